@@ -1,0 +1,2 @@
+"""bifrost-mcp."""
+__version__ = "0.1.0"

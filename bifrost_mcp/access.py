@@ -1,0 +1,58 @@
+"""The one access gate: which workflows, data providers and scopes a caller may use.
+
+Every path (MCP tools and resources, CLI run, SDK services) asks here; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from bifrost._context import GLOBAL_SCOPE
+from bifrost._decorators import WorkflowSpec
+from bifrost_mcp.identity.caller import Caller
+
+
+def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
+    """Whether `caller` may see and run the workflow or data provider `spec`."""
+    if caller.is_platform_admin:
+        return True
+    if spec.admin_only:
+        return False
+    if spec.roles:
+        return not caller.roles.isdisjoint(spec.roles)
+    return True
+
+
+def resolve_scope(caller: Caller, requested: str | None) -> str:
+    """The data scope an SDK call acts on: the caller's own, unless a platform admin names another.
+
+    Raises:
+        PermissionError: a non-admin asked for a scope other than its own.
+    """
+    if requested is None or requested == caller.scope:
+        return caller.scope
+    if caller.is_platform_admin:
+        return requested
+    raise PermissionError(
+        f"scope {requested!r} is not yours: only platform admins may act in another organization's scope"
+    )
+
+
+def readable_scopes(caller_scope: str) -> tuple[str, ...]:
+    """Scopes a read falls back through: the organization first, then GLOBAL."""
+    return (caller_scope,) if caller_scope == GLOBAL_SCOPE else (caller_scope, GLOBAL_SCOPE)
+
+
+def require_admin(caller: Caller, action: str) -> None:
+    """Raise PermissionError unless the caller is a platform admin."""
+    if not caller.is_platform_admin:
+        raise PermissionError(f"{action} requires a platform admin; ask one to do it or to grant you the role")
+
+
+def execution_visibility(caller: Caller) -> tuple[str | None, str | None]:
+    """(scope filter, executed_by filter) for reading executions.
+
+    A platform admin sees every execution of the scope they act in (GLOBAL: all of them); anyone else
+    sees only the executions they started themselves.
+    """
+    if caller.is_platform_admin:
+        return (None if caller.scope == GLOBAL_SCOPE else caller.scope), None
+    return caller.scope, caller.user_id

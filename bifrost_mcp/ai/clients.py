@@ -1,0 +1,61 @@
+"""Vendor SDK clients, built once per (provider, key, base URL, retries) and reused across runs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import anthropic
+import openai
+
+logger = logging.getLogger(__name__)
+
+# OpenAI-compatible servers that need no key (Ollama, local vLLM) still need a non-empty one for the SDK.
+KEYLESS = "no-key"
+
+_Client = anthropic.AsyncAnthropic | openai.AsyncOpenAI
+
+
+def _fingerprint(api_key: str) -> str:
+    # the cache is keyed by a digest, so the key itself sits only inside the vendor client
+    return hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+class ProviderClients:
+    """A cache of vendor clients, each holding one HTTP connection pool.
+
+    Create one per event loop (the server's lifetime) and `await aclose()` it at shutdown.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, str, str, int], _Client] = {}
+
+    def anthropic(self, *, api_key: str, base_url: str, max_retries: int) -> anthropic.AsyncAnthropic:
+        cache_key = ("anthropic", _fingerprint(api_key), base_url, max_retries)
+        client = self._clients.get(cache_key)
+        if not isinstance(client, anthropic.AsyncAnthropic):
+            logger.debug("building an Anthropic client for %s", base_url)
+            client = anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=max_retries)
+            self._clients[cache_key] = client
+        return client
+
+    def openai(self, *, api_key: str | None, base_url: str, max_retries: int) -> openai.AsyncOpenAI:
+        key = api_key or KEYLESS
+        cache_key = ("openai", _fingerprint(key), base_url, max_retries)
+        client = self._clients.get(cache_key)
+        if not isinstance(client, openai.AsyncOpenAI):
+            logger.debug("building an OpenAI client for %s", base_url)
+            client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=max_retries)
+            self._clients[cache_key] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    def __repr__(self) -> str:
+        return f"<ProviderClients: {len(self._clients)} open>"

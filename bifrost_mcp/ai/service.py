@@ -1,0 +1,167 @@
+"""The `ai` platform service: `ai.complete` and `ai.stream` for one caller, over any ChatModel."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pydantic
+
+from bifrost import _llm
+from bifrost._llm import AIProviderError, ChatModel, ChatRequest, ChatResult
+from bifrost.errors import NotAvailableError
+from bifrost.types import AIResponse, AIStreamChunk
+from bifrost_mcp.ai import structured
+from bifrost_mcp.ai.clients import ProviderClients
+from bifrost_mcp.ai.knowledge import KnowledgeSearch, with_knowledge
+from bifrost_mcp.ai.messages import last_user_text, to_chat_messages
+from bifrost_mcp.ai.models import ModelResolver, ResolvedModel, Settings
+
+logger = logging.getLogger(__name__)
+
+# (input_tokens, output_tokens, "provider:model") of every model call, for the execution record
+RecordUsage = Callable[[int, int, str], None]
+DEFAULT_KNOWLEDGE_LIMIT = 5
+
+
+class LLMService:
+    """Implements `bifrost._ports.AIService`; built per run with the caller's settings.
+
+    `settings(key)` reads the caller's organization config, then GLOBAL. `knowledge_search` serves
+    `knowledge=[...]` (None: knowledge unavailable). A model set with `bifrost.testing.override_model`, else
+    `model_override`, answers every call instead of a provider.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        clients: ProviderClients,
+        *,
+        knowledge_search: KnowledgeSearch | None = None,
+        record_usage: RecordUsage | None = None,
+        model_override: ChatModel | None = None,
+        max_retries: int | None = None,
+        knowledge_limit: int = DEFAULT_KNOWLEDGE_LIMIT,
+    ) -> None:
+        self._resolver = ModelResolver(settings, clients, max_retries=max_retries)
+        self._knowledge_search = knowledge_search
+        self._record_usage = record_usage
+        self._model_override = model_override
+        self._knowledge_limit = knowledge_limit
+
+    async def resolve(self, model: str | None) -> ResolvedModel:
+        """The ChatModel that answers `model` for this caller (the chat host calls it with tools)."""
+        override = _llm.model_override.get() or self._model_override
+        if override is not None:
+            return ResolvedModel("override", model or "", override)
+        return await self._resolver.resolve(model)
+
+    async def complete(
+        self,
+        *,
+        messages: builtins.list[dict[str, Any]],
+        system: str | None,
+        response_format: type[pydantic.BaseModel] | None,
+        knowledge: builtins.list[str] | None,
+        model: str | None,
+        max_tokens: int | None,
+        temperature: float | None,
+        timeout: float | None,  # noqa: ASYNC109 (the AIService protocol's name; the provider applies it)
+    ) -> AIResponse | pydantic.BaseModel:
+        resolved = await self.resolve(model)
+        request = await self._request(resolved, messages, system, knowledge, max_tokens, temperature, timeout)
+        if response_format is None:
+            result = await self._complete(resolved, request)
+            return AIResponse(
+                content=result.text,
+                input_tokens=result.input_tokens,
+                output_tokens=result.output_tokens,
+                model=result.model or resolved.name,
+            )
+        request = dataclasses.replace(request, response_schema=structured.response_schema(response_format))
+        result = await self._complete(resolved, request)
+        try:
+            return structured.parse(response_format, result.text)
+        except pydantic.ValidationError as first:
+            logger.info("reply did not match %s; one repair round trip", response_format.__name__)
+            repair = [*request.messages, *structured.repair_turns(result.text, first)]
+            result = await self._complete(resolved, dataclasses.replace(request, messages=repair))
+        try:
+            return structured.parse(response_format, result.text)
+        except pydantic.ValidationError as second:
+            raise structured.failure(response_format, result.text, second) from None
+
+    async def stream(
+        self,
+        *,
+        messages: builtins.list[dict[str, Any]],
+        system: str | None,
+        knowledge: builtins.list[str] | None,
+        model: str | None,
+        max_tokens: int | None,
+        temperature: float | None,
+        timeout: float | None,  # noqa: ASYNC109
+    ) -> AsyncIterator[AIStreamChunk]:
+        resolved = await self.resolve(model)
+        request = await self._request(resolved, messages, system, knowledge, max_tokens, temperature, timeout)
+        async for event in resolved.chat_model.stream(request):
+            if event.result is None:
+                if event.delta:
+                    yield AIStreamChunk(content=event.delta)
+                continue
+            self._record(resolved, event.result)
+            yield AIStreamChunk(
+                done=True,
+                input_tokens=event.result.input_tokens,
+                output_tokens=event.result.output_tokens,
+                model=event.result.model or resolved.name,
+            )
+            return
+        raise AIProviderError(f"The stream of model '{resolved.id}' ended without its final result: try again.")
+
+    async def _request(
+        self,
+        resolved: ResolvedModel,
+        messages: builtins.list[dict[str, Any]],
+        system: str | None,
+        knowledge: builtins.list[str] | None,
+        max_tokens: int | None,
+        temperature: float | None,
+        timeout: float | None,  # noqa: ASYNC109
+    ) -> ChatRequest:
+        chat_messages = to_chat_messages(messages)
+        if knowledge:
+            namespaces = list(knowledge)
+            passages = None
+            if self._knowledge_search is not None:
+                passages = await self._knowledge_search(
+                    last_user_text(chat_messages), namespaces, self._knowledge_limit
+                )
+            if passages is None:
+                raise NotAvailableError(
+                    "knowledge=[...] needs the knowledge capability, which this bifrost-mcp host does not provide: "
+                    "enable knowledge in the server settings, or call ai.complete without knowledge=."
+                )
+            system = with_knowledge(system, passages)
+        return ChatRequest(
+            messages=chat_messages,
+            model=resolved.name,
+            system=system,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            timeout=timeout,
+        )
+
+    async def _complete(self, resolved: ResolvedModel, request: ChatRequest) -> ChatResult:
+        result = await resolved.chat_model.complete(request)
+        self._record(resolved, result)
+        return result
+
+    def _record(self, resolved: ResolvedModel, result: ChatResult) -> None:
+        model = f"{resolved.provider}:{result.model or resolved.name}"
+        logger.debug("ai call %s: %d input, %d output tokens", model, result.input_tokens, result.output_tokens)
+        if self._record_usage is not None:
+            self._record_usage(result.input_tokens, result.output_tokens, model)

@@ -1,0 +1,179 @@
+"""The assembled application every entry point shares: host, workspace registry, runner, caller resolution."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from watchfiles import PythonFilter, awatch
+
+from bifrost._context import ExecutionContext
+from bifrost_mcp.access import can_use
+from bifrost_mcp.host import Host
+from bifrost_mcp.identity._rows import NotFoundError
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.identity.credentials import AuthFailure
+from bifrost_mcp.platform import RunPlatform
+from bifrost_mcp.runner.runner import ProgressFn, RunOutcome, Runner
+from bifrost_mcp.runner.state import RunState
+from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.workspace import RegisteredWorkflow, Registry, load_workspace
+
+logger = logging.getLogger(__name__)
+
+RegistryListener = Callable[[Registry], Awaitable[None]]
+
+
+class AuthError(Exception):
+    """A credential was refused; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class _Cached:
+    expires: float
+    outcome: RunOutcome
+
+
+class App:
+    def __init__(self, host: Host, registry: Registry) -> None:
+        self.host = host
+        self.registry = registry
+        self.runner = Runner(
+            host.executions, self._platform_for, keepalive_seconds=host.settings.progress_interval_seconds
+        )
+        self._listeners: list[RegistryListener] = []
+        self._provider_cache: dict[tuple[Any, ...], _Cached] = {}
+
+    def _platform_for(self, caller: Caller, ctx: ExecutionContext, state: RunState) -> RunPlatform:
+        return RunPlatform(self, caller, state)
+
+    # the registry and hot reload
+    def on_registry_change(self, listener: RegistryListener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def reload(self) -> Registry:
+        root = self.host.settings.workspace
+        if root is None:
+            return self.registry
+        self.registry = load_workspace(root, self.registry.version + 1)
+        self._provider_cache.clear()
+        logger.info(
+            "workspace reloaded: %d workflow(s), %d tool(s), %d data provider(s), %d error(s)",
+            len(self.registry.workflows),
+            len(self.registry.tools),
+            len(self.registry.data_providers),
+            len(self.registry.errors),
+        )
+        for listener in list(self._listeners):
+            try:
+                await listener(self.registry)
+            except Exception:  # one broken listener (a closed session) must not stop the others
+                logger.exception("registry listener failed")
+        return self.registry
+
+    async def watch(self, *, debounce_ms: int = 300) -> None:
+        """Reload the workspace whenever a .py file under it is added, changed or removed."""
+        root = self.host.settings.workspace
+        if root is None:
+            return
+        async for _changes in awatch(root, watch_filter=PythonFilter(), debounce=debounce_ms, recursive=True):
+            await self.reload()
+
+    # the gate's views
+    def visible_tools(self, caller: Caller) -> list[RegisteredWorkflow]:
+        return [e for e in self.registry.tools.values() if can_use(caller, e.spec)]
+
+    def find_tool(self, caller: Caller, tool_name: str) -> RegisteredWorkflow | None:
+        """The tool, or None when it does not exist or the caller may not see it (the two look the same)."""
+        entry = self.registry.tools.get(tool_name)
+        return entry if entry is not None and can_use(caller, entry.spec) else None
+
+    def find_workflow(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
+        entry = self.registry.workflows.get(name) or self.registry.tools.get(name)
+        return entry if entry is not None and can_use(caller, entry.spec) else None
+
+    def visible_data_providers(self, caller: Caller) -> list[RegisteredWorkflow]:
+        return [e for _, e in sorted(self.registry.data_providers.items()) if can_use(caller, e.spec)]
+
+    def find_data_provider(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
+        entry = self.registry.data_providers.get(name)
+        return entry if entry is not None and can_use(caller, entry.spec) else None
+
+    # running
+    async def run(
+        self,
+        entry: RegisteredWorkflow,
+        arguments: Mapping[str, Any] | None,
+        caller: Caller,
+        *,
+        progress: ProgressFn | None = None,
+    ) -> RunOutcome:
+        if not can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
+            raise PermissionError(f"{entry.name!r} is not available to this caller")
+        return await self.runner.run(entry, arguments, caller, progress=progress)
+
+    async def read_data_provider(
+        self, entry: RegisteredWorkflow, arguments: Mapping[str, Any], caller: Caller
+    ) -> RunOutcome:
+        """Run a data provider, caching its options per caller for cache_ttl_seconds."""
+        key = (entry.name, self.registry.version, caller.scope, caller.user_id, tuple(sorted(arguments.items())))
+        now = time.monotonic()
+        cached = self._provider_cache.get(key)
+        if cached is not None and cached.expires > now:
+            return cached.outcome
+        outcome = await self.run(entry, arguments, caller)
+        if outcome.ok and entry.spec.cache_ttl_seconds > 0:
+            self._provider_cache[key] = _Cached(now + entry.spec.cache_ttl_seconds, outcome)
+        return outcome
+
+    # callers
+    async def owner_caller(self) -> Caller:
+        owner = await self.host.identity.ensure_owner()
+        return await self.caller_for_user(owner.id)
+
+    async def caller_for_user(self, user_id: str) -> Caller:
+        result = await self.host.credentials.caller_for_user(user_id)
+        if isinstance(result, AuthFailure):
+            raise AuthError(result.status, result.reason)
+        return result
+
+    async def caller_for_token(self, token: str) -> Caller:
+        result = await self.host.credentials.authenticate(token)
+        if isinstance(result, AuthFailure):
+            raise AuthError(result.status, result.reason)
+        return result
+
+    async def act_in_org(self, caller: Caller, org_ref: str | None) -> Caller:
+        """Honour an organization override (X-Bifrost-Org, --org) only for platform admins."""
+        if not org_ref:
+            return caller
+        if not caller.is_platform_admin:
+            raise AuthError(403, "only platform admins may act in another organization's scope (X-Bifrost-Org/--org)")
+        try:
+            org = await self.host.identity.resolve_org(org_ref)
+        except NotFoundError as exc:
+            raise AuthError(400, str(exc)) from exc
+        return caller.acting_in(org)
+
+    @classmethod
+    @asynccontextmanager
+    async def opened(cls, settings: HostSettings, registry: Registry | None = None) -> AsyncIterator[App]:
+        async with Host.opened(settings) as host:
+            if registry is None:
+                registry = (
+                    load_workspace(settings.workspace) if settings.workspace else Registry(version=1, root=None)
+                )
+            yield cls(host, registry)
+
+
+__all__ = ["App", "AuthError"]

@@ -1,0 +1,99 @@
+"""`bifrost-mcp serve`: stdio (default) or streamable HTTP, with a banner on stderr saying how to connect."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import anyio
+import uvicorn
+from mcp.server.stdio import stdio_server
+
+from bifrost_mcp.app import App, AuthError
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.server.http import build_http_app
+from bifrost_mcp.server.protocol import BifrostServer
+from bifrost_mcp.settings import HostSettings
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+async def _first_token(app: App) -> str | None:
+    """Issue the owner's first token on first start, so a fresh install can connect at once."""
+    owner = await app.host.identity.ensure_owner()
+    rows = await app.host.db.fetchall(
+        "SELECT 1 FROM credentials WHERE user_id = ? AND revoked_at IS NULL LIMIT 1", (owner.id,)
+    )
+    if rows:
+        return None
+    return (await app.host.credentials.reset_owner_token()).token
+
+
+def banner(settings: HostSettings, url: str, token: str | None) -> str:
+    exe = shutil.which("bifrost-mcp") or str(Path(sys.executable).with_name("bifrost-mcp"))
+    desktop = {
+        "mcpServers": {
+            "bifrost": {
+                "command": exe,
+                "args": ["serve", "--workspace", str(settings.workspace or "."), "--data-dir", str(settings.data_dir)],
+            }
+        }
+    }
+    shown = token or "<your token>"
+    lines = [
+        "",
+        f"bifrost-mcp is serving {settings.workspace or '(no workspace)'} at {url}",
+        f"  health:   {url.removesuffix('/mcp')}/healthz",
+        f"  data dir: {settings.data_dir}",
+    ]
+    if token:
+        lines += ["", f"  owner token (shown once, stored only as a hash): {token}"]
+    lines += [
+        f"  new owner token:  {exe} token reset --data-dir {settings.data_dir}",
+        "",
+        "Connect Claude Code over HTTP:",
+        f'  claude mcp add --transport http bifrost {url} --header "Authorization: Bearer {shown}"',
+        "",
+        "Connect Claude Desktop over stdio (claude_desktop_config.json):",
+        *("  " + line for line in json.dumps(desktop, indent=2).splitlines()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def serve_stdio(app: App, caller: Caller) -> None:
+    async def resolve(_ctx: object) -> Caller:
+        return caller
+
+    bifrost = BifrostServer(app, resolve)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(app.watch)
+        async with stdio_server() as (read, write):
+            await bifrost.server.run(read, write, bifrost.server.create_initialization_options())
+        tg.cancel_scope.cancel()
+
+
+async def serve(settings: HostSettings, *, http: bool, host: str, port: int, token: str | None, org: str | None,
+                prefix: str = "") -> None:  # fmt: skip
+    async with App.opened(settings) as app:
+        for error in app.registry.errors:
+            _say(f"workspace error: {error}")
+        if not http:
+            caller = await app.caller_for_token(token) if token else await app.owner_caller()
+            caller = await app.act_in_org(caller, org)
+            await serve_stdio(app, caller)
+            return
+        url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
+        _say(banner(settings, url, await _first_token(app)))
+        config = uvicorn.Config(
+            build_http_app(app, host=host, port=port, prefix=prefix), host=host, port=port, log_level="warning",
+            lifespan="on",
+        )  # fmt: skip
+        await uvicorn.Server(config).serve()
+
+
+__all__ = ["AuthError", "serve"]

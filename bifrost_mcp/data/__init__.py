@@ -1,0 +1,1 @@
+"""Tenant data the SDK reaches through its ports: document tables and files."""

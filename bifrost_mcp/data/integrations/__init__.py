@@ -1,0 +1,15 @@
+"""Integrations: per-organization config and OAuth tokens (encrypted), refreshed automatically."""
+
+from bifrost_mcp.data.integrations.models import IntegrationInfo, MappingInfo
+from bifrost_mcp.data.integrations.schema import ENCRYPTED_COLUMNS, MIGRATIONS
+from bifrost_mcp.data.integrations.service import CallerIntegrations
+from bifrost_mcp.data.integrations.store import IntegrationsStore
+
+__all__ = [
+    "ENCRYPTED_COLUMNS",
+    "MIGRATIONS",
+    "CallerIntegrations",
+    "IntegrationInfo",
+    "IntegrationsStore",
+    "MappingInfo",
+]

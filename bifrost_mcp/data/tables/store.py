@@ -1,0 +1,118 @@
+"""SQL statements and row conversions for tables and documents (the schema is in schema.py).
+
+Every statement that touches documents names the table by (scope, app, name) or by a table id found that
+way, so a document id from another scope matches nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import aiosqlite
+
+from bifrost._context import GLOBAL_SCOPE
+from bifrost.types import DocumentData, TableInfo
+from bifrost_mcp.data.tables.codec import decode_document, now, parse_time
+from bifrost_mcp.data.tables.indexes import create_index_sql, drop_index_sql, index_glob
+from bifrost_mcp.data.tables.paths import table_literal
+
+TableKey = tuple[str, str, str]  # (scope, app, name)
+
+TABLE_COLUMNS = "id, name, description, table_schema, scope, app, created_at"
+DOCUMENT_COLUMNS = "id, table_id, data, created_at, updated_at"
+_TABLE_WHERE = "scope = ? AND app = ? AND name = ?"
+
+# Parameters: id, data, created_at, updated_at, then the table key. One statement finds the table and
+# writes; no row back means the table does not exist.
+INSERT_SQL = (
+    "INSERT INTO data_documents (table_id, id, data, created_at, updated_at) "
+    f"SELECT id, ?, ?, ?, ? FROM data_tables WHERE {_TABLE_WHERE} RETURNING table_id, created_at"
+)
+UPSERT_SQL = (
+    "INSERT INTO data_documents (table_id, id, data, created_at, updated_at) "
+    f"SELECT id, ?, ?, ?, ? FROM data_tables WHERE {_TABLE_WHERE} "
+    "ON CONFLICT (table_id, id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at "
+    "RETURNING table_id, created_at"
+)
+# Parameters: the table key, then the document id.
+GET_SQL = (
+    "SELECT d.id AS id, d.table_id AS table_id, d.data AS data, d.created_at AS created_at, "
+    "d.updated_at AS updated_at FROM data_documents AS d JOIN data_tables AS t ON t.id = d.table_id "
+    "WHERE t.scope = ? AND t.app = ? AND t.name = ? AND d.id = ?"
+)
+# Parameters: the document id, then the table key.
+DELETE_DOCUMENT_SQL = (
+    f"DELETE FROM data_documents WHERE id = ? AND table_id = (SELECT id FROM data_tables WHERE {_TABLE_WHERE})"
+)
+
+
+def filtered_from(table_id: str, condition_sql: str) -> str:
+    """FROM/WHERE of a query over one table.
+
+    The table id is inlined (it is ours, and checked) so that SQLite can use the table's partial indexes,
+    whose WHERE clause is the same `table_id = '<id>'` term.
+    """
+    return f"FROM data_documents WHERE table_id = {table_literal(table_id)} AND ({condition_sql})"
+
+
+async def find_table(conn: aiosqlite.Connection, key: TableKey) -> sqlite3.Row | None:
+    rows = list(await conn.execute_fetchall(f"SELECT {TABLE_COLUMNS} FROM data_tables WHERE {_TABLE_WHERE}", key))
+    return rows[0] if rows else None
+
+
+async def create_table(
+    conn: aiosqlite.Connection,
+    key: TableKey,
+    description: str | None,
+    schema_text: str | None,
+    indexes: list[tuple[str, ...]],
+) -> sqlite3.Row:
+    """Insert the table row and build its indexes, inside the caller's transaction."""
+    table_id = uuid.uuid4().hex
+    scope, app, name = key
+    _, stamp = now()
+    await conn.execute(
+        f"INSERT INTO data_tables ({TABLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (table_id, name, description, schema_text, scope, app, stamp),
+    )
+    for position, fields in enumerate(indexes):
+        await conn.execute(create_index_sql(table_id, position, fields))
+    row = await find_table(conn, key)
+    assert row is not None  # written just above, in this transaction
+    return row
+
+
+async def drop_table(conn: aiosqlite.Connection, table_id: str) -> None:
+    """Drop the table's indexes, documents and row, inside the caller's transaction."""
+    names = await conn.execute_fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'data_documents' AND name GLOB ?",
+        (index_glob(table_id),),
+    )
+    for (name,) in names:
+        await conn.execute(drop_index_sql(name))
+    await conn.execute("DELETE FROM data_documents WHERE table_id = ?", (table_id,))
+    await conn.execute("DELETE FROM data_tables WHERE id = ?", (table_id,))
+
+
+def table_info(row: sqlite3.Row) -> TableInfo:
+    return TableInfo(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        table_schema=None if row["table_schema"] is None else json.loads(row["table_schema"]),
+        organization_id=None if row["scope"] == GLOBAL_SCOPE else row["scope"],
+        application_id=row["app"] or None,
+        created_at=parse_time(row["created_at"]),
+    )
+
+
+def document(row: sqlite3.Row) -> DocumentData:
+    return DocumentData(
+        id=row["id"],
+        table_id=row["table_id"],
+        data=decode_document(row["data"]),
+        created_at=parse_time(row["created_at"]),
+        updated_at=parse_time(row["updated_at"]),
+    )

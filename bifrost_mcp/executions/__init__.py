@@ -1,0 +1,1 @@
+"""Execution records and their log streams."""

@@ -1,0 +1,171 @@
+"""The in-memory form of one execution record and its log entries."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bifrost.enums import ExecutionStatus
+from bifrost.types import ExecutionLog, WorkflowExecution
+
+MAX_LOG_ENTRIES = 10_000
+MAX_LOG_MESSAGE = 64 * 1024
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds") if moment else None
+
+
+@dataclass(slots=True)
+class LogEntry:
+    seq: int
+    level: str
+    message: str
+    metadata: dict[str, Any] | None
+    timestamp: str
+
+    def public(self, execution_id: str) -> ExecutionLog:
+        return ExecutionLog(
+            id=str(self.seq),
+            execution_id=execution_id,
+            level=self.level,
+            message=self.message,
+            metadata=self.metadata,
+            timestamp=self.timestamp,
+        )
+
+
+@dataclass(slots=True)
+class ExecutionRecord:
+    id: str
+    workflow_name: str
+    scope: str
+    org_id: str | None
+    executed_by: str
+    executed_by_name: str
+    executed_by_email: str
+    status: ExecutionStatus
+    input_data: dict[str, Any]
+    started_at: datetime
+    result: Any = None
+    result_type: str | None = None
+    error_message: str | None = None
+    completed_at: datetime | None = None
+    duration_ms: int | None = None
+    peak_memory_bytes: int | None = None
+    cpu_total_seconds: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    session_id: str | None = None
+    logs: list[LogEntry] = field(default_factory=list)
+    dropped_logs: int = 0
+
+    def add_log(self, level: str, message: str, metadata: dict[str, Any] | None = None) -> None:
+        """Append to the ordered log stream, bounded so a runaway workflow cannot exhaust memory."""
+        if len(self.logs) >= MAX_LOG_ENTRIES:
+            self.dropped_logs += 1
+            return
+        if len(message) > MAX_LOG_MESSAGE:
+            message = message[:MAX_LOG_MESSAGE] + f"... [truncated {len(message) - MAX_LOG_MESSAGE} chars]"
+        self.logs.append(LogEntry(len(self.logs) + 1, level, message, metadata, iso(utc_now()) or ""))
+
+    def public(self, *, with_logs: bool = False) -> WorkflowExecution:
+        return WorkflowExecution(
+            execution_id=self.id,
+            workflow_name=self.workflow_name,
+            org_id=self.org_id,
+            executed_by=self.executed_by,
+            executed_by_name=self.executed_by_name,
+            status=self.status.value,
+            input_data=self.input_data,
+            result=self.result,
+            result_type=self.result_type,
+            error_message=self.error_message,
+            duration_ms=self.duration_ms,
+            started_at=self.started_at,
+            completed_at=self.completed_at,
+            logs=[_log_dict(e) for e in self.logs] if with_logs else None,
+            session_id=self.session_id,
+            peak_memory_bytes=self.peak_memory_bytes,
+            cpu_total_seconds=self.cpu_total_seconds,
+            variables={"ai_input_tokens": self.input_tokens, "ai_output_tokens": self.output_tokens}
+            if self.input_tokens or self.output_tokens
+            else None,
+        )
+
+    def row(self, pid: int) -> tuple[Any, ...]:
+        return (
+            self.id,
+            self.workflow_name,
+            self.scope,
+            self.org_id,
+            self.executed_by,
+            self.executed_by_name,
+            self.executed_by_email,
+            self.status.value,
+            json.dumps(self.input_data, default=str),
+            json.dumps(self.result, default=str) if self.result is not None else None,
+            self.result_type,
+            self.error_message,
+            iso(self.started_at),
+            iso(self.completed_at),
+            self.duration_ms,
+            self.peak_memory_bytes,
+            self.cpu_total_seconds,
+            self.input_tokens,
+            self.output_tokens,
+            self.session_id,
+            pid,
+        )
+
+
+def _log_dict(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "id": str(entry.seq),
+        "level": entry.level,
+        "message": entry.message,
+        "metadata": entry.metadata,
+        "timestamp": entry.timestamp,
+    }
+
+
+def record_from_row(row: sqlite3.Row) -> ExecutionRecord:
+    return ExecutionRecord(
+        id=row["id"],
+        workflow_name=row["workflow_name"],
+        scope=row["scope"],
+        org_id=row["org_id"],
+        executed_by=row["executed_by"],
+        executed_by_name=row["executed_by_name"],
+        executed_by_email=row["executed_by_email"],
+        status=ExecutionStatus(row["status"]),
+        input_data=json.loads(row["input_json"]),
+        started_at=datetime.fromisoformat(row["started_at"]),
+        result=json.loads(row["result_json"]) if row["result_json"] is not None else None,
+        result_type=row["result_type"],
+        error_message=row["error_message"],
+        completed_at=datetime.fromisoformat(row["completed_at"]) if row["completed_at"] else None,
+        duration_ms=row["duration_ms"],
+        peak_memory_bytes=row["peak_memory_bytes"],
+        cpu_total_seconds=row["cpu_total_seconds"],
+        input_tokens=row["ai_input_tokens"],
+        output_tokens=row["ai_output_tokens"],
+        session_id=row["session_id"],
+    )
+
+
+def log_from_row(row: sqlite3.Row) -> LogEntry:
+    return LogEntry(
+        seq=row["seq"],
+        level=row["level"],
+        message=row["message"],
+        metadata=json.loads(row["metadata_json"]) if row["metadata_json"] else None,
+        timestamp=row["timestamp"],
+    )

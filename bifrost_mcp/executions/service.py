@@ -1,0 +1,62 @@
+"""The per-run `executions` service: history visible to the caller, and log streams."""
+
+from __future__ import annotations
+
+from bifrost.types import ExecutionLog, WorkflowExecution
+from bifrost_mcp.access import execution_visibility
+from bifrost_mcp.executions.records import ExecutionRecord
+from bifrost_mcp.executions.store import ExecutionStore
+from bifrost_mcp.identity.caller import Caller
+
+
+class ExecutionsService:
+    def __init__(self, store: ExecutionStore, caller: Caller) -> None:
+        self.store = store
+        self.caller = caller
+
+    async def list(
+        self,
+        workflow_name: str | None,
+        status: str | None,
+        start_date: str | None,
+        end_date: str | None,
+        limit: int,
+    ) -> list[WorkflowExecution]:
+        scope, executed_by = execution_visibility(self.caller)
+        records = await self.store.query(
+            scope=scope,
+            executed_by=executed_by,
+            workflow_name=workflow_name,
+            status=status,
+            start_date=start_date,
+            end_date=end_date,
+            limit=limit,
+        )
+        return [r.public() for r in records]
+
+    async def _visible(self, execution_id: str) -> ExecutionRecord:
+        if not isinstance(execution_id, str) or not execution_id:
+            raise ValueError("execution_id must be a non-empty string")
+        record = await self.store.get(execution_id)
+        if record is None:
+            raise ValueError(f"execution {execution_id!r} not found")
+        scope, executed_by = execution_visibility(self.caller)
+        if (scope is not None and record.scope != scope) or (executed_by is not None and record.executed_by != executed_by):
+            raise PermissionError(f"execution {execution_id!r} is not yours: only platform admins see others' runs")
+        return record
+
+    async def get(self, execution_id: str) -> WorkflowExecution:
+        record = await self._visible(execution_id)
+        if record.id not in self.store.live:
+            record.logs = await self.store.logs(record.id, 0, 10_000)
+        return record.public(with_logs=True)
+
+    async def get_logs(self, execution_id: str, start: str, count: int) -> list[ExecutionLog]:
+        try:
+            after = int(start)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"start must be a stream id such as '0' or the id of the last entry read, got {start!r}") from exc
+        if after < 0:
+            raise ValueError("start must be '0' or a positive stream id")
+        record = await self._visible(execution_id)
+        return [e.public(record.id) for e in await self.store.logs(record.id, after, count)]

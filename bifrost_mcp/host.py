@@ -1,0 +1,62 @@
+"""The process-wide parts of bifrost-mcp: settings, database, stores. Opened once per process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from bifrost_mcp.data.integrations import IntegrationsStore
+from bifrost_mcp.data.secrets import SecretBox
+from bifrost_mcp.executions.store import ExecutionStore
+from bifrost_mcp.identity.credentials import Credentials
+from bifrost_mcp.identity.store import IdentityStore
+from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.storage import Database, Migration
+
+logger = logging.getLogger(__name__)
+
+
+def all_migrations() -> list[Migration]:
+    """Every domain's migrations; each domain owns a version range (100s core, 200s identity, ...)."""
+    from bifrost_mcp.data.config import MIGRATIONS as config  # config (400-449)
+    from bifrost_mcp.data.integrations import MIGRATIONS as integrations  # integrations (450-499)
+    from bifrost_mcp.executions.store import MIGRATIONS as executions
+    from bifrost_mcp.identity.schema import MIGRATIONS as identity
+
+    return [*executions, *identity, *config, *integrations]
+
+
+class Host:
+    def __init__(self, settings: HostSettings) -> None:
+        self.settings = settings
+        self.db = Database(settings.data_dir)
+        self.identity = IdentityStore(self.db)
+        self.credentials = Credentials(self.identity)
+        self.executions = ExecutionStore(self.db)
+        # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
+        self.secrets = SecretBox.from_env(settings.data_dir)
+        self.integrations = IntegrationsStore(self.db, self.secrets)
+        self._stack = AsyncExitStack()
+
+    async def open(self) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await self.db.open(all_migrations())
+        self._stack.push_async_callback(self.db.close)
+        self._stack.push_async_callback(self.integrations.aclose)  # integrations: its HTTP client
+        await self.identity.ensure_owner()
+        await self.executions.start()
+        self._stack.push_async_callback(self.executions.stop)
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+
+    @classmethod
+    @asynccontextmanager
+    async def opened(cls, settings: HostSettings) -> AsyncIterator[Host]:
+        host = cls(settings)
+        await host.open()
+        try:
+            yield host
+        finally:
+            await host.close()

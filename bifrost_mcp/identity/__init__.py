@@ -1,0 +1,1 @@
+"""Who is calling: users, organizations, roles, tokens and function keys."""

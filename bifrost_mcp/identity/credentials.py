@@ -1,0 +1,190 @@
+"""Personal access tokens and function keys: CSPRNG, shown once, stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from bifrost.types import Organization
+from bifrost_mcp.identity._rows import NotFoundError, new_id, now_iso, org_from
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.identity.store import IdentityStore
+
+TOKEN_PREFIX = "bft_"
+KEY_PREFIX = "bfk_"
+# last_used_at is advisory; writing it at most this often keeps every request from becoming a write.
+LAST_USED_WRITE_INTERVAL = 60.0
+
+
+def hash_token(token: str) -> str:
+    """Tokens carry 256 random bits, so a plain SHA-256 is a sound at-rest form (no KDF needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCredential:
+    id: str
+    token: str  # shown once, never stored
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialInfo:
+    id: str
+    kind: Literal["token", "function_key"]
+    name: str
+    user_email: str | None
+    organization_id: str | None
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthFailure:
+    """Why a token was refused; `status` is the HTTP status (401 unknown/expired/revoked, 403 deactivated)."""
+
+    status: int
+    reason: str
+
+
+class Credentials:
+    def __init__(self, identity: IdentityStore) -> None:
+        self.identity = identity
+        self.db = identity.db
+        self._last_written: dict[str, float] = {}
+
+    async def _issue(
+        self, kind: str, prefix: str, *, user_id: str | None, org_id: str | None, name: str, expires_at: str | None
+    ) -> IssuedCredential:
+        token = prefix + secrets.token_urlsafe(32)
+        cred_id = new_id()
+        await self.db.execute(
+            "INSERT INTO credentials (id, kind, token_hash, name, user_id, organization_id, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (cred_id, kind, hash_token(token), name, user_id, org_id, now_iso(), expires_at),
+        )
+        return IssuedCredential(id=cred_id, token=token)
+
+    async def create_token(self, user_id: str, *, expires_days: int | None = None, name: str = "") -> IssuedCredential:
+        await self.identity.get_user(user_id)
+        if expires_days is not None and expires_days < 1:
+            raise ValueError("--expires-days must be at least 1")
+        expires = (datetime.now(UTC) + timedelta(days=expires_days)).isoformat() if expires_days else None
+        return await self._issue("token", TOKEN_PREFIX, user_id=user_id, org_id=None, name=name, expires_at=expires)
+
+    async def create_function_key(self, org_id: str | None, name: str) -> IssuedCredential:
+        if org_id is not None:
+            await self.identity.get_org(org_id)
+        if not name.strip():
+            raise ValueError("a function key needs a --name saying what uses it")
+        return await self._issue("function_key", KEY_PREFIX, user_id=None, org_id=org_id, name=name, expires_at=None)
+
+    async def reset_owner_token(self) -> IssuedCredential:
+        """Revoke the owner's tokens and issue a new one."""
+        owner = await self.identity.ensure_owner()
+        await self.db.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", (now_iso(), owner.id)
+        )
+        return await self.create_token(owner.id, name="owner")
+
+    async def revoke(self, cred_id: str, kind: Literal["token", "function_key"]) -> None:
+        changed = await self.db.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE id = ? AND kind = ? AND revoked_at IS NULL",
+            (now_iso(), cred_id, kind),
+        )
+        if not changed:
+            raise NotFoundError(f"no active {kind.replace('_', ' ')} with id {cred_id!r}")
+
+    async def list(self, kind: Literal["token", "function_key"]) -> list[CredentialInfo]:
+        rows = await self.db.fetchall(
+            "SELECT c.*, u.email AS user_email FROM credentials c LEFT JOIN users u ON u.id = c.user_id "
+            "WHERE c.kind = ? ORDER BY c.created_at",
+            (kind,),
+        )
+        return [
+            CredentialInfo(
+                id=r["id"],
+                kind=r["kind"],
+                name=r["name"],
+                user_email=r["user_email"],
+                organization_id=r["organization_id"],
+                created_at=r["created_at"],
+                expires_at=r["expires_at"],
+                revoked_at=r["revoked_at"],
+                last_used_at=r["last_used_at"],
+            )
+            for r in rows
+        ]
+
+    async def authenticate(self, token: str) -> Caller | AuthFailure:
+        """The Caller a bearer token stands for, or why it is refused."""
+        if not token or not token.startswith((TOKEN_PREFIX, KEY_PREFIX)):
+            return AuthFailure(401, "malformed token: expected a bifrost-mcp token (bft_...) or function key (bfk_...)")
+        row = await self.db.fetchone("SELECT * FROM credentials WHERE token_hash = ?", (hash_token(token),))
+        if row is None:
+            return AuthFailure(401, "unknown token")
+        if row["revoked_at"] is not None:
+            return AuthFailure(401, "token revoked")
+        if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC).isoformat():
+            return AuthFailure(401, "token expired")
+        caller_or_failure = await self._caller_for(row["kind"], row["user_id"], row["organization_id"], row["name"])
+        if isinstance(caller_or_failure, Caller):
+            await self._touch(row["id"])
+            caller_or_failure = replace(caller_or_failure, credential_id=row["id"])
+        return caller_or_failure
+
+    async def _caller_for(self, kind: str, user_id: str | None, org_id: str | None, name: str) -> Caller | AuthFailure:
+        organization: Organization | None = None
+        if org_id is not None:
+            org_row = await self.db.fetchone("SELECT * FROM organizations WHERE id = ?", (org_id,))
+            if org_row is None or org_row["deleted_at"] is not None:
+                return AuthFailure(403, "the key's organization was deleted")
+            if not org_row["is_active"]:
+                return AuthFailure(403, f"organization {org_row['name']!r} is deactivated")
+            organization = org_from(org_row)
+        if kind == "function_key":
+            return Caller(
+                user_id=f"function-key:{name}",
+                email="",
+                name=name,
+                organization=organization,
+                is_platform_admin=False,
+                is_function_key=True,
+            )
+        assert user_id is not None
+        return await self.caller_for_user(user_id)
+
+    async def caller_for_user(self, user_id: str) -> Caller | AuthFailure:
+        """The Caller of a user (with their organization and role names), or why they may not act."""
+        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None or row["deleted_at"] is not None:
+            return AuthFailure(401, "the token's user was deleted")
+        if not row["is_active"]:
+            return AuthFailure(403, f"user {row['email']} is deactivated")
+        organization = None
+        if row["organization_id"] is not None:
+            org_row = await self.db.fetchone("SELECT * FROM organizations WHERE id = ?", (row["organization_id"],))
+            if org_row is None or org_row["deleted_at"] is not None or not org_row["is_active"]:
+                label = org_row["name"] if org_row is not None else row["organization_id"]
+                return AuthFailure(403, f"organization {label!r} of user {row['email']} is deactivated")
+            organization = org_from(org_row)
+        return Caller(
+            user_id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            organization=organization,
+            is_platform_admin=bool(row["is_superuser"]),
+            roles=await self.identity.role_names(row["id"], row["organization_id"]),
+        )
+
+    async def _touch(self, cred_id: str) -> None:
+        now = time.monotonic()
+        if now - self._last_written.get(cred_id, -LAST_USED_WRITE_INTERVAL) < LAST_USED_WRITE_INTERVAL:
+            return
+        self._last_written[cred_id] = now
+        await self.db.execute("UPDATE credentials SET last_used_at = ? WHERE id = ?", (now_iso(), cred_id))

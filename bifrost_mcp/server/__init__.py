@@ -1,0 +1,1 @@
+"""The MCP server (low-level mcp Server), its transports and the HTTP app."""

@@ -1,0 +1,94 @@
+"""Bearer-token authentication for streamable HTTP: one verification per request, through mcp's auth types.
+
+`BifrostTokenVerifier` is mcp's `TokenVerifier` over our credential store. `BearerGate` wraps the MCP
+endpoint: it verifies the token on every request, answers 401/403 with WWW-Authenticate (and the RFC 9728
+resource-metadata URL) and a message saying what is wrong, applies `X-Bifrost-Org` for platform admins only,
+and hands the verified Caller to the MCP handlers through the ASGI scope.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+from starlette.authentication import AuthCredentials
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bifrost_mcp.app import App, AuthError
+from bifrost_mcp.identity.caller import Caller
+
+CALLER_SCOPE_KEY = "bifrost.caller"
+ORG_HEADER = b"x-bifrost-org"
+
+
+def access_token_for(token: str, caller: Caller) -> AccessToken:
+    return AccessToken(
+        token=token,
+        client_id=caller.credential_id or caller.user_id,
+        scopes=[],
+        subject=caller.user_id,
+        claims={"org_id": caller.org_id, "function_key": caller.is_function_key},
+    )
+
+
+class BifrostTokenVerifier:
+    """mcp `TokenVerifier` over bifrost-mcp's hashed credentials."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        try:
+            caller = await self.app.caller_for_token(token)
+        except AuthError:
+            return None
+        return access_token_for(token, caller)
+
+
+class BearerGate:
+    def __init__(self, app: App, inner: ASGIApp, resource_metadata_url: str | None) -> None:
+        self.app = app
+        self.inner = inner
+        self.resource_metadata_url = resource_metadata_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        if not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
+            await self._refuse(send, 401, "invalid_token", "missing bearer token: send 'Authorization: Bearer <token>'")
+            return
+        token = authorization[7:].strip()
+        try:
+            caller = await self.app.caller_for_token(token)
+            org_ref = headers.get(ORG_HEADER, b"").decode("latin-1").strip()
+            caller = await self.app.act_in_org(caller, org_ref or None)
+        except AuthError as exc:
+            error = "invalid_token" if exc.status == 401 else "insufficient_scope" if exc.status == 403 else "invalid_request"
+            await self._refuse(send, exc.status, error, exc.reason)
+            return
+        scope[CALLER_SCOPE_KEY] = caller
+        scope["user"] = AuthenticatedUser(access_token_for(token, caller))
+        scope["auth"] = AuthCredentials([])
+        await self.inner(scope, receive, send)
+
+    async def _refuse(self, send: Send, status: int, error: str, description: str) -> None:
+        parts = [f'error="{error}"', f'error_description="{description}"']
+        if self.resource_metadata_url:
+            parts.append(f'resource_metadata="{self.resource_metadata_url}"')
+        body = json.dumps({"error": error, "error_description": description}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,100 @@
+"""The Starlette app for streamable HTTP: /mcp behind the bearer gate, /healthz, RFC 9728 metadata."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from mcp.server import ServerRequestContext
+from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from bifrost_mcp import __version__
+from bifrost_mcp.app import App
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
+from bifrost_mcp.server.protocol import BifrostServer
+
+
+async def caller_from_request(ctx: ServerRequestContext[Any, Any]) -> Caller:
+    request = ctx.request
+    caller = request.scope.get(CALLER_SCOPE_KEY) if isinstance(request, Request) else None
+    if not isinstance(caller, Caller):
+        # Unreachable behind BearerGate; refuse rather than guess an identity.
+        raise PermissionError("request reached the MCP handler without an authenticated caller")
+    return caller
+
+
+def _security(host: str) -> TransportSecuritySettings | None:
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    return None
+
+
+def build_http_app(
+    app: App,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    prefix: str = "",
+    public_url: str | None = None,
+    watch: bool = True,
+) -> Starlette:
+    """The HTTP application. `prefix` mounts everything under a path (e.g. behind a reverse proxy)."""
+    prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+    base = (public_url or f"http://{'[::1]' if host == '::1' else host}:{port}").rstrip("/")
+    resource_url = f"{base}{prefix}/mcp"
+    metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
+    bifrost = BifrostServer(app, caller_from_request)
+    manager = StreamableHTTPSessionManager(app=bifrost.server, security_settings=_security(host))
+    mcp_endpoint = BearerGate(app, StreamableHTTPASGIApp(manager), metadata_url)
+
+    async def healthz(_: Request) -> JSONResponse:
+        registry = app.registry
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "registry_version": registry.version,
+                "tools": len(registry.tools),
+                "workspace_errors": len(registry.errors),
+            }
+        )
+
+    metadata_routes = create_protected_resource_routes(
+        resource_url=AnyHttpUrl(resource_url),
+        authorization_servers=[AnyHttpUrl(base + prefix or base)],
+        resource_name="bifrost-mcp",
+    )
+    routes: list[BaseRoute] = [
+        Route(f"{prefix}/mcp", endpoint=mcp_endpoint, methods=["GET", "POST", "DELETE"]),
+        Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
+        *metadata_routes,
+    ]
+    if prefix:
+        # Clients that resolve the well-known path relative to the mount point look here.
+        routes += [Route(f"{prefix}/.well-known/oauth-protected-resource", endpoint=metadata_routes[0].endpoint)]
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with manager.run(), anyio.create_task_group() as tg:
+            if watch:
+                tg.start_soon(app.watch)
+            yield
+            tg.cancel_scope.cancel()
+
+    starlette = Starlette(routes=routes, lifespan=lifespan)
+    starlette.state.bifrost = bifrost
+    return starlette

@@ -1,0 +1,183 @@
+"""The MCP server: every visible is_tool workflow a tool, every data provider a resource, for each caller.
+
+Built on the low-level `mcp.server.Server` for control over per-caller listings and result shapes. Tool
+definitions are built once per registry version; tool lists are filtered per caller and never cached across
+callers (cacheScope private). Both protocol eras are served: list_changed reaches 2025-era sessions as
+notifications on their connection and 2026-07-28 clients through `subscriptions/listen`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import mcp_types as types
+from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
+from mcp.server.connection import Connection
+from mcp.server.context import CallNext, HandlerResult
+from mcp.server.models import InitializationOptions
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
+from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import ResourcesListChanged, ToolsListChanged
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from bifrost_mcp import __version__
+from bifrost_mcp.app import App
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.server.tools import (
+    DATA_PROVIDER_PREFIX,
+    provider_parameters,
+    render_text,
+    resource_definition,
+    template_definition,
+    tool_definitions,
+    tool_result,
+)
+from bifrost_mcp.workspace import Registry
+
+logger = logging.getLogger(__name__)
+
+CallerResolver = Callable[[ServerRequestContext[Any, Any]], Awaitable[Caller]]
+RESOURCE_NOT_FOUND = -32002
+INSTRUCTIONS = (
+    "Tools here are bifrost workflows run for you under your identity and organization. "
+    "A failed call returns isError with the reason and an execution id you can quote."
+)
+_PRIVATE = CacheHint(ttl_ms=0, scope="private")
+
+
+class _Server(Server[Any]):
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        # Every transport (stdio, streamable HTTP) gets list_changed advertised for 2025-era clients.
+        options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
+        return super().create_initialization_options(options, experimental_capabilities, extensions)
+
+
+class BifrostServer:
+    def __init__(self, app: App, resolve_caller: CallerResolver) -> None:
+        self.app = app
+        self.resolve_caller = resolve_caller
+        self.bus = InMemorySubscriptionBus()
+        self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self._tool_lists: dict[tuple[Any, ...], list[types.Tool]] = {}
+        self.server = _Server(
+            "bifrost-mcp",
+            version=__version__,
+            title="bifrost-mcp",
+            instructions=INSTRUCTIONS,
+            cache_hints={
+                "tools/list": _PRIVATE,
+                "resources/list": _PRIVATE,
+                "resources/templates/list": _PRIVATE,
+                "resources/read": _PRIVATE,
+            },
+            # Header validation runs before we know the caller; validating there could reveal hidden tools.
+            get_tool_input_schema=lambda _name: None,
+            on_list_tools=self._list_tools,
+            on_call_tool=self._call_tool,
+            on_list_resources=self._list_resources,
+            on_list_resource_templates=self._list_templates,
+            on_read_resource=self._read_resource,
+            on_subscriptions_listen=ListenHandler(self.bus),
+        )
+        self.server.middleware.append(self._track_connection)
+        app.on_registry_change(self._registry_changed)
+
+    async def _track_connection(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            # The SDK exposes no public accessor for a request's connection; it is what 2025-era
+            # notifications/tools/list_changed must be sent on.
+            connection = getattr(ctx.session, "_connection", None)
+            if isinstance(connection, Connection):
+                self._legacy.add(connection)
+        return await call_next(ctx)
+
+    async def _registry_changed(self, registry: Registry) -> None:
+        self._tool_lists.clear()
+        await self.bus.publish(ToolsListChanged())
+        await self.bus.publish(ResourcesListChanged())
+        for connection in list(self._legacy):
+            if not connection.has_standalone_channel:
+                continue
+            try:
+                await connection.send_tool_list_changed()
+                await connection.send_resource_list_changed()
+            except Exception:  # a client that went away must not stop the others being told
+                logger.debug("could not notify a session of the change", exc_info=True)
+                self._legacy.discard(connection)
+
+    # tools
+    async def _list_tools(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        caller = await self.resolve_caller(ctx)
+        registry = self.app.registry
+        access = (registry.version, caller.is_platform_admin, caller.roles)
+        tools = self._tool_lists.get(access)
+        if tools is None:
+            definitions = tool_definitions(registry)
+            tools = [definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
+            self._tool_lists[access] = tools
+        return types.ListToolsResult(tools=tools)
+
+    async def _call_tool(
+        self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        caller = await self.resolve_caller(ctx)
+        entry = self.app.find_tool(caller, params.name)
+        if entry is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+        progress = None
+        if ctx.meta is not None and ctx.meta.get("progressToken") is not None:
+            progress = ctx.session.report_progress
+        outcome = await self.app.run(entry, params.arguments, caller, progress=progress)
+        return tool_result(entry, outcome)
+
+    # resources: data providers
+    async def _list_resources(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        caller = await self.resolve_caller(ctx)
+        providers = self.app.visible_data_providers(caller)
+        return types.ListResourcesResult(
+            resources=[resource_definition(e) for e in providers if not provider_parameters(e)]
+        )
+
+    async def _list_templates(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        caller = await self.resolve_caller(ctx)
+        providers = self.app.visible_data_providers(caller)
+        return types.ListResourceTemplatesResult(
+            resource_templates=[template_definition(e) for e in providers if provider_parameters(e)]
+        )
+
+    async def _read_resource(
+        self, ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        caller = await self.resolve_caller(ctx)
+        uri = str(params.uri)
+        if not uri.startswith(DATA_PROVIDER_PREFIX):
+            raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}")
+        parts = urlsplit(uri)
+        name = unquote(uri[len(DATA_PROVIDER_PREFIX) :].split("?", 1)[0])
+        entry = self.app.find_data_provider(caller, name)
+        if entry is None:
+            raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}")
+        arguments = dict(parse_qsl(parts.query, keep_blank_values=True))
+        outcome = await self.app.read_data_provider(entry, arguments, caller)
+        if outcome.message is not None:
+            raise MCPError(types.INTERNAL_ERROR, f"{outcome.message} (execution {outcome.execution_id})")
+        text = render_text(outcome.value) if not isinstance(outcome.value, str) else json.dumps(outcome.value)
+        return types.ReadResourceResult(
+            contents=[types.TextResourceContents(uri=uri, mime_type="application/json", text=text)]
+        )

@@ -1,0 +1,90 @@
+"""Tool and resource definitions built once per registry version, and tool results from run outcomes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import mcp_types as types
+
+from bifrost_mcp.runner.runner import RunOutcome
+from bifrost_mcp.workspace import RegisteredWorkflow, Registry
+
+DATA_PROVIDER_PREFIX = "bifrost://data-providers/"
+EXECUTION_META_KEY = "bifrost/executionId"
+
+
+def tool_definition(entry: RegisteredWorkflow) -> types.Tool:
+    spec = entry.spec
+    assert entry.tool_name is not None
+    return types.Tool(
+        name=entry.tool_name,
+        title=spec.name if spec.name != entry.tool_name else None,
+        description=spec.description or f"Runs the workflow {spec.name!r}.",
+        input_schema=entry.signature.input_schema,
+        output_schema=entry.signature.output_schema,
+        annotations=types.ToolAnnotations(title=spec.name, open_world_hint=True),
+        meta={"bifrost/category": spec.category, "bifrost/tags": list(spec.tags)} if spec.tags else None,
+    )
+
+
+def tool_definitions(registry: Registry) -> dict[str, types.Tool]:
+    """Every tool of the registry, built once per registry version (cached on the registry)."""
+    cached = registry.cache.get("tool_definitions")
+    if cached is None:
+        cached = {name: tool_definition(entry) for name, entry in registry.tools.items()}
+        registry.cache["tool_definitions"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def provider_parameters(entry: RegisteredWorkflow) -> list[str]:
+    return list(entry.signature.input_schema.get("properties", {}))
+
+
+def provider_uri(entry: RegisteredWorkflow) -> str:
+    return DATA_PROVIDER_PREFIX + quote(entry.name, safe="")
+
+
+def resource_definition(entry: RegisteredWorkflow) -> types.Resource:
+    return types.Resource(
+        uri=provider_uri(entry),
+        name=entry.name,
+        description=entry.spec.description,
+        mime_type="application/json",
+    )
+
+
+def template_definition(entry: RegisteredWorkflow) -> types.ResourceTemplate:
+    params = ",".join(provider_parameters(entry))
+    return types.ResourceTemplate(
+        uri_template=f"{provider_uri(entry)}{{?{params}}}",
+        name=entry.name,
+        description=entry.spec.description,
+        mime_type="application/json",
+    )
+
+
+def render_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToolResult:
+    """Success: structuredContent plus text. Failure: isError with a message a model can act on."""
+    meta = {EXECUTION_META_KEY: outcome.execution_id}
+    if outcome.message is not None:
+        text = f"{outcome.message} (execution {outcome.execution_id})"
+        return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True, _meta=meta)
+    value = outcome.value
+    structured = value if isinstance(value, dict) else None
+    if entry.signature.output_schema is not None and structured is None:
+        structured = {"result": value}
+    content: list[types.ContentBlock] = [types.TextContent(text=render_text(value))]
+    if not outcome.ok or (isinstance(value, dict) and value.get("success") is False):
+        error = value.get("error") if isinstance(value, dict) else None
+        content.insert(
+            0, types.TextContent(text=f"The workflow reported failure: {error or 'success is false'} "
+                                      f"(execution {outcome.execution_id})")
+        )  # fmt: skip
+        return types.CallToolResult(content=content, structured_content=structured, is_error=True, _meta=meta)
+    return types.CallToolResult(content=content, structured_content=structured, _meta=meta)

@@ -1,0 +1,153 @@
+"""Import every .py file of a workspace and collect its decorated functions into a Registry.
+
+A file that fails to import is reported (path, line, error) and skipped; the others load. Workspace modules
+are imported by their dotted path relative to the root, so packages and imports between files work; on reload
+every module previously loaded from the root is dropped from sys.modules first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from croniter import croniter
+
+from bifrost._decorators import get_spec
+from bifrost._schema import build_signature
+from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
+
+logger = logging.getLogger(__name__)
+
+SKIP_DIRS = {"__pycache__", ".venv", "venv", ".git", ".bifrost", "node_modules", ".mypy_cache", ".ruff_cache"}
+
+
+def workspace_files(root: Path) -> list[Path]:
+    """The .py files of the workspace, sorted, skipping hidden and tool folders."""
+    files = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if any(p in SKIP_DIRS or p.startswith(".") for p in parts[:-1]):
+            continue
+        files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _module_name(root: Path, path: Path) -> str | None:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    if parts and all(p.isidentifier() for p in parts):
+        return ".".join(parts)
+    return None
+
+
+def _purge(root: Path) -> None:
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).is_relative_to(root):
+            del sys.modules[name]
+
+
+def _error_line(exc: BaseException, path: Path) -> int | None:
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
+    return frames[-1].lineno if frames else None
+
+
+def _import(root: Path, path: Path) -> ModuleType:
+    name = _module_name(root, path)
+    if name is None:
+        # Not importable by name (e.g. "my-workflows.py"): load it standalone under a private name.
+        private = "_bifrost_ws_" + "".join(c if c.isalnum() else "_" for c in path.relative_to(root).as_posix())
+        spec = importlib.util.spec_from_file_location(private, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[private] = module
+        spec.loader.exec_module(module)
+        return module
+    module = importlib.import_module(name)
+    file = getattr(module, "__file__", None)
+    if file is None or Path(file).resolve() != path.resolve():
+        raise ImportError(
+            f"module name {name!r} is taken by an installed package ({file or 'built-in'}); rename the file"
+        )
+    return module
+
+
+def _collect(registry: Registry, module: ModuleType, source: str) -> None:
+    for value in list(vars(module).values()):
+        spec = get_spec(value)
+        if spec is None or getattr(spec.fn, "__module__", None) != module.__name__:
+            continue  # not decorated, or imported from another workspace file (registered there)
+        add_function(registry, spec.fn, source)
+
+
+def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> None:
+    """Register one decorated function, turning a bad signature or schedule into a LoadError."""
+    spec = get_spec(fn)
+    if spec is None:
+        raise TypeError(f"{fn!r} is not decorated with @workflow or @data_provider")
+    try:
+        line: int | None = inspect.getsourcelines(fn)[1]
+    except (OSError, TypeError):
+        line = None
+    try:
+        signature = build_signature(fn, f"{spec.name}_arguments")
+    except Exception as exc:  # a signature pydantic cannot describe is the author's to fix
+        registry.errors.append(LoadError(source, line, f"{spec.kind} {spec.name!r}: {exc}"))
+        return
+    if spec.schedule is not None and not croniter.is_valid(spec.schedule):
+        registry.errors.append(
+            LoadError(source, line, f"workflow {spec.name!r}: schedule {spec.schedule!r} is not a valid cron expression")
+        )
+        return
+    registry.add(RegisteredWorkflow(spec, signature, source, line))
+
+
+def load_workspace(root: Path, version: int = 1) -> Registry:
+    """Import the workspace at `root` afresh and build registry `version`."""
+    root = root.resolve()
+    registry = Registry(version=version, root=root)
+    if not root.is_dir():
+        registry.errors.append(LoadError(str(root), None, "workspace folder does not exist"))
+        return registry
+    _purge(root)
+    importlib.invalidate_caches()
+    if str(root) not in sys.path:
+        # Appended, not prepended: a workspace file must never shadow the stdlib or the host's packages.
+        sys.path.append(str(root))
+    for path in workspace_files(root):
+        source = path.relative_to(root).as_posix()
+        try:
+            module = _import(root, path)
+        except BaseException as exc:  # user code at import time: report, skip, keep loading the rest
+            if isinstance(exc, KeyboardInterrupt | SystemExit) and not isinstance(exc, SystemExit):
+                raise
+            message = f"{type(exc).__name__}: {exc}"
+            registry.errors.append(LoadError(source, _error_line(exc, path), message))
+            continue
+        _collect(registry, module, source)
+    registry.assign_tool_names()
+    for error in registry.errors:
+        logger.error("workspace: %s", error)
+    for note in registry.notes:
+        logger.warning("workspace: %s", note)
+    return registry
+
+
+def registry_from_functions(functions: Iterable[Callable[..., Any]], version: int = 1) -> Registry:
+    """A registry of functions defined in code (tests, benchmarks, embedding bifrost-mcp in a program)."""
+    registry = Registry(version=version, root=None)
+    for fn in functions:
+        add_function(registry, fn, getattr(fn, "__module__", "<code>"))
+    registry.assign_tool_names()
+    return registry

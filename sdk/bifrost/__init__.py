@@ -1,0 +1,86 @@
+"""The bifrost SDK: decorators, the `context` proxy, async modules, types, enums and errors.
+
+Workflows import it as `from bifrost import workflow, context, config, tables, ...`; bifrost-mcp runs them.
+"""
+
+from bifrost import (
+    ai,
+    config,
+    executions,
+    files,
+    forms,
+    integrations,
+    knowledge,
+    organizations,
+    roles,
+    tables,
+    users,
+    workflows,
+)
+from bifrost._context import ExecutionContext, context
+from bifrost._decorators import data_provider, workflow
+from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
+from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
+from bifrost.types import (
+    AIResponse,
+    AIStreamChunk,
+    ConfigData,
+    DocumentData,
+    DocumentList,
+    ExecutionLog,
+    FormPublic,
+    IntegrationData,
+    KnowledgeDocument,
+    NamespaceInfo,
+    OAuthCredentials,
+    Organization,
+    Role,
+    TableInfo,
+    UserPublic,
+    WorkflowExecution,
+    WorkflowMetadata,
+)
+
+__all__ = [
+    "AIResponse",
+    "AIStreamChunk",
+    "ConfigData",
+    "ConfigType",
+    "ConfigurationError",
+    "DocumentData",
+    "DocumentList",
+    "ExecutionContext",
+    "ExecutionLog",
+    "ExecutionStatus",
+    "FormFieldType",
+    "FormPublic",
+    "IntegrationData",
+    "IntegrationError",
+    "KnowledgeDocument",
+    "NamespaceInfo",
+    "OAuthCredentials",
+    "Organization",
+    "Role",
+    "TableInfo",
+    "UserError",
+    "UserPublic",
+    "ValidationError",
+    "WorkflowError",
+    "WorkflowExecution",
+    "WorkflowMetadata",
+    "ai",
+    "config",
+    "context",
+    "data_provider",
+    "executions",
+    "files",
+    "forms",
+    "integrations",
+    "knowledge",
+    "organizations",
+    "roles",
+    "tables",
+    "users",
+    "workflow",
+    "workflows",
+]

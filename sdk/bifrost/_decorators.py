@@ -1,0 +1,176 @@
+"""`@workflow` and `@data_provider`: attach metadata, return the function unchanged."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, overload
+
+from bifrost._schema import first_paragraph
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SPEC_ATTR = "__bifrost_spec__"
+
+WORKFLOW_OPTIONS = (
+    "name",
+    "description",
+    "category",
+    "tags",
+    "execution_mode",
+    "timeout_seconds",
+    "schedule",
+    "endpoint_enabled",
+    "allowed_methods",
+    "public_endpoint",
+    "is_tool",
+    "time_saved",
+    "roles",
+    "admin_only",
+)
+DATA_PROVIDER_OPTIONS = ("name", "description", "cache_ttl_seconds", "roles", "admin_only")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSpec:
+    """What a decorator recorded about one function. The host builds schemas and tools from it."""
+
+    kind: Literal["workflow", "data_provider"]
+    fn: Callable[..., Any]
+    name: str
+    description: str | None
+    category: str = "General"
+    tags: tuple[str, ...] = ()
+    execution_mode: str = "sync"
+    timeout_seconds: int = 1800
+    schedule: str | None = None
+    endpoint_enabled: bool = False
+    allowed_methods: tuple[str, ...] = ("POST",)
+    public_endpoint: bool = False
+    is_tool: bool = False
+    time_saved: int = 0
+    roles: tuple[str, ...] = ()
+    admin_only: bool = False
+    cache_ttl_seconds: int = 300
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def get_spec(obj: object) -> WorkflowSpec | None:
+    """The WorkflowSpec a bifrost decorator attached to `obj`, if any."""
+    if not callable(obj):
+        return None
+    spec = getattr(obj, SPEC_ATTR, None)
+    return spec if isinstance(spec, WorkflowSpec) else None
+
+
+def _check_options(decorator: str, options: dict[str, Any], valid: tuple[str, ...]) -> None:
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        raise TypeError(
+            f"@{decorator} got unknown parameter(s) {', '.join(map(repr, unknown))}; "
+            f"valid parameters are: {', '.join(valid)}"
+        )
+
+
+def _str_tuple(decorator: str, option: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"@{decorator}({option}=...) must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _positive_int(decorator: str, option: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise TypeError(f"@{decorator}({option}=...) must be a non-negative integer, got {value!r}")
+    return value
+
+
+def _describe(fn: Callable[..., Any], description: str | None) -> str | None:
+    return description if description is not None else first_paragraph(inspect.getdoc(fn))
+
+
+def _make_workflow(fn: F, options: dict[str, Any]) -> F:
+    _check_options("workflow", options, WORKFLOW_OPTIONS)
+    if not callable(fn):
+        raise TypeError(f"@workflow decorates a function, got {fn!r}")
+    endpoint_enabled = bool(options.get("endpoint_enabled", False))
+    timeout = _positive_int("workflow", "timeout_seconds", options.get("timeout_seconds", 1800))
+    if timeout == 0:
+        raise TypeError("@workflow(timeout_seconds=...) must be at least 1")
+    spec = WorkflowSpec(
+        kind="workflow",
+        fn=fn,
+        name=options.get("name") or fn.__name__,
+        description=_describe(fn, options.get("description")),
+        category=options.get("category") or "General",
+        tags=_str_tuple("workflow", "tags", options.get("tags")),
+        execution_mode=options.get("execution_mode") or ("async" if endpoint_enabled else "sync"),
+        timeout_seconds=timeout,
+        schedule=options.get("schedule"),
+        endpoint_enabled=endpoint_enabled,
+        allowed_methods=_str_tuple("workflow", "allowed_methods", options.get("allowed_methods", ["POST"])),
+        public_endpoint=bool(options.get("public_endpoint", False)),
+        is_tool=bool(options.get("is_tool", False)),
+        time_saved=_positive_int("workflow", "time_saved", options.get("time_saved", 0)),
+        roles=_str_tuple("workflow", "roles", options.get("roles")),
+        admin_only=bool(options.get("admin_only", False)),
+    )
+    setattr(fn, SPEC_ATTR, spec)
+    return fn
+
+
+@overload
+def workflow(fn: F, /) -> F: ...
+@overload
+def workflow(fn: None = None, /, **options: Any) -> Callable[[F], F]: ...
+def workflow(fn: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
+    """Register a function as a workflow; `@workflow` and `@workflow(...)` both work.
+
+    Options: name, description, category, tags, execution_mode, timeout_seconds, schedule,
+    endpoint_enabled, allowed_methods, public_endpoint, is_tool, time_saved, roles, admin_only.
+    """
+    if fn is not None:
+        return _make_workflow(fn, options)
+    _check_options("workflow", options, WORKFLOW_OPTIONS)
+
+    def decorate(inner: F) -> F:
+        return _make_workflow(inner, options)
+
+    return decorate
+
+
+def _make_data_provider(fn: F, options: dict[str, Any]) -> F:
+    _check_options("data_provider", options, DATA_PROVIDER_OPTIONS)
+    spec = WorkflowSpec(
+        kind="data_provider",
+        fn=fn,
+        name=options.get("name") or fn.__name__,
+        description=_describe(fn, options.get("description")),
+        cache_ttl_seconds=_positive_int("data_provider", "cache_ttl_seconds", options.get("cache_ttl_seconds", 300)),
+        roles=_str_tuple("data_provider", "roles", options.get("roles")),
+        admin_only=bool(options.get("admin_only", False)),
+        timeout_seconds=60,
+    )
+    setattr(fn, SPEC_ATTR, spec)
+    return fn
+
+
+@overload
+def data_provider(fn: F, /) -> F: ...
+@overload
+def data_provider(fn: None = None, /, **options: Any) -> Callable[[F], F]: ...
+def data_provider(fn: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
+    """Register a function that returns options (`[{"label", "value", "metadata"?}]`).
+
+    Options: name, description, cache_ttl_seconds, roles, admin_only.
+    """
+    if fn is not None:
+        return _make_data_provider(fn, options)
+    _check_options("data_provider", options, DATA_PROVIDER_OPTIONS)
+
+    def decorate(inner: F) -> F:
+        return _make_data_provider(inner, options)
+
+    return decorate

@@ -1,0 +1,49 @@
+"""Execution history (../shared/spec/executions-module.md)."""
+
+from __future__ import annotations
+
+import builtins
+
+from bifrost._context import _current_context
+from bifrost._runtime import platform
+from bifrost.errors import NoExecutionContextError
+from bifrost.types import ExecutionLog, WorkflowExecution
+
+MAX_LIMIT = 1000
+
+
+async def list(
+    workflow_name: str | None = None,
+    status: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    limit: int = 50,
+) -> builtins.list[WorkflowExecution]:
+    """Executions visible to the caller, newest first. `limit` is capped at 1000."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    return await platform().executions.list(workflow_name, status, start_date, end_date, min(limit, MAX_LIMIT))
+
+
+async def get(execution_id: str) -> WorkflowExecution:
+    """One execution. Raises ValueError if not found, PermissionError if the caller may not see it."""
+    return await platform().executions.get(execution_id)
+
+
+async def get_current_logs(
+    execution_id: str | None = None, start: str = "0", count: int = 100
+) -> builtins.list[ExecutionLog]:
+    """Log entries after stream id `start` ("0" = beginning), at most `count`, of this (or the given) execution."""
+    if execution_id is None:
+        ctx = _current_context.get()
+        if ctx is None:
+            raise NoExecutionContextError(
+                "get_current_logs() needs an execution_id when called outside a running workflow"
+            )
+        execution_id = ctx.execution_id
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"count must be a positive integer, got {count!r}")
+    return await platform().executions.get_logs(execution_id, start, count)
+
+
+__all__ = ["get", "get_current_logs", "list"]
