@@ -1,2 +1,3 @@
 """bifrost-mcp."""
+
 __version__ = "0.1.0"

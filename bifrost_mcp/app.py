@@ -18,7 +18,7 @@ from bifrost_mcp.identity._rows import NotFoundError
 from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.identity.credentials import AuthFailure
 from bifrost_mcp.platform import RunPlatform
-from bifrost_mcp.runner.runner import ProgressFn, RunOutcome, Runner
+from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
 from bifrost_mcp.runner.state import RunState
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry, load_workspace
@@ -41,6 +41,10 @@ class AuthError(Exception):
 class _Cached:
     expires: float
     outcome: RunOutcome
+
+
+def _is_options(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
 
 
 class App:
@@ -132,7 +136,12 @@ class App:
         if cached is not None and cached.expires > now:
             return cached.outcome
         outcome = await self.run(entry, arguments, caller)
-        if outcome.ok and entry.spec.cache_ttl_seconds > 0:
+        if outcome.ok and not _is_options(outcome.value):
+            outcome.message = (
+                f"data provider {entry.name!r} must return a list of {{'label', 'value', 'metadata'?}} options, "
+                f"got {type(outcome.value).__name__}"
+            )
+        if outcome.ok and outcome.message is None and entry.spec.cache_ttl_seconds > 0:
             self._provider_cache[key] = _Cached(now + entry.spec.cache_ttl_seconds, outcome)
         return outcome
 
@@ -170,9 +179,7 @@ class App:
     async def opened(cls, settings: HostSettings, registry: Registry | None = None) -> AsyncIterator[App]:
         async with Host.opened(settings) as host:
             if registry is None:
-                registry = (
-                    load_workspace(settings.workspace) if settings.workspace else Registry(version=1, root=None)
-                )
+                registry = load_workspace(settings.workspace) if settings.workspace else Registry(version=1, root=None)
             yield cls(host, registry)
 
 

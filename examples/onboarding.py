@@ -59,5 +59,3 @@ async def onboard_user(hire: NewHire, send_welcome: bool = True) -> OnboardingRe
     return OnboardingResult(
         username=username, work_email=f"{username}@{domain}", groups=_GROUPS[hire.department], checklist=checklist
     )
-
-

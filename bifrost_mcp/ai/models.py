@@ -1,6 +1,6 @@
 """Model ids resolved to a ChatModel with the caller's settings.
 
-A model id is "provider:model": "anthropic:claude-sonnet-4-5", "openai:gpt-5.4-mini", "ollama:llama3.1:8b",
+A model id is "provider:model": "anthropic:claude-sonnet-5-5", "openai:gpt-5.4-mini", "ollama:llama3.1:8b",
 "compatible:<model>" (alias "openai-compatible:") for any other OpenAI-compatible server. The id splits at its
 first colon, so Ollama tags keep theirs. A bare name ("gpt-5.4-mini") uses the default provider: the one of
 config 'ai_default_model', else the first of Anthropic, OpenAI that has a key. No model at all means
@@ -31,7 +31,7 @@ OLLAMA = Vendor("Ollama", _COMPATIBLE_API, "ollama_api_key", "ollama_base_url")
 COMPATIBLE = Vendor("The OpenAI-compatible server", _COMPATIBLE_API, "compatible_api_key", "compatible_base_url")
 VENDORS = {"anthropic": ANTHROPIC, "openai": OPENAI, "ollama": OLLAMA, "compatible": COMPATIBLE}
 _ALIASES = {"openai-compatible": "compatible"}
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-5.4-mini"}
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-5.4-mini"}
 DEFAULT_OLLAMA_BASE_URL = "http://127.0.0.1:11434/v1"
 DEFAULT_MAX_RETRIES = 1
 _VENDOR_BASE_URLS = {"anthropic": "https://api.anthropic.com", "openai": "https://api.openai.com/v1"}
@@ -66,7 +66,7 @@ def parse_model_id(model_id: str) -> tuple[str | None, str]:
     if provider not in VENDORS:
         raise ConfigurationError(
             f"Unknown AI provider {prefix!r} in model {model_id!r}: write models as '<provider>:<model>' with "
-            f"provider one of {', '.join(VENDORS)} (e.g. 'anthropic:claude-sonnet-4-5', 'ollama:llama3.1:8b')."
+            f"provider one of {', '.join(VENDORS)} (e.g. 'anthropic:claude-sonnet-5-5', 'ollama:llama3.1:8b')."
         )
     if not name.strip():
         raise ConfigurationError(f"Model {model_id!r} names no model: write it as '{provider}:<model>'.")

@@ -110,7 +110,11 @@ def register(app: typer.Typer) -> None:
                 for error in application.registry.errors:
                     typer.echo(f"workspace error: {error}", err=True)
                 data = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in visible]
-                emit(data, as_json, lambda: table([[t.name, t.description or ""] for t in visible], ["TOOL", "DESCRIPTION"]))
+                emit(
+                    data,
+                    as_json,
+                    lambda: table([[t.name, t.description or ""] for t in visible], ["TOOL", "DESCRIPTION"]),
+                )
 
         run(body)
 
@@ -214,5 +218,3 @@ def register(app: typer.Typer) -> None:
                 emit({"token": issued.token}, as_json, issued.token)
 
         run(body)
-
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from bifrost.types import ExecutionLog, WorkflowExecution
 from bifrost_mcp.access import execution_visibility
 from bifrost_mcp.executions.records import ExecutionRecord
@@ -21,7 +23,7 @@ class ExecutionsService:
         start_date: str | None,
         end_date: str | None,
         limit: int,
-    ) -> list[WorkflowExecution]:
+    ) -> builtins.list[WorkflowExecution]:
         scope, executed_by = execution_visibility(self.caller)
         records = await self.store.query(
             scope=scope,
@@ -41,7 +43,9 @@ class ExecutionsService:
         if record is None:
             raise ValueError(f"execution {execution_id!r} not found")
         scope, executed_by = execution_visibility(self.caller)
-        if (scope is not None and record.scope != scope) or (executed_by is not None and record.executed_by != executed_by):
+        if (scope is not None and record.scope != scope) or (
+            executed_by is not None and record.executed_by != executed_by
+        ):
             raise PermissionError(f"execution {execution_id!r} is not yours: only platform admins see others' runs")
         return record
 
@@ -51,11 +55,13 @@ class ExecutionsService:
             record.logs = await self.store.logs(record.id, 0, 10_000)
         return record.public(with_logs=True)
 
-    async def get_logs(self, execution_id: str, start: str, count: int) -> list[ExecutionLog]:
+    async def get_logs(self, execution_id: str, start: str, count: int) -> builtins.list[ExecutionLog]:
         try:
             after = int(start)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"start must be a stream id such as '0' or the id of the last entry read, got {start!r}") from exc
+            raise ValueError(
+                f"start must be a stream id such as '0' or the id of the last entry read, got {start!r}"
+            ) from exc
         if after < 0:
             raise ValueError("start must be '0' or a positive stream id")
         record = await self._visible(execution_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from typing import Any
 
 from bifrost.types import FormPublic, Organization, Role, UserPublic
@@ -23,7 +25,7 @@ class OrganizationsService:
         require_admin(self.caller, "organizations.get")
         return await self.store.get_org(org_id)
 
-    async def list(self) -> list[Organization]:
+    async def list(self) -> builtins.list[Organization]:
         require_admin(self.caller, "organizations.list")
         return await self.store.list_orgs()
 
@@ -40,7 +42,9 @@ class UsersService:
     def __init__(self, store: IdentityStore, caller: Caller) -> None:
         self.store, self.caller = store, caller
 
-    async def create(self, email: str, name: str, is_superuser: bool, org_id: str | None, is_active: bool) -> UserPublic:
+    async def create(
+        self, email: str, name: str, is_superuser: bool, org_id: str | None, is_active: bool
+    ) -> UserPublic:
         require_admin(self.caller, "users.create")
         return await self.store.create_user(email, name, org_id=org_id, is_superuser=is_superuser, is_active=is_active)
 
@@ -51,7 +55,7 @@ class UsersService:
         except NotFoundError:
             return None
 
-    async def list(self, org_id: str | None) -> list[UserPublic]:
+    async def list(self, org_id: str | None) -> builtins.list[UserPublic]:
         require_admin(self.caller, "users.list")
         return await self.store.list_users(org_id)
 
@@ -88,7 +92,7 @@ class RolesService:
     async def get(self, role_id: str) -> Role:
         return await self.store.get_role(role_id, self._org("get"))
 
-    async def list(self) -> list[Role]:
+    async def list(self) -> builtins.list[Role]:
         return await self.store.list_roles(self._org("list"))
 
     async def update(self, role_id: str, updates: dict[str, Any]) -> Role:
@@ -97,16 +101,16 @@ class RolesService:
     async def delete(self, role_id: str) -> None:
         await self.store.delete_role(role_id, self._org("delete"))
 
-    async def list_users(self, role_id: str) -> list[str]:
+    async def list_users(self, role_id: str) -> builtins.list[str]:
         return await self.store.list_role_users(role_id, self._org("list_users"))
 
-    async def list_forms(self, role_id: str) -> list[str]:
+    async def list_forms(self, role_id: str) -> builtins.list[str]:
         return await self.store.list_role_forms(role_id, self._org("list_forms"))
 
-    async def assign_users(self, role_id: str, user_ids: list[str]) -> None:
+    async def assign_users(self, role_id: str, user_ids: builtins.list[str]) -> None:
         await self.store.assign_users(role_id, user_ids, self._org("assign_users"))
 
-    async def assign_forms(self, role_id: str, form_ids: list[str]) -> None:
+    async def assign_forms(self, role_id: str, form_ids: builtins.list[str]) -> None:
         await self.store.assign_forms(role_id, form_ids, self._org("assign_forms"))
 
 
@@ -130,7 +134,7 @@ class FormsService:
             return bool(rows)
         return True
 
-    async def list(self) -> list[FormPublic]:
+    async def list(self) -> builtins.list[FormPublic]:
         return [f for f in await self.store.list_forms(self.caller.org_id) if await self._visible(f)]
 
     async def get(self, form_id: str) -> FormPublic:

@@ -105,7 +105,7 @@ def install() -> None:
     root.addHandler(CaptureHandler(logging.INFO))
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
-    sys.stdout = _StdoutRouter(sys.stdout)  # type: ignore[assignment]
+    sys.stdout = _StdoutRouter(sys.stdout)
 
 
 @contextmanager

@@ -1,6 +1,7 @@
-"""The one execution path. MCP tool calls, `bifrost-mcp run`, data providers and later schedules, endpoints
-and chat all come through `Runner.run`: validate arguments, bind a fresh ExecutionContext and platform,
-enforce the timeout, capture logs, record the execution.
+"""The one execution path: every MCP tool call, `bifrost-mcp run` and data provider read runs here.
+
+Validate arguments, bind a fresh ExecutionContext and platform, enforce the timeout, capture logs, record the
+execution. Later entry points (schedules, endpoints, chat) come through `Runner.run` too.
 """
 
 from __future__ import annotations
@@ -110,8 +111,7 @@ class Runner:
         except anyio.get_cancelled_exc_class():
             record.status = ExecutionStatus.CANCELLED
             outcome.message = "cancelled by the caller"
-            with anyio.CancelScope(shield=True):
-                self._finish(record, state, outcome, started, cpu_started)
+            self._finish(record, state, outcome, started, cpu_started)  # synchronous: completes despite the cancel
             raise
         except Exception as exc:  # run boundary: a workflow's failure becomes a Failed record, not a crash
             record.status = ExecutionStatus.FAILED
@@ -167,8 +167,10 @@ class Runner:
                 value = adapter.dump_python(adapter.validate_python(result), mode="json")
             except pydantic.ValidationError as exc:
                 problems = "; ".join(describe_validation_error(exc))
-                raise TypeError(f"the workflow returned a value that does not match its return annotation: {problems}")
-            return {"result": value} if entry.signature.wraps_output else value
+                raise TypeError(
+                    f"the workflow returned a value that does not match its return annotation: {problems}"
+                ) from None
+            return value
         return to_jsonable_python(result, fallback=repr)
 
     def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:

@@ -67,7 +67,13 @@ class BearerGate:
             org_ref = headers.get(ORG_HEADER, b"").decode("latin-1").strip()
             caller = await self.app.act_in_org(caller, org_ref or None)
         except AuthError as exc:
-            error = "invalid_token" if exc.status == 401 else "insufficient_scope" if exc.status == 403 else "invalid_request"
+            error = (
+                "invalid_token"
+                if exc.status == 401
+                else "insufficient_scope"
+                if exc.status == 403
+                else "invalid_request"
+            )
             await self._refuse(send, exc.status, error, exc.reason)
             return
         scope[CALLER_SCOPE_KEY] = caller

@@ -35,7 +35,7 @@ def tool_definitions(registry: Registry) -> dict[str, types.Tool]:
     if cached is None:
         cached = {name: tool_definition(entry) for name, entry in registry.tools.items()}
         registry.cache["tool_definitions"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def provider_parameters(entry: RegisteredWorkflow) -> list[str]:
@@ -76,11 +76,10 @@ def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToo
         text = f"{outcome.message} (execution {outcome.execution_id})"
         return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True, _meta=meta)
     value = outcome.value
-    structured = value if isinstance(value, dict) else None
-    if entry.signature.output_schema is not None and structured is None:
-        structured = {"result": value}
+    # MCP structured content is an object: primitive and list returns travel as {"result": value}.
+    structured = {"result": value} if entry.signature.wraps_output else value if isinstance(value, dict) else None
     content: list[types.ContentBlock] = [types.TextContent(text=render_text(value))]
-    if not outcome.ok or (isinstance(value, dict) and value.get("success") is False):
+    if isinstance(value, dict) and value.get("success") is False:
         error = value.get("error") if isinstance(value, dict) else None
         content.insert(
             0, types.TextContent(text=f"The workflow reported failure: {error or 'success is false'} "

@@ -107,7 +107,9 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
         return
     if spec.schedule is not None and not croniter.is_valid(spec.schedule):
         registry.errors.append(
-            LoadError(source, line, f"workflow {spec.name!r}: schedule {spec.schedule!r} is not a valid cron expression")
+            LoadError(
+                source, line, f"workflow {spec.name!r}: schedule {spec.schedule!r} is not a valid cron expression"
+            )
         )
         return
     registry.add(RegisteredWorkflow(spec, signature, source, line))

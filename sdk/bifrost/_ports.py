@@ -167,9 +167,7 @@ class AIService(Protocol):
 
 
 class KnowledgeService(Protocol):
-    async def store(
-        self, content: str, namespace: str, key: str | None, metadata: dict[str, Any] | None
-    ) -> str: ...
+    async def store(self, content: str, namespace: str, key: str | None, metadata: dict[str, Any] | None) -> str: ...
     async def store_many(self, documents: Sequence[dict[str, Any]], namespace: str) -> builtins.list[str]: ...
     async def search(
         self,

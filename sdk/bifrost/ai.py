@@ -5,7 +5,7 @@
     async for chunk in ai.stream("Write a story"):
         ...
 
-`model` is "provider:model" ("anthropic:claude-sonnet-4-5", "openai:gpt-5.4-mini", "ollama:llama3.1"), a bare
+`model` is "provider:model" ("anthropic:claude-sonnet-5-5", "openai:gpt-5.4-mini", "ollama:llama3.1"), a bare
 name for the default provider, or None for the organization's default model.
 """
 

@@ -94,7 +94,9 @@ async def query(
     return await platform().tables.query(_name("table", table), where, order_by, order_dir, limit, offset, scope, app)
 
 
-async def count(table: str, where: dict[str, Any] | None = None, scope: str | None = None, app: str | None = None) -> int:
+async def count(
+    table: str, where: dict[str, Any] | None = None, scope: str | None = None, app: str | None = None
+) -> int:
     """How many documents match `where`."""
     return await platform().tables.count(_name("table", table), where, scope, app)
 

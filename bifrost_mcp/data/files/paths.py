@@ -1,7 +1,7 @@
-"""Checks on the path a workflow names, before any store sees it: the rules every backend shares.
+r"""Checks on the path a workflow names, before any store sees it: the rules every backend shares.
 
 A path is relative and '/'-separated. Refused, with a message naming the path and the rule: NUL bytes,
-absolute paths (`/x`, `C:x`, `\\\\server`), backslashes, `..` segments and invalid Unicode. Empty segments
+absolute paths (`/x`, `C:x`, `\\server`), backslashes, `..` segments and invalid Unicode. Empty segments
 and `.` are dropped, so `data//./x.json` is `data/x.json`. Symlinks are a property of a folder store and
 are checked there (store.py).
 """

@@ -54,7 +54,12 @@ def tensor(name: str, array: np.ndarray) -> bytes:
     """TensorProto: dims=1, data_type=2, name=8, raw_data=9 (little-endian)."""
     array = np.ascontiguousarray(array)
     dims = b"".join(_int(1, d) for d in array.shape)
-    return dims + _int(2, _DTYPES[array.dtype]) + _str(8, name) + _bytes(9, array.astype(array.dtype.newbyteorder("<")).tobytes())
+    return (
+        dims
+        + _int(2, _DTYPES[array.dtype])
+        + _str(8, name)
+        + _bytes(9, array.astype(array.dtype.newbyteorder("<")).tobytes())
+    )
 
 
 def value_info(name: str, elem_type: int, dims: Sequence[int | str]) -> bytes:

@@ -69,7 +69,9 @@ class MiniLMEmbedder:
         self._cache_dir = cache_dir or default_cache_dir()
         self._batch_size = batch_size
         self._threads = threads or os.cpu_count() or 1
-        self._max_tokens = int(json.loads((self._model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+        self._max_tokens = int(
+            json.loads((self._model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
+        )
         self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()  # one forward pass at a time: parallel ones only fight for the cores
         self._session: Any = None

@@ -1,0 +1,63 @@
+"""secrets: the Fernet key that encrypts config secrets and integration tokens at rest."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, emit, fail, open_host, run
+from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, RotationReport, generate_key
+
+STDIN_MARKER = "-"
+
+ROTATE_HELP = f"""Re-encrypt every stored secret (config secrets, integration tokens and client secrets) under a new key.
+
+With the key file (<data dir>/{KEY_FILENAME}, the default): one step, no downtime. A new key is put first in the
+file, every secret is re-encrypted in one transaction, then the old key is dropped. Running servers pick the new
+key up by themselves.
+
+With {ENV_VAR} set, the key lives outside bifrost-mcp, so rotation takes three steps. With one key in
+{ENV_VAR}, this command re-encrypts nothing: it prints a new key and what to do: set
+{ENV_VAR}=<new key>,<current key> for every process and restart them (both keys decrypt, new secrets use the new
+key). Run this command again: with two or more keys it re-encrypts everything under the first key. Then set
+{ENV_VAR}=<new key> alone.
+"""
+
+
+def secret_value(value: str, option: str) -> str:
+    """`value`, or with "-" one line read from stdin (keeps the secret out of shell history and `ps`)."""
+    if value != STDIN_MARKER:
+        return value
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        fail(f"{option} -: expected the value on stdin, got nothing")
+    return line
+
+
+def _report_text(report: RotationReport) -> str:
+    lines = [f"re-encrypted {report.reencrypted} secret value(s) ({report.source} key)."]
+    if report.new_key:
+        lines.append(f"new key: {report.new_key}")
+    lines.append(report.next_step)
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    secrets = typer.Typer(help="The encryption key of secrets at rest.", no_args_is_help=True)
+    app.add_typer(secrets, name="secrets")
+
+    @secrets.command("rotate-key", help=ROTATE_HELP)
+    def rotate_key(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+        async def body() -> None:
+            async with open_host(data_dir) as host:
+                report = await host.secrets.rotate_key(host.db)
+                emit(report, as_json, lambda: _report_text(report))
+
+        run(body)
+
+    @secrets.command("generate-key")
+    def generate(as_json: JsonOpt = False) -> None:
+        """Print a new Fernet key, e.g. for BIFROST_SECRET_KEY. Nothing is stored."""
+        key = generate_key()
+        emit({"key": key}, as_json, key)

@@ -1,0 +1,106 @@
+"""How documents live in Chroma: one record per chunk, with the document's identity and spans in metadata.
+
+Record metadata: `doc_id`, `key` (absent for keyless documents), `chunk` (index), `chunks` (count), `start`/`end`
+(span in the original), `headings` (JSON list), `sha256` of the whole content (lets ingestion skip unchanged
+files), `rev` (one per store, so a reader never mixes two versions), `stored_at`, `meta` (the caller's metadata
+as JSON) and `m.<field>` copies of its scalar fields, which `metadata_filter` matches against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bifrost.errors import ValidationError
+from bifrost_mcp.knowledge.chunking import Chunk, passage_text, reassemble
+
+_FILTER_OPS = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin"}
+_SCALARS = (str, int, float, bool)
+
+
+def content_hash(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def chunk_records(
+    doc_id: str, key: str | None, content: str, chunks: list[Chunk], metadata: Mapping[str, Any], rev: str
+) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """(ids, bodies, metadatas) of a document's chunk records."""
+    base: dict[str, Any] = {
+        "doc_id": doc_id,
+        "chunks": len(chunks),
+        "sha256": content_hash(content),
+        "rev": rev,
+        "stored_at": datetime.now(UTC).isoformat(),
+        "meta": json.dumps(dict(metadata), ensure_ascii=False, default=str),
+    }
+    if key is not None:
+        base["key"] = key
+    base.update({f"m.{k}": v for k, v in metadata.items() if isinstance(v, _SCALARS)})
+    metas = [
+        {**base, "chunk": i, "start": c.start, "end": c.end, "headings": json.dumps(c.heading_path, ensure_ascii=False)}
+        for i, c in enumerate(chunks)
+    ]
+    return [f"{doc_id}#{i}" for i in range(len(chunks))], [c.body for c in chunks], metas
+
+
+def passage_of(body: str, meta: Mapping[str, Any]) -> str:
+    return passage_text(body, json.loads(meta.get("headings", "[]")))
+
+
+def user_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
+    value = json.loads(meta.get("meta", "{}"))
+    return value if isinstance(value, dict) else {}
+
+
+def stored_at(meta: Mapping[str, Any]) -> datetime | None:
+    raw = meta.get("stored_at")
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+def whole_document(bodies: list[str], metas: list[Mapping[str, Any]]) -> tuple[str, Mapping[str, Any]] | None:
+    """The content rebuilt from one document's chunk records, and its first chunk's metadata.
+
+    Only the revision of chunk 0 counts, so a store racing with this read cannot yield a mixed document.
+    """
+    first = next((m for m in metas if m.get("chunk") == 0), None)
+    if first is None:
+        return None
+    parts = [
+        (int(m["start"]), int(m["end"]), body)
+        for body, m in zip(bodies, metas, strict=True)
+        if m.get("rev") == first.get("rev")
+    ]
+    if len(parts) != int(first["chunks"]):
+        return None
+    return reassemble(parts), first
+
+
+def chroma_where(metadata_filter: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Translate `{"field": value | {"$op": value}}` on the caller's metadata into a Chroma `where`."""
+    if not metadata_filter:
+        return None
+    if not isinstance(metadata_filter, Mapping):
+        raise ValidationError("metadata_filter must be a dict like {'category': 'vpn'} or {'year': {'$gte': 2024}}")
+    clauses = []
+    for field, condition in metadata_filter.items():
+        if not isinstance(field, str) or not field or field.startswith("$"):
+            raise ValidationError(f"metadata_filter field {field!r} must be a metadata field name, not an operator")
+        if isinstance(condition, Mapping):
+            if len(condition) != 1 or next(iter(condition)) not in _FILTER_OPS:
+                raise ValidationError(
+                    f"metadata_filter[{field!r}] must be a value or one operator of {sorted(_FILTER_OPS)}"
+                )
+            op, value = next(iter(condition.items()))
+        else:
+            op, value = "$eq", condition
+        values = value if op in ("$in", "$nin") else [value]
+        if op in ("$in", "$nin") and not isinstance(value, list | tuple):
+            raise ValidationError(f"metadata_filter[{field!r}][{op!r}] takes a list of values")
+        if not values or not all(isinstance(v, _SCALARS) for v in values):
+            raise ValidationError(f"metadata_filter[{field!r}] compares only strings, numbers and booleans")
+        clauses.append({f"m.{field}": {op: list(value) if op in ("$in", "$nin") else value}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
