@@ -243,9 +243,12 @@ async def test_deactivated_user_and_organization_are_refused_saying_which(world:
 async def test_a_platform_admin_acts_in_an_organization_with_the_org_header(world: World) -> None:
     admin = world.callers["admin@msp.test"]
     globex = world.orgs["Globex"]
-    async with App.opened(_settings(world)) as app, serve_asgi(build_http_app(app, watch=False)) as base:
-        async with mcp_http_client(f"{base}/mcp", admin.token, headers={"X-Bifrost-Org": "Globex"}) as client:
-            result = await client.call_tool("whoami", {})
+    async with (
+        App.opened(_settings(world)) as app,
+        serve_asgi(build_http_app(app, watch=False)) as base,
+        mcp_http_client(f"{base}/mcp", admin.token, headers={"X-Bifrost-Org": "Globex"}) as client,
+    ):
+        result = await client.call_tool("whoami", {})
     assert result.structured_content is not None
     assert result.structured_content["scope"] == globex["id"]
     assert result.structured_content["org_name"] == "Globex"
