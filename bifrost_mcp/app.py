@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from watchfiles import PythonFilter, awatch
 
 from bifrost._context import ExecutionContext
 from bifrost_mcp.access import can_use
+from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.host import Host
 from bifrost_mcp.identity._rows import NotFoundError
 from bifrost_mcp.identity.caller import Caller
@@ -90,8 +92,34 @@ class App:
         root = self.host.settings.workspace
         if root is None:
             return
-        async for _changes in awatch(root, watch_filter=PythonFilter(), debounce=debounce_ms, recursive=True):
-            await self.reload()
+        # awatch waits for changes in a worker thread that a cancellation cannot interrupt (it would linger up
+        # to watchfiles' 5 s poll timeout, delaying shutdown); the stop event ends that wait at once instead.
+        stop = anyio.Event()
+
+        async def stop_when_cancelled() -> None:
+            try:
+                await anyio.sleep_forever()
+            finally:
+                stop.set()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(stop_when_cancelled)
+            changes = awatch(root, watch_filter=PythonFilter(), debounce=debounce_ms, recursive=True, stop_event=stop)
+            async for _changes in changes:
+                await self.reload()
+            tg.cancel_scope.cancel()
+
+    async def maintain(self, *, every_seconds: float = 3600.0) -> None:
+        """Periodic housekeeping while serving: temp files older than the configured age are removed."""
+        settings = self.host.settings
+        while True:
+            try:
+                removed = await clean_temp(settings, settings.temp_max_age_seconds)
+                if removed:
+                    logger.info("removed %d temp file(s) older than %d s", removed, settings.temp_max_age_seconds)
+            except Exception:  # housekeeping must never take the server down
+                logger.exception("temp cleanup failed")
+            await anyio.sleep(every_seconds)
 
     # the gate's views
     def visible_tools(self, caller: Caller) -> list[RegisteredWorkflow]:

@@ -9,6 +9,9 @@ from bifrost import _ports as ports
 from bifrost.errors import NotAvailableError
 from bifrost.types import WorkflowMetadata
 from bifrost_mcp.access import can_use
+from bifrost_mcp.data.config import ConfigService
+from bifrost_mcp.data.files.service import FilesService
+from bifrost_mcp.data.tables.service import TablesService
 from bifrost_mcp.executions.service import ExecutionsService
 from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.identity.services import FormsService, OrganizationsService, RolesService, UsersService
@@ -41,19 +44,20 @@ class RunPlatform:
 
     @cached_property
     def config(self) -> ports.ConfigService:
-        _not_available("config")
+        host = self.app.host
+        return ConfigService(host.db, host.secrets, self.caller, self.state)
 
     @cached_property
     def tables(self) -> ports.TablesService:
-        _not_available("tables")
+        return TablesService(self.app.host.db, self.caller)
 
     @cached_property
     def files(self) -> ports.FilesService:
-        _not_available("files")
+        return FilesService(self.app.host.settings, self.caller)
 
     @cached_property
     def integrations(self) -> ports.IntegrationsService:
-        _not_available("integrations")
+        return self.app.host.integrations.for_caller(self.caller, self.state)
 
     @cached_property
     def executions(self) -> ports.ExecutionsService:

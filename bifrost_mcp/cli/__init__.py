@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bifrost_mcp.cli import identity_cmd, run_cmd
+from bifrost_mcp.cli import config_cmd, identity_cmd, integrations_cmd, run_cmd, secrets_cmd
 
 app = typer.Typer(
     name="bifrost-mcp",
@@ -15,6 +15,9 @@ app = typer.Typer(
 )
 run_cmd.register(app)
 identity_cmd.register(app)
+config_cmd.register(app)
+secrets_cmd.register(app)
+integrations_cmd.register(app)
 
 
 def main() -> None:

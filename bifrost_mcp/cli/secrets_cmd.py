@@ -11,18 +11,17 @@ from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, RotationReport, gene
 
 STDIN_MARKER = "-"
 
-ROTATE_HELP = f"""Re-encrypt every stored secret (config secrets, integration tokens and client secrets) under a new key.
-
-With the key file (<data dir>/{KEY_FILENAME}, the default): one step, no downtime. A new key is put first in the
-file, every secret is re-encrypted in one transaction, then the old key is dropped. Running servers pick the new
-key up by themselves.
-
-With {ENV_VAR} set, the key lives outside bifrost-mcp, so rotation takes three steps. With one key in
-{ENV_VAR}, this command re-encrypts nothing: it prints a new key and what to do: set
-{ENV_VAR}=<new key>,<current key> for every process and restart them (both keys decrypt, new secrets use the new
-key). Run this command again: with two or more keys it re-encrypts everything under the first key. Then set
-{ENV_VAR}=<new key> alone.
-"""
+ROTATE_HELP = (
+    "Re-encrypt every stored secret (config secrets, integration tokens, client secrets) under a new key.\n\n"
+    f"With the key file (<data dir>/{KEY_FILENAME}, the default): one step, no downtime. A new key is put first "
+    "in the file, every secret is re-encrypted in one transaction, then the old key is dropped. Running servers "
+    "pick the new key up by themselves.\n\n"
+    f"With {ENV_VAR} set, the key lives outside bifrost-mcp, so rotation takes three steps. "
+    f"1. With one key in {ENV_VAR}, this command re-encrypts nothing: it prints a new key; set "
+    f"{ENV_VAR}=<new key>,<current key> for every process and restart them (both keys decrypt, new secrets use "
+    "the new key). 2. Run this command again: with two or more keys it re-encrypts everything under the first. "
+    f"3. Set {ENV_VAR}=<new key> alone and restart."
+)
 
 
 def secret_value(value: str, option: str) -> str:

@@ -72,6 +72,7 @@ async def serve_stdio(app: App, caller: Caller) -> None:
     bifrost = BifrostServer(app, resolve)
     async with anyio.create_task_group() as tg:
         tg.start_soon(app.watch)
+        tg.start_soon(app.maintain)
         async with stdio_server() as (read, write):
             await bifrost.server.run(read, write, bifrost.server.create_initialization_options())
         tg.cancel_scope.cancel()

@@ -105,11 +105,18 @@ def install() -> None:
     root.addHandler(CaptureHandler(logging.INFO))
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
-    sys.stdout = _StdoutRouter(sys.stdout)
+    _route_stdout()
+
+
+def _route_stdout() -> None:
+    # Re-checked at every run: a host program (or a test runner) may have replaced sys.stdout since.
+    if not isinstance(sys.stdout, _StdoutRouter):
+        sys.stdout = _StdoutRouter(sys.stdout)
 
 
 @contextmanager
 def capturing(record: ExecutionRecord, state: RunState) -> Iterator[None]:
+    _route_stdout()
     capture = _Capture(record, state)
     token = _current.set(capture)
     try:

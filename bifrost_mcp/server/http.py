@@ -92,6 +92,7 @@ def build_http_app(
         async with manager.run(), anyio.create_task_group() as tg:
             if watch:
                 tg.start_soon(app.watch)
+                tg.start_soon(app.maintain)
             yield
             tg.cancel_scope.cancel()
 
