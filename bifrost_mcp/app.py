@@ -14,6 +14,7 @@ from watchfiles import PythonFilter, awatch
 
 from bifrost._context import ExecutionContext
 from bifrost_mcp.access import can_use
+from bifrost_mcp.ai.knowledge import KnowledgeSearch
 from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.host import Host
 from bifrost_mcp.identity._rows import NotFoundError
@@ -172,6 +173,10 @@ class App:
         if outcome.ok and outcome.message is None and entry.spec.cache_ttl_seconds > 0:
             self._provider_cache[key] = _Cached(now + entry.spec.cache_ttl_seconds, outcome)
         return outcome
+
+    def knowledge_search(self, caller: Caller) -> KnowledgeSearch | None:
+        """RAG for ai.complete(knowledge=[...]): None until a knowledge store is configured."""
+        return None
 
     # callers
     async def owner_caller(self) -> Caller:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+from bifrost_mcp.ai.clients import ProviderClients
 from bifrost_mcp.data.integrations import IntegrationsStore
 from bifrost_mcp.data.secrets import SecretBox
 from bifrost_mcp.executions.store import ExecutionStore
@@ -38,6 +39,7 @@ class Host:
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
         self.secrets = SecretBox.from_env(settings.data_dir)
         self.integrations = IntegrationsStore(self.db, self.secrets)
+        self.ai_clients = ProviderClients()  # vendor SDK clients, cached per provider/key/base URL
         self._stack = AsyncExitStack()
 
     async def open(self) -> None:
@@ -45,6 +47,7 @@ class Host:
         await self.db.open(all_migrations())
         self._stack.push_async_callback(self.db.close)
         self._stack.push_async_callback(self.integrations.aclose)  # integrations: its HTTP client
+        self._stack.push_async_callback(self.ai_clients.aclose)
         await self.identity.ensure_owner()
         await self.executions.start()
         self._stack.push_async_callback(self.executions.stop)

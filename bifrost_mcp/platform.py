@@ -9,7 +9,9 @@ from bifrost import _ports as ports
 from bifrost.errors import NotAvailableError
 from bifrost.types import WorkflowMetadata
 from bifrost_mcp.access import can_use
-from bifrost_mcp.data.config import ConfigService
+from bifrost_mcp.ai.service import LLMService
+from bifrost_mcp.ai.settings import caller_settings
+from bifrost_mcp.data.config import ConfigAdmin, ConfigService
 from bifrost_mcp.data.files.service import FilesService
 from bifrost_mcp.data.tables.service import TablesService
 from bifrost_mcp.executions.service import ExecutionsService
@@ -85,7 +87,13 @@ class RunPlatform:
 
     @cached_property
     def ai(self) -> ports.AIService:
-        _not_available("ai")
+        host = self.app.host
+        return LLMService(
+            caller_settings(ConfigAdmin(host.db, host.secrets), self.caller.scope, self.state),
+            host.ai_clients,
+            knowledge_search=self.app.knowledge_search(self.caller),
+            record_usage=self.state.record_usage,
+        )
 
     @cached_property
     def knowledge(self) -> ports.KnowledgeService:

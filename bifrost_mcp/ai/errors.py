@@ -103,10 +103,10 @@ def status_error(
             "ask for fewer knowledge passages, or use a model with a larger context window."
         )
     if status >= 500:
-        tries = f"{retries} retr{'y' if retries == 1 else 'ies'}"
+        tries = f" and still failed after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
         return AIProviderError(
-            f"{vendor.label} had a server error ({status}: {detail}) and still failed after {tries}: "
-            "try again later, or raise config 'ai_max_retries'."
+            f"{vendor.label} had a server error ({status}: {detail}){tries}: try again later, or raise config "
+            "'ai_max_retries'."
         )
     return AIError(f"{vendor.label} rejected the request ({status}: {detail}).")
 
@@ -124,6 +124,10 @@ def connection_error(vendor: Vendor, base_url: str) -> AIProviderError:
         f"Could not reach {vendor.label} at {base_url}: check config '{vendor.base_url_setting}' and that the "
         "server is running and reachable."
     )
+
+
+def stream_error(vendor: Vendor, detail: str) -> AIProviderError:
+    return AIProviderError(f"{vendor.label} reported an error inside the stream ({detail}): try again later.")
 
 
 def malformed_error(vendor: Vendor, what: str) -> AIProviderError:

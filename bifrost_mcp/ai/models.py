@@ -103,7 +103,8 @@ class ModelResolver:
             if provider is not None:
                 return provider
         for provider in ("anthropic", "openai"):
-            if (await self._vendor_credentials(provider))[0] is not None:
+            key, _, base_from_settings = await self._vendor_credentials(provider)
+            if key is not None or base_from_settings:  # a configured base URL without its key errors on use
                 return provider
         raise ConfigurationError(NO_PROVIDER)
 

@@ -12,6 +12,7 @@ import pydantic
 
 from bifrost import _llm
 from bifrost._llm import AIProviderError, ChatModel, ChatRequest, ChatResult
+from bifrost._ports import AIService
 from bifrost.errors import NotAvailableError
 from bifrost.types import AIResponse, AIStreamChunk
 from bifrost_mcp.ai import structured
@@ -69,7 +70,7 @@ class LLMService:
         model: str | None,
         max_tokens: int | None,
         temperature: float | None,
-        timeout: float | None,  # noqa: ASYNC109 (the AIService protocol's name; the provider applies it)
+        timeout: float | None,
     ) -> AIResponse | pydantic.BaseModel:
         resolved = await self.resolve(model)
         request = await self._request(resolved, messages, system, knowledge, max_tokens, temperature, timeout)
@@ -103,7 +104,7 @@ class LLMService:
         model: str | None,
         max_tokens: int | None,
         temperature: float | None,
-        timeout: float | None,  # noqa: ASYNC109
+        timeout: float | None,
     ) -> AsyncIterator[AIStreamChunk]:
         resolved = await self.resolve(model)
         request = await self._request(resolved, messages, system, knowledge, max_tokens, temperature, timeout)
@@ -130,7 +131,7 @@ class LLMService:
         knowledge: builtins.list[str] | None,
         max_tokens: int | None,
         temperature: float | None,
-        timeout: float | None,  # noqa: ASYNC109
+        timeout: float | None,
     ) -> ChatRequest:
         chat_messages = to_chat_messages(messages)
         if knowledge:
@@ -165,3 +166,7 @@ class LLMService:
         logger.debug("ai call %s: %d input, %d output tokens", model, result.input_tokens, result.output_tokens)
         if self._record_usage is not None:
             self._record_usage(result.input_tokens, result.output_tokens, model)
+
+
+def _typecheck(service: LLMService) -> AIService:
+    return service  # mypy proves LLMService satisfies the AIService port

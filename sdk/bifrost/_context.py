@@ -6,10 +6,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ConfigDict
+
 from bifrost.errors import NoExecutionContextError
 from bifrost.types import Organization
 
 GLOBAL_SCOPE = "GLOBAL"
+
+
+class _ReadOnlyOrganization(Organization):
+    """The organization as a run sees it: a workflow cannot change it (nor, through it, the caller's)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +32,11 @@ class ExecutionContext:
     is_platform_admin: bool
     is_function_key: bool
     execution_id: str
+
+    def __post_init__(self) -> None:
+        org = self.organization
+        if org is not None and not isinstance(org, _ReadOnlyOrganization):
+            object.__setattr__(self, "organization", _ReadOnlyOrganization.model_validate(org.model_dump()))
 
     @property
     def org_id(self) -> str | None:

@@ -11,7 +11,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from bifrost.errors import BifrostError, ValidationError
+from bifrost.errors import (
+    AIAuthenticationError,
+    AIContextLengthError,
+    AIError,
+    AIProviderError,
+    AIRateLimitError,
+    AITimeoutError,
+    StructuredOutputError,
+    ValidationError,
+)
 
 Role = Literal["system", "user", "assistant", "tool"]
 TOOL_CHOICE_KEYWORDS = ("auto", "required", "none")
@@ -114,43 +123,6 @@ class ChatModel(Protocol):
     async def complete(self, request: ChatRequest) -> ChatResult: ...
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
-
-
-# Errors of the ai capability. Every message says what to do and never contains an API key.
-class AIError(BifrostError):
-    """A language model call failed."""
-
-
-class AIAuthenticationError(AIError):
-    """The provider rejected the API key (401)."""
-
-
-class AIRateLimitError(AIError):
-    """The provider's rate limit was reached (429); `retry_after` is in seconds when the provider said so."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class AIContextLengthError(AIError):
-    """The prompt does not fit the model's context window."""
-
-
-class AITimeoutError(AIError, TimeoutError):
-    """The provider did not answer in time."""
-
-
-class AIProviderError(AIError):
-    """The provider failed: a server error after retries, an unreachable server, or a malformed response."""
-
-
-class StructuredOutputError(AIError, ValidationError):
-    """The model's reply did not match `response_format`, even after one repair round trip."""
-
-    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
 
 
 # Set by `bifrost.testing.override_model`; the ai service uses this model for every call when it is set.

@@ -34,7 +34,7 @@ async def complete(
     model: str | None = None,
     max_tokens: int | None = None,
     temperature: float | None = None,
-    timeout: float | None = None,  # noqa: ASYNC109
+    timeout: float | None = None,
 ) -> AIResponse: ...
 @overload
 async def complete(
@@ -47,7 +47,7 @@ async def complete(
     model: str | None = None,
     max_tokens: int | None = None,
     temperature: float | None = None,
-    timeout: float | None = None,  # noqa: ASYNC109
+    timeout: float | None = None,
 ) -> T: ...
 async def complete(
     prompt: str | None = None,
@@ -59,7 +59,7 @@ async def complete(
     model: str | None = None,
     max_tokens: int | None = None,
     temperature: float | None = None,
-    timeout: float | None = None,  # noqa: ASYNC109 (a request option passed to the provider)
+    timeout: float | None = None,
 ) -> AIResponse | T:
     """Complete `prompt` (or the conversation `messages`, with `prompt` appended as the last user turn).
 

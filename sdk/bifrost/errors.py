@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class BifrostError(Exception):
     """Base class of every error the bifrost SDK raises."""
@@ -35,12 +37,56 @@ class NoExecutionContextError(BifrostError, RuntimeError):
     """An SDK call that needs a running workflow was made outside one."""
 
 
+# Errors of the ai capability. Every message says what to do and never contains an API key.
+class AIError(BifrostError):
+    """A language model call failed."""
+
+
+class AIAuthenticationError(AIError):
+    """The provider rejected the API key (401)."""
+
+
+class AIRateLimitError(AIError):
+    """The provider's rate limit was reached (429); `retry_after` is in seconds when the provider said so."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AIContextLengthError(AIError):
+    """The prompt does not fit the model's context window."""
+
+
+class AITimeoutError(AIError, TimeoutError):
+    """The provider did not answer in time."""
+
+
+class AIProviderError(AIError):
+    """The provider failed: a server error after retries, an unreachable server, or a malformed response."""
+
+
+class StructuredOutputError(AIError, ValidationError):
+    """The model's reply did not match `response_format`, even after one repair round trip."""
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
 __all__ = [
+    "AIAuthenticationError",
+    "AIContextLengthError",
+    "AIError",
+    "AIProviderError",
+    "AIRateLimitError",
+    "AITimeoutError",
     "BifrostError",
     "ConfigurationError",
     "IntegrationError",
     "NoExecutionContextError",
     "NotAvailableError",
+    "StructuredOutputError",
     "UserError",
     "ValidationError",
     "WorkflowError",

@@ -19,6 +19,7 @@ from tests.loopback.script import (
     RecordedRequest,
     Reply,
     ScriptedServer,
+    StreamError,
     ToolUse,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "Reply",
     "ScriptedServer",
     "ServerThread",
+    "StreamError",
     "ToolUse",
 ]

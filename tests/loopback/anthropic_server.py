@@ -21,6 +21,7 @@ from tests.loopback.script import (
     RecordedRequest,
     Reply,
     ScriptedServer,
+    StreamError,
     sse,
 )
 
@@ -57,6 +58,8 @@ class AnthropicServer(ScriptedServer):
         model = recorded.body.get("model", "") if isinstance(recorded.body, dict) else ""
         if isinstance(answer, Malformed):
             return _event_stream(_malformed_events(answer, model))
+        if isinstance(answer, StreamError):
+            return _event_stream(_error_events(model))
         if recorded.stream:
             return _event_stream(_events(answer, model))
         return JSONResponse(_message(answer, model, content=_content(answer)), headers={"request-id": "req_loopback"})
@@ -127,6 +130,11 @@ def _malformed_events(malformed: Malformed, model: str) -> Iterator[str]:
     if malformed.how == "bad_json":
         yield sse('{"type": "content_block_delta", "index": 0, "delta": {"type": "text_de', event="content_block_delta")
     # either way the stream ends here, without message_delta / message_stop
+
+
+def _error_events(model: str) -> Iterator[str]:
+    yield _event({"type": "message_start", "message": _message(Reply(), model, content=[], streaming=True)})
+    yield _event({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
 
 
 def _event(data: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from tests.loopback.script import (
     RecordedRequest,
     Reply,
     ScriptedServer,
+    StreamError,
     sse,
 )
 
@@ -77,6 +78,11 @@ class OpenAIServer(ScriptedServer):
             return Response('{"id": "chatcmpl-loopback", "choi', media_type="application/json")
         if isinstance(answer, Malformed):
             return _stream(_malformed_chunks(answer, model))
+        if isinstance(answer, StreamError):
+            error = {"message": "The server is overloaded.", "type": "server_error", "param": None, "code": None}
+            return _stream(
+                iter([_chunk(model, {"role": "assistant", "content": ""}), sse(json.dumps({"error": error}))])
+            )
         if recorded.stream:
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             return _stream(_chunks(answer, model, include_usage=include_usage))

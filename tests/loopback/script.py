@@ -75,11 +75,16 @@ class Malformed:
 
 
 @dataclass
+class StreamError:
+    """A stream that starts, then carries the vendor's in-stream error (the model is overloaded)."""
+
+
+@dataclass
 class Hang:
     """Never answer (until the server stops): for timeouts."""
 
 
-Answer = Reply | Failure | ContextTooLong | Malformed | Hang
+Answer = Reply | Failure | ContextTooLong | Malformed | StreamError | Hang
 
 
 @dataclass

@@ -178,9 +178,7 @@ class OpenAIChatModel:
         except openai.APIResponseValidationError:
             raise errors.malformed_error(vendor, "a reply that does not match the API's shape") from None
         except openai.APIError as err:  # an error object inside the stream
-            raise errors.malformed_error(
-                vendor, f"an error inside the stream: {errors.redact(err.message, secret)}"
-            ) from None
+            raise errors.stream_error(vendor, errors.redact(err.message, secret)) from None
         except json.JSONDecodeError:
             raise errors.malformed_error(vendor, "invalid JSON") from None
         except httpx2.TimeoutException:

@@ -99,7 +99,11 @@ async def clients() -> AsyncIterator[ProviderClients]:
 def vendor(request: pytest.FixtureRequest) -> Iterator[Vendor]:
     name: str = request.param
     server = start_server(name)
-    settings = {f"{name}_api_key": KEYS[name], f"{name}_base_url": server.base_url, "ai_default_model": f"{name}:{MODELS[name]}"}
+    settings = {
+        f"{name}_api_key": KEYS[name],
+        f"{name}_base_url": server.base_url,
+        "ai_default_model": f"{name}:{MODELS[name]}",
+    }
     yield Vendor(name, server, settings)
     server.stop()
 

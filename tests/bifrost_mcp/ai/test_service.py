@@ -14,7 +14,14 @@ from tests.bifrost_mcp.ai.conftest import Usage, Vendor, system_prompt
 from tests.loopback import Reply
 
 USER = [{"role": "user", "content": "Summarise ticket T-42"}]
-NO_OPTIONS = {"system": None, "knowledge": None, "model": None, "max_tokens": None, "temperature": None, "timeout": None}
+NO_OPTIONS = {
+    "system": None,
+    "knowledge": None,
+    "model": None,
+    "max_tokens": None,
+    "temperature": None,
+    "timeout": None,
+}
 
 
 class Analysis(BaseModel):
@@ -40,7 +47,9 @@ async def test_complete_returns_the_reply_text_tokens_and_model(vendor: Vendor, 
 
     response = await complete(vendor.service(clients))
 
-    assert response == AIResponse(content="Printer jammed on floor 2.", input_tokens=21, output_tokens=8, model=vendor.model)
+    assert response == AIResponse(
+        content="Printer jammed on floor 2.", input_tokens=21, output_tokens=8, model=vendor.model
+    )
     [request] = vendor.server.requests
     assert request.api_key == vendor.key
     assert request.body["model"] == vendor.model
@@ -154,7 +163,10 @@ async def test_knowledge_puts_the_best_passages_and_their_keys_in_the_system_pro
     assert searches == [("Summarise ticket T-42", ["policies", "it"], 5)]
     system = system_prompt(vendor.server.requests[0])
     assert system.startswith("Be brief.")
-    assert '<passage key="refund-policy" namespace="policies" score="0.910">\nRefunds within 30 days.\n</passage>' in system
+    assert (
+        '<passage key="refund-policy" namespace="policies" score="0.910">\nRefunds within 30 days.\n</passage>'
+        in system
+    )
     assert '<passage key="vpn-howto" namespace="it"' in system
     assert system.index("refund-policy") < system.index("vpn-howto")
 
@@ -181,6 +193,8 @@ async def test_knowledge_without_the_knowledge_capability_raises_not_available(
     assert vendor.server.requests == []
 
 
-async def test_messages_with_an_unknown_role_are_rejected_with_the_fix(vendor: Vendor, clients: ProviderClients) -> None:
+async def test_messages_with_an_unknown_role_are_rejected_with_the_fix(
+    vendor: Vendor, clients: ProviderClients
+) -> None:
     with pytest.raises(ValidationError, match=r"messages\[0\]\['role'\] must be one of system, user, assistant"):
         await complete(vendor.service(clients), messages=[{"role": "robot", "content": "hi"}])
