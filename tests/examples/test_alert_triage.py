@@ -79,13 +79,11 @@ async def test_each_organization_triages_alerts_on_its_own_provider(app: App) ->
 
 
 async def test_a_streamed_draft_is_assembled_and_plain_prompts_reach_the_model(app: App) -> None:
-    with OpenAIServer(
-        Reply("Thanks for reporting this, we are on it.", chunks=["Thanks ", "for reporting this,", " we are on it."])
-    ) as openai:
-        caller = await _org_user(
-            app, "Initech",
-            {"openai_api_key": "initech-key-3", "openai_base_url": openai.base_url, "ai_default_model": "openai:gpt-5.4-mini"},
-        )  # fmt: skip
+    text = "Thanks for reporting this, we are on it."
+    draft = Reply(text, chunks=["Thanks ", "for reporting this,", " we are on it."])
+    with OpenAIServer(draft) as openai:
+        settings = {"openai_api_key": "initech-key-3", "openai_base_url": openai.base_url}
+        caller = await _org_user(app, "Initech", {**settings, "ai_default_model": "openai:gpt-5.4-mini"})
         result = await _call(app, caller, "draft_reply", {"ticket": "Printer on floor 2 is offline", "tone": "formal"})
     assert result.structured_content == {"result": "Thanks for reporting this, we are on it."}
     (request,) = openai.requests
