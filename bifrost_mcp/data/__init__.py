@@ -1,1 +1,1 @@
-"""Tenant data the SDK reaches through its ports: document tables and files."""
+"""Tenant data behind the SDK ports (document tables, files, and the other org-scoped stores)."""

@@ -100,6 +100,14 @@ class Database:
                 with anyio.CancelScope(shield=True):
                     await conn.execute("COMMIT")
 
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """One write statement as its own autocommit transaction (one thread round trip); returns RETURNING rows.
+
+        Serialized with `transaction()`, so it can never land inside another task's BEGIN ... COMMIT.
+        """
+        async with self._write_lock:
+            return list(await self.conn.execute_fetchall(sql, params))
+
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         rows = await self.conn.execute_fetchall(sql, params)
         return list(rows)

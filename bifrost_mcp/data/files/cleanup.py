@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
 async def clean_temp(settings: HostSettings, max_age_seconds: float) -> int:
     """Delete temp files last modified more than `max_age_seconds` ago; returns how many were deleted.
 
-    Folders left empty (and themselves older than the age) go too; symlinks are removed, never followed.
+    Folders this leaves empty go too, as do empty folders older than the age; symlinks are removed, never
+    followed.
     """
     if isinstance(max_age_seconds, bool) or not isinstance(max_age_seconds, int | float) or max_age_seconds < 0:
         raise ValueError(f"max_age_seconds must be a non-negative number, got {max_age_seconds!r}")
@@ -40,33 +41,39 @@ def _clean(settings: HostSettings, max_age_seconds: float) -> int:
     cutoff = time.time() - max_age_seconds
     deleted = 0
     for root in temp_roots(settings):
+        emptied: set[str] = set()  # folders this run removed something from
         for folder, dirnames, filenames in os.walk(root, topdown=False, followlinks=False):
             # os.walk lists symlinks to folders among dirnames; they are entries to remove like files.
             for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
-                deleted += _remove_if_old(Path(folder, name), cutoff)
-            if folder != str(root):
-                _remove_empty_folder(Path(folder), cutoff)
+                if _remove_if_old(Path(folder, name), cutoff):
+                    deleted += 1
+                    emptied.add(folder)
+            if folder != str(root) and _remove_empty_folder(Path(folder), cutoff, folder in emptied):
+                emptied.add(os.path.dirname(folder))
     if deleted:
         logger.info("temp cleanup deleted %d file(s) older than %.0f s", deleted, max_age_seconds)
     return deleted
 
 
-def _remove_if_old(path: Path, cutoff: float) -> int:
+def _remove_if_old(path: Path, cutoff: float) -> bool:
     try:
         if path.lstat().st_mtime >= cutoff:
-            return 0
+            return False
         path.unlink()
     except FileNotFoundError:
-        return 0  # deleted meanwhile
+        return False  # deleted meanwhile
     except OSError as exc:
         logger.warning("temp cleanup could not delete %s: %s", path, exc)
-        return 0
-    return 1
+        return False
+    return True
 
 
-def _remove_empty_folder(folder: Path, cutoff: float) -> None:
+def _remove_empty_folder(folder: Path, cutoff: float, emptied: bool) -> bool:
+    """Remove an empty folder this run emptied, or one untouched for the age; a fresh one may be in use."""
     try:
-        if folder.lstat().st_mtime < cutoff and not any(folder.iterdir()):
+        if (emptied or folder.lstat().st_mtime < cutoff) and not any(folder.iterdir()):
             folder.rmdir()
+            return True
     except OSError:
         pass  # not empty, or busy: a later run gets it
+    return False

@@ -22,17 +22,26 @@ def encode_json(value: Any, what: str) -> str:
         ) from None
 
 
-def encode_document(data: dict[str, Any]) -> str:
-    """`data` as stored JSON. Keys must be strings: json.dumps would silently turn 1 into "1"."""
+def encode_document(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """`data` as stored JSON text, and that text decoded: exactly what a later read returns.
+
+    Keys must be strings: json.dumps would silently turn 1 into "1". Comparing the round trip (C speed)
+    finds any change; only then are the keys walked, since tuples becoming lists is a change we accept.
+    """
     if not isinstance(data, dict):
         raise ValidationError(f"document data must be a dict, got {type(data).__name__}")
-    _check_keys(data)
     text = encode_json(data, "document data")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("document data contains a string that is not valid Unicode (lone surrogate)") from None
-    return text
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                "document data contains a string that is not valid Unicode (lone surrogate)"
+            ) from None
+    stored = decode_document(text)
+    if stored != data:
+        _check_keys(data)
+    return text, stored
 
 
 def _check_keys(value: Any) -> None:

@@ -2,8 +2,9 @@
 
 Semantics (the spec lists the operators; the rest are decisions written down here):
 
-- `{"f": value}` is equality. A dict value is always an operator dict (`{"gt": 1}`); an unknown key is
-  an error, so a typo never silently becomes "equal to this object".
+- `{"f": value}` is equality (`{"f": {"eq": value}}` is the explicit form). A dict value is always an
+  operator dict (`{"gt": 1}`); an unknown key is an error, so a typo never silently becomes "equal to
+  this object". Whole objects are not compared (use dotted paths); lists compare as exact arrays.
 - Types are strict: 100 matches the number 100 (or 100.0), never the string "100" or `true`. `None`
   equality means "is null", and a missing field counts as null.
 - gt/gte/lt/lte: a number compares numbers only (99.5 < 100 < 1200); an ISO 8601 date or date-time string
@@ -14,7 +15,10 @@ Semantics (the spec lists the operators; the rest are decisions written down her
 - contains: substring of a string field, or membership in an array field. has_key: the object at the
   field has that key. ne: true when the field is missing, null, or different (the complement of eq).
 - `in` with an empty list matches nothing. Several operators on one field, and several fields, AND.
-- Fields are dotted paths into nested objects; see paths.py for how they are quoted.
+- Fields are dotted paths into nested objects (data fields only; `id`/`created_at`/`updated_at` are
+  metadata for order_by); see paths.py for how they are quoted.
+- order_by: null and missing values last in both directions; SQLite's type order otherwise (numbers,
+  by value, before strings); ties broken by id in the same direction. Default: created_at.
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ class TablesService:
     ) -> DocumentData:
         key = (*self._namespace(scope, app), check_name(table, "table"))
         doc_id = str(uuid.uuid4()) if id is None else check_name(id, "document id", MAX_ID_LENGTH)
-        text = encode_document(data)
+        text, stored = encode_document(data)
         moment, stamp = now()
         try:
             table_id, _ = await self._write(store.INSERT_SQL, key, (doc_id, text, stamp, stamp))
@@ -118,25 +118,24 @@ class TablesService:
             raise ValidationError(
                 f"document {doc_id!r} already exists in table {table!r}; use upsert to replace it or update to merge"
             ) from None
-        return DocumentData(
-            id=doc_id, table_id=table_id, data=decode_document(text), created_at=moment, updated_at=moment
-        )
+        return store.new_document(doc_id, table_id, stored, moment, moment)
 
     async def upsert(
         self, table: str, id: str, data: dict[str, Any], scope: str | None, app: str | None
     ) -> DocumentData:
         key = (*self._namespace(scope, app), check_name(table, "table"))
         doc_id = check_name(id, "document id", MAX_ID_LENGTH)
-        text = encode_document(data)
+        text, stored = encode_document(data)
         moment, stamp = now()
         table_id, created = await self._write(store.UPSERT_SQL, key, (doc_id, text, stamp, stamp))
-        return DocumentData(
-            id=doc_id, table_id=table_id, data=decode_document(text), created_at=parse_time(created), updated_at=moment
-        )
+        return store.new_document(doc_id, table_id, stored, parse_time(created), moment)
 
     async def _write(self, sql: str, key: tuple[str, str, str], values: tuple[str, ...]) -> tuple[str, str]:
         """Run an INSERT ... SELECT over the table row, creating the table first when it is missing."""
         params = (*values, *key)
+        rows = await self._db.write(sql, params)  # the common case: the table exists, one statement
+        if rows:
+            return rows[0][0], rows[0][1]
         async with self._db.transaction() as conn:
             rows = list(await conn.execute_fetchall(sql, params))
             if not rows:
@@ -155,7 +154,7 @@ class TablesService:
     ) -> DocumentData | None:
         key = (*self._namespace(scope, app), check_name(table, "table"))
         doc_id = check_name(doc_id, "document id", MAX_ID_LENGTH)
-        changes = decode_document(encode_document(data))
+        _, changes = encode_document(data)
         moment, stamp = now()
         async with self._db.transaction() as conn:
             rows = list(await conn.execute_fetchall(store.GET_SQL, (*key, doc_id)))
@@ -163,18 +162,12 @@ class TablesService:
                 return None
             current = rows[0]
             merged = {**decode_document(current["data"]), **changes}
-            text = encode_document(merged)
+            text, _ = encode_document(merged)
             await conn.execute(
                 "UPDATE data_documents SET data = ?, updated_at = ? WHERE table_id = ? AND id = ?",
                 (text, stamp, current["table_id"], doc_id),
             )
-        return DocumentData(
-            id=doc_id,
-            table_id=current["table_id"],
-            data=merged,
-            created_at=parse_time(current["created_at"]),
-            updated_at=moment,
-        )
+        return store.new_document(doc_id, current["table_id"], merged, parse_time(current["created_at"]), moment)
 
     async def delete_document(self, table: str, doc_id: str, scope: str | None, app: str | None) -> bool:
         key = (*self._namespace(scope, app), check_name(table, "table"))
