@@ -47,6 +47,19 @@ def require_admin(caller: Caller, action: str) -> None:
         raise PermissionError(f"{action} requires a platform admin; ask one to do it or to grant you the role")
 
 
+def require_local_files(caller: Caller) -> None:
+    """files mode="local" is the shared workspace folder (the workflows' own source), not split per tenant.
+
+    Only platform admins (the local owner during development) may use it; everyone else uses mode="cloud",
+    which is per organization.
+    """
+    if not caller.is_platform_admin:
+        raise PermissionError(
+            "files mode='local' reaches the shared workspace folder and is for platform admins (local development); "
+            "use mode='cloud', which is kept per organization"
+        )
+
+
 def execution_visibility(caller: Caller) -> tuple[str | None, str | None]:
     """(scope filter, executed_by filter) for reading executions.
 

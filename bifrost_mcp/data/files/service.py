@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bifrost.errors import ConfigurationError, ValidationError
+from bifrost_mcp.access import require_local_files
 from bifrost_mcp.data.files.paths import display, split_path
 from bifrost_mcp.data.files.store import FileStore, FolderStore
 from bifrost_mcp.identity.caller import Caller
@@ -66,6 +67,7 @@ class FilesService:
             raise ValidationError(f"mode must be 'cloud' or 'local'; got {mode!r}")
         if mode == "cloud":
             return self._cloud_store(self._caller.scope, location)
+        require_local_files(self._caller)
         workspace = self._settings.workspace
         if workspace is None:
             raise ConfigurationError(

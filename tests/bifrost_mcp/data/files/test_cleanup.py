@@ -7,7 +7,7 @@ import pytest
 from bifrost_mcp.data.files import FilesService, clean_temp, cloud_root
 from bifrost_mcp.settings import HostSettings
 
-from .conftest import ORG_A, ORG_B, member
+from .conftest import ORG_A, ORG_B, member, platform_admin
 
 HOUR = 3600
 
@@ -29,7 +29,7 @@ async def test_temp_files_older_than_the_age_are_deleted_across_scopes_and_local
         files = FilesService(settings, member(org))
         await files.write_bytes("old/report.html", b"old", "temp", "cloud")
         await files.write_bytes("fresh.html", b"fresh", "temp", "cloud")
-        await files.write_bytes("old-local.txt", b"old", "temp", "local")
+        await FilesService(settings, platform_admin()).write_bytes("old-local.txt", b"old", "temp", "local")
         age(cloud_root(settings, org.id, "temp") / "old" / "report.html", 2 * HOUR)
         age(cloud_root(settings, org.id, "temp") / "old", 2 * HOUR)
     assert settings.workspace is not None

@@ -137,9 +137,24 @@ async def test_a_platform_admin_has_its_own_global_files_and_reaches_an_org_only
     assert await files_b.list("", "workspace", "cloud") == ["data/"]
 
 
-async def test_local_mode_uses_the_workspace_and_its_bifrost_folder(
+async def test_local_mode_is_refused_to_organization_members_and_writes_nothing(
     files_a: FilesService, settings: HostSettings
 ) -> None:
+    assert settings.workspace is not None
+    for action in (
+        files_a.write_bytes("evil.py", b"import os", "workspace", "local"),
+        files_a.read_bytes("examples.py", "workspace", "local"),
+        files_a.list("", "workspace", "local"),
+    ):
+        with pytest.raises(PermissionError, match="mode='local' reaches the shared workspace folder"):
+            await action
+    assert list(settings.workspace.iterdir()) == []
+
+
+async def test_local_mode_uses_the_workspace_and_its_bifrost_folder(
+    files_admin: FilesService, settings: HostSettings
+) -> None:
+    files_a = files_admin
     assert settings.workspace is not None
     ws = settings.workspace
     await files_a.write_bytes("out/report.csv", b"id\n", "workspace", "local")
@@ -157,8 +172,8 @@ async def test_local_workspace_cannot_reach_the_bifrost_folder_or_the_data_dir(t
     ws = tmp_path / "ws"
     ws.mkdir()
     settings = HostSettings(data_dir=ws / "state", workspace=ws)
-    files = FilesService(settings, member(ORG_A))
-    await files.write_bytes("cloud.txt", b"org a cloud file", "workspace", "cloud")
+    await FilesService(settings, member(ORG_A)).write_bytes("cloud.txt", b"org a cloud file", "workspace", "cloud")
+    files = FilesService(settings, platform_admin())
     (ws / ".bifrost" / "uploads").mkdir(parents=True)
     (ws / ".bifrost" / "uploads" / "u.txt").write_bytes(b"u")
     for path in ("state/bifrost.sqlite3", "state/files/org-a/workspace/cloud.txt", ".bifrost/uploads/u.txt"):
@@ -171,7 +186,7 @@ async def test_local_workspace_cannot_reach_the_bifrost_folder_or_the_data_dir(t
 
 
 async def test_local_mode_without_a_workspace_says_how_to_configure_one(tmp_path: Path) -> None:
-    files = FilesService(HostSettings(data_dir=tmp_path), member(ORG_A))
+    files = FilesService(HostSettings(data_dir=tmp_path), platform_admin())
     with pytest.raises(ConfigurationError, match=r"mode='local' needs a workspace folder.*BIFROST_WORKSPACE"):
         await files.read_bytes("x.txt", "workspace", "local")
 
