@@ -9,7 +9,6 @@ from bifrost import _ports as ports
 from bifrost.errors import NotAvailableError
 from bifrost.types import WorkflowMetadata
 from bifrost_mcp.access import can_use
-from bifrost_mcp.ai.service import LLMService
 from bifrost_mcp.ai.settings import caller_settings
 from bifrost_mcp.data.config import ConfigAdmin, ConfigService
 from bifrost_mcp.data.files.service import FilesService
@@ -87,6 +86,8 @@ class RunPlatform:
 
     @cached_property
     def ai(self) -> ports.AIService:
+        from bifrost_mcp.ai.service import LLMService  # imports the vendor SDKs: only when a run uses ai
+
         host = self.app.host
         return LLMService(
             caller_settings(ConfigAdmin(host.db, host.secrets), self.caller.scope, self.state),

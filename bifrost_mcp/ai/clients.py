@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-import anthropic
-import openai
+if TYPE_CHECKING:  # the vendor SDKs take seconds to import: loaded on the first AI call, not at start-up
+    import anthropic
+    import openai
 
 logger = logging.getLogger(__name__)
 
 # OpenAI-compatible servers that need no key (Ollama, local vLLM) still need a non-empty one for the SDK.
 KEYLESS = "no-key"
-
-_Client = anthropic.AsyncAnthropic | openai.AsyncOpenAI
 
 
 def _fingerprint(api_key: str) -> str:
@@ -28,9 +28,11 @@ class ProviderClients:
     """
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str, str, str, int], _Client] = {}
+        self._clients: dict[tuple[str, str, str, int], Any] = {}
 
     def anthropic(self, *, api_key: str, base_url: str, max_retries: int) -> anthropic.AsyncAnthropic:
+        import anthropic
+
         cache_key = ("anthropic", _fingerprint(api_key), base_url, max_retries)
         client = self._clients.get(cache_key)
         if not isinstance(client, anthropic.AsyncAnthropic):
@@ -40,6 +42,8 @@ class ProviderClients:
         return client
 
     def openai(self, *, api_key: str | None, base_url: str, max_retries: int) -> openai.AsyncOpenAI:
+        import openai
+
         key = api_key or KEYLESS
         cache_key = ("openai", _fingerprint(key), base_url, max_retries)
         client = self._clients.get(cache_key)

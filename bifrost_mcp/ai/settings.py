@@ -7,13 +7,14 @@ level as the key it will carry: when the organization relies on the GLOBAL key, 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bifrost._context import GLOBAL_SCOPE
-from bifrost_mcp.ai.models import Settings
 from bifrost_mcp.data.config import ConfigAdmin
 from bifrost_mcp.runner.state import RunState
 
+Settings = Callable[[str], Awaitable[Any]]
 _URL_SUFFIX = "_base_url"
 _KEY_SUFFIX = "_api_key"
 
