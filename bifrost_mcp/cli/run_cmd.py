@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bifrost.enums import ExecutionStatus
 from bifrost_mcp import logs
 from bifrost_mcp.app import App, AuthError
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, WorkspaceOpt, emit, fail, open_host, run, table
@@ -22,10 +23,10 @@ TokenOpt = Annotated[
 def convert_arg(raw: str, schema: dict[str, Any]) -> Any:
     """A --arg value converted by its property schema (integer, number, boolean, array, object, string)."""
     kinds = {schema.get("type")} | {s.get("type") for s in schema.get("anyOf", []) if isinstance(s, dict)}
+    if raw == "null" and "null" in kinds:  # before the string case: `str | None` must be able to get None
+        return None
     if "string" in kinds and not kinds & {"integer", "number", "boolean", "array", "object"}:
         return raw
-    if raw == "null" and "null" in kinds:
-        return None
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
@@ -156,6 +157,11 @@ def register(app: typer.Typer) -> None:
                     typer.echo(f"error: {outcome.message} (execution {outcome.execution_id})", err=True)
                     return 1
                 emit(payload, as_json, lambda: json.dumps(outcome.value, indent=2, default=str))
+                if outcome.record.status is ExecutionStatus.COMPLETED_WITH_ERRORS:
+                    # {"success": False}: the workflow reports a failure (isError over MCP), so the exit code does too
+                    reported = outcome.record.error_message or "the workflow reported success: false"
+                    typer.echo(f"error: {reported} (execution {outcome.execution_id})", err=True)
+                    return 1
                 return 0
 
         code = run(body)

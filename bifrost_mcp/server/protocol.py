@@ -136,9 +136,13 @@ class BifrostServer:
         entry = self.app.find_tool(caller, params.name)
         if entry is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        progress = None
-        if ctx.meta is not None and ctx.meta.get("progressToken") is not None:
-            progress = ctx.session.report_progress
+        # `_meta` is parsed: the token sits under its Python name. A 2026-era in-process client passes a progress
+        # callback and no token at all; report_progress is a no-op when the caller asked for no progress.
+        meta: dict[str, Any] = dict(ctx.meta or {})
+        wants_progress = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS or (
+            meta.get("progress_token", meta.get("progressToken")) is not None
+        )
+        progress = ctx.session.report_progress if wants_progress else None
         outcome = await self.app.run(entry, params.arguments, caller, progress=progress)
         return tool_result(entry, outcome)
 

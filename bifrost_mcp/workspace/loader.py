@@ -7,6 +7,7 @@ every module previously loaded from the root is dropped from sys.modules first.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -54,6 +55,17 @@ def _purge(root: Path) -> None:
         file = getattr(module, "__file__", None)
         if file and Path(file).is_relative_to(root):
             del sys.modules[name]
+
+
+def _drop_bytecode(files: Iterable[Path]) -> None:
+    """Delete the workspace's cached bytecode so that every load compiles the current source.
+
+    A .pyc is trusted when the source's mtime (whole seconds) and size match, so an edit saved within the
+    same second at the same size (changing one digit) would otherwise reload the old code.
+    """
+    for path in files:
+        with contextlib.suppress(OSError, ValueError, NotImplementedError):
+            Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
 
 
 def _error_line(exc: BaseException, path: Path) -> int | None:
@@ -127,7 +139,9 @@ def load_workspace(root: Path, version: int = 1) -> Registry:
     if str(root) not in sys.path:
         # Appended, not prepended: a workspace file must never shadow the stdlib or the host's packages.
         sys.path.append(str(root))
-    for path in workspace_files(root):
+    files = workspace_files(root)
+    _drop_bytecode(files)
+    for path in files:
         source = path.relative_to(root).as_posix()
         try:
             module = _import(root, path)

@@ -1,0 +1,306 @@
+"""The App: hot reload reaching connected MCP clients, the access gate's views, data provider caching."""
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+import pytest
+from mcp import Client
+
+from bifrost import Organization, data_provider, workflow
+from bifrost_mcp.app import App, AuthError
+from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.workspace import Registry
+from tests.bifrost_mcp.mcp_support import (
+    MODES,
+    connected,
+    opened_app,
+    poll,
+    server_for,
+    workspace_modules_dropped,
+    write_files,
+)
+
+ACME = Organization(id="org-acme", name="Acme")
+
+
+def member(*, roles: frozenset[str] = frozenset()) -> Caller:
+    return Caller(
+        user_id="user-1", email="u@acme.test", name="U", organization=ACME, is_platform_admin=False, roles=roles
+    )
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Iterator[Path]:
+    with workspace_modules_dropped(tmp_path / "ws") as path:
+        path.mkdir()
+        yield path
+
+
+def tool_source(name: str, parameter: str = "x: int") -> str:
+    return f"""
+from bifrost import workflow
+
+
+@workflow(is_tool=True)
+async def {name}({parameter}) -> str:
+    return "{name}"
+"""
+
+
+@asynccontextmanager
+async def change_notifications(client: Client, mode: str, received: list[str]) -> AsyncIterator[None]:
+    """Collect tools/list_changed events: notifications (2025 era) or a subscriptions/listen stream (2026)."""
+    if mode == "legacy":
+        yield  # the client's message_handler appends
+        return
+    async with client.listen(tools_list_changed=True) as subscription, anyio.create_task_group() as tg:
+
+        async def consume() -> None:
+            async for event in subscription:
+                received.append(type(event).__name__)
+
+        tg.start_soon(consume)
+        yield
+        tg.cancel_scope.cancel()
+
+
+async def tool_names(client: Client) -> list[str]:
+    return [t.name for t in (await client.list_tools()).tools]
+
+
+async def until_reloaded(
+    app: App,
+    received: list[str],
+    change: Callable[[], object],
+    expect: Callable[[Registry], bool],
+    *,
+    retouch: Path | None = None,
+) -> None:
+    """Apply `change`, then wait until a reload shows `expect` and a list_changed event arrived.
+
+    The watcher has no readiness signal, so for the first change `retouch` rewrites the file until it is seen.
+    """
+    version, seen = app.registry.version, len(received)
+    change()
+    attempts = 0
+
+    async def reloaded() -> bool:
+        nonlocal attempts
+        attempts += 1
+        if retouch is not None and app.registry.version == version and attempts % 25 == 0:
+            path = anyio.Path(retouch)
+            await path.write_text(await path.read_text())
+        return app.registry.version > version and expect(app.registry) and len(received) > seen
+
+    await poll(reloaded, what="a reload and a tools/list_changed event")
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_watch_reloads_added_changed_and_removed_files_and_tells_connected_clients(
+    tmp_path: Path, root: Path, mode: str
+) -> None:
+    write_files(root, {"alpha_tools.py": tool_source("first_tool")})
+    received: list[str] = []
+
+    async def on_message(message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            received.append("ToolsListChanged")
+
+    async with (
+        opened_app(tmp_path / "data", workspace=root) as app,
+        anyio.create_task_group() as tg,
+        connected(app, mode, message_handler=on_message) as client,
+    ):
+        tg.start_soon(partial(app.watch, debounce_ms=20))
+        assert await tool_names(client) == ["first_tool"]
+        async with change_notifications(client, mode, received):
+            added = root / "beta_tools.py"
+            await until_reloaded(
+                app,
+                received,
+                lambda: write_files(root, {added.name: tool_source("second_tool")}),
+                lambda registry: "second_tool" in registry.tools,
+                retouch=added,
+            )
+            assert await tool_names(client) == ["first_tool", "second_tool"]
+
+            await until_reloaded(
+                app,
+                received,
+                lambda: write_files(root, {added.name: tool_source("second_tool", "text: str")}),
+                lambda registry: "text" in registry.tools["second_tool"].signature.input_schema["properties"],
+            )
+            [second] = [t for t in (await client.list_tools()).tools if t.name == "second_tool"]
+            assert list(second.input_schema["properties"]) == ["text"]
+            result = await client.call_tool("second_tool", {"text": "hi"})
+            assert not result.is_error and result.structured_content == {"result": "second_tool"}
+
+            await until_reloaded(app, received, added.unlink, lambda registry: "second_tool" not in registry.tools)
+            assert await tool_names(client) == ["first_tool"]
+        tg.cancel_scope.cancel()
+    assert set(received) == {"ToolsListChanged"}
+
+
+async def test_a_reload_with_a_broken_file_keeps_the_other_tools_and_reports_it(tmp_path: Path, root: Path) -> None:
+    write_files(root, {"good_tools.py": tool_source("good_tool")})
+    async with opened_app(tmp_path / "data", workspace=root) as app:
+        versions: list[int] = []
+
+        async def listener(registry: Any) -> None:
+            versions.append(registry.version)
+
+        app.on_registry_change(listener)
+        write_files(root, {"bad_tools.py": "def broken(:\n"})
+        registry = await app.reload()
+        assert versions == [2]
+        assert list(registry.tools) == ["good_tool"]
+        [error] = registry.errors
+        assert (error.path, error.line) == ("bad_tools.py", 1)
+
+
+async def test_a_failing_registry_listener_does_not_stop_the_others(tmp_path: Path, root: Path) -> None:
+    write_files(root, {"some_tools.py": tool_source("some_tool")})
+    async with opened_app(tmp_path / "data", workspace=root) as app:
+        told: list[int] = []
+
+        async def broken(_registry: Any) -> None:
+            raise RuntimeError("session went away")
+
+        async def working(registry: Any) -> None:
+            told.append(registry.version)
+
+        app.on_registry_change(broken)
+        unsubscribe = app.on_registry_change(working)
+        await app.reload()
+        unsubscribe()
+        await app.reload()
+        assert told == [2]
+
+
+@workflow(is_tool=True)
+async def open_tool() -> str:
+    return "open"
+
+
+@workflow(is_tool=True, admin_only=True)
+async def admin_tool() -> str:
+    return "admin"
+
+
+@workflow(is_tool=True, roles=["helpdesk"])
+async def helpdesk_tool() -> str:
+    return "helpdesk"
+
+
+calls: list[str] = []
+
+
+@data_provider(cache_ttl_seconds=300)
+async def cached_options(prefix: str = "") -> list[dict]:
+    calls.append(prefix)
+    return [{"label": f"{prefix}{len(calls)}", "value": len(calls)}]
+
+
+@data_provider(cache_ttl_seconds=0)
+async def uncached_options() -> list[dict]:
+    calls.append("uncached")
+    return [{"label": "x", "value": len(calls)}]
+
+
+@data_provider
+async def not_options() -> dict:
+    return {"label": "x"}
+
+
+GATED = [open_tool, admin_tool, helpdesk_tool, cached_options, uncached_options, not_options]
+
+
+async def test_the_gate_hides_admin_and_role_tools_from_callers_without_them(tmp_path: Path) -> None:
+    async with opened_app(tmp_path, functions=GATED) as app:
+        owner = await app.owner_caller()
+        assert [e.tool_name for e in app.visible_tools(owner)] == ["admin_tool", "helpdesk_tool", "open_tool"]
+        assert [e.tool_name for e in app.visible_tools(member())] == ["open_tool"]
+        assert [e.tool_name for e in app.visible_tools(member(roles=frozenset({"helpdesk"})))] == [
+            "helpdesk_tool",
+            "open_tool",
+        ]
+        assert app.find_tool(member(), "admin_tool") is None
+        assert app.find_tool(member(), "no_such_tool") is None
+        with pytest.raises(PermissionError, match="not available to this caller"):
+            await app.run(app.registry.tools["admin_tool"], {}, member())
+
+
+async def test_a_hidden_tool_looks_like_a_missing_tool_over_mcp(tmp_path: Path) -> None:
+    async with opened_app(tmp_path, functions=GATED) as app:
+        server = server_for(app, member())
+        async with Client(server.server, mode="legacy") as client:
+            assert await tool_names(client) == ["open_tool"]
+            errors = []
+            for name in ("admin_tool", "no_such_tool"):
+                with pytest.raises(Exception) as caught:
+                    await client.call_tool(name, {})
+                errors.append(str(caught.value).replace(name, "<name>"))
+            assert errors[0] == errors[1]
+        assert await app.host.executions.query() == []
+
+
+async def test_data_provider_options_are_cached_per_caller_for_their_ttl_and_dropped_on_reload(tmp_path: Path) -> None:
+    calls.clear()
+    async with opened_app(tmp_path, functions=GATED) as app:
+        owner = await app.owner_caller()
+        entry = app.registry.data_providers["cached_options"]
+        first = await app.read_data_provider(entry, {"prefix": "a"}, owner)
+        again = await app.read_data_provider(entry, {"prefix": "a"}, owner)
+        other_arguments = await app.read_data_provider(entry, {"prefix": "b"}, owner)
+        other_caller = await app.read_data_provider(entry, {"prefix": "a"}, member())
+        assert first.value == [{"label": "a1", "value": 1}]
+        assert again.execution_id == first.execution_id
+        assert other_arguments.value == [{"label": "b2", "value": 2}]
+        assert other_caller.value == [{"label": "a3", "value": 3}]
+        uncached = app.registry.data_providers["uncached_options"]
+        one = await app.read_data_provider(uncached, {}, owner)
+        two = await app.read_data_provider(uncached, {}, owner)
+        assert one.execution_id != two.execution_id
+        assert calls == ["a", "b", "a", "uncached", "uncached"]
+
+
+async def test_a_data_provider_that_returns_no_options_list_is_an_error(tmp_path: Path) -> None:
+    async with opened_app(tmp_path, functions=GATED) as app:
+        outcome = await app.read_data_provider(app.registry.data_providers["not_options"], {}, await app.owner_caller())
+        assert outcome.message is not None
+        assert "must return a list of {'label', 'value', 'metadata'?} options, got dict" in outcome.message
+
+
+async def test_only_platform_admins_may_act_in_another_organization(tmp_path: Path) -> None:
+    async with opened_app(tmp_path) as app:
+        org = await app.host.identity.create_org("Contoso")
+        owner = await app.owner_caller()
+        acting = await app.act_in_org(owner, "Contoso")
+        assert (acting.org_id, acting.scope) == (org.id, org.id)
+        assert await app.act_in_org(owner, None) is owner
+        with pytest.raises(AuthError) as refused:
+            await app.act_in_org(member(), org.id)
+        assert refused.value.status == 403
+        with pytest.raises(AuthError) as unknown:
+            await app.act_in_org(owner, "No Such Org")
+        assert unknown.value.status == 400
+
+
+async def test_a_token_is_resolved_to_its_caller_and_a_bad_one_refused(tmp_path: Path) -> None:
+    async with opened_app(tmp_path) as app:
+        issued = await app.host.credentials.reset_owner_token()
+        caller = await app.caller_for_token(issued.token)
+        assert caller.user_id == (await app.owner_caller()).user_id
+        assert caller.is_platform_admin
+        for bad in ("", "bft_not-a-real-token", "nonsense"):
+            with pytest.raises(AuthError) as refused:
+                await app.caller_for_token(bad)
+            assert refused.value.status == 401
+        await app.host.credentials.reset_owner_token()
+        with pytest.raises(AuthError, match="revoked"):
+            await app.caller_for_token(issued.token)
