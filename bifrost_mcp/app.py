@@ -13,6 +13,7 @@ import anyio
 from watchfiles import PythonFilter, awatch
 
 from bifrost._context import ExecutionContext
+from bifrost.types import KnowledgeDocument
 from bifrost_mcp.access import can_use
 from bifrost_mcp.ai.knowledge import KnowledgeSearch
 from bifrost_mcp.data.files.cleanup import clean_temp
@@ -24,6 +25,7 @@ from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
 from bifrost_mcp.runner.state import RunState
 from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.system_tools import SYSTEM_SOURCE, system_workflows
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry, load_workspace
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,13 @@ class AuthError(Exception):
 class _Cached:
     expires: float
     outcome: RunOutcome
+
+
+def load_registry(settings: HostSettings, version: int) -> Registry:
+    """The host's system tools and the workspace's workflows, as registry `version`."""
+    if settings.workspace is None:
+        return Registry(version=version, root=None)
+    return load_workspace(settings.workspace, version, system=system_workflows(), system_source=SYSTEM_SOURCE)
 
 
 def _is_options(value: Any) -> bool:
@@ -72,7 +81,7 @@ class App:
         root = self.host.settings.workspace
         if root is None:
             return self.registry
-        self.registry = load_workspace(root, self.registry.version + 1)
+        self.registry = load_registry(self.host.settings, self.registry.version + 1)
         self._provider_cache.clear()
         logger.info(
             "workspace reloaded: %d workflow(s), %d tool(s), %d data provider(s), %d error(s)",
@@ -174,9 +183,14 @@ class App:
             self._provider_cache[key] = _Cached(now + entry.spec.cache_ttl_seconds, outcome)
         return outcome
 
-    def knowledge_search(self, caller: Caller) -> KnowledgeSearch | None:
-        """RAG for ai.complete(knowledge=[...]): None until a knowledge store is configured."""
-        return None
+    def knowledge_search(self, caller: Caller) -> KnowledgeSearch:
+        """RAG for ai.complete(knowledge=[...]): the caller's scope, with GLOBAL documents as fallback."""
+
+        async def search(query: str, namespaces: list[str], limit: int) -> list[KnowledgeDocument]:
+            scoped = self.host.knowledge.for_scope(caller.scope)
+            return await scoped.search(query, namespaces, limit, None, None, True)
+
+        return search
 
     # callers
     async def owner_caller(self) -> Caller:
@@ -212,7 +226,7 @@ class App:
     async def opened(cls, settings: HostSettings, registry: Registry | None = None) -> AsyncIterator[App]:
         async with Host.opened(settings) as host:
             if registry is None:
-                registry = load_workspace(settings.workspace) if settings.workspace else Registry(version=1, root=None)
+                registry = load_registry(settings, 1)
             yield cls(host, registry)
 
 

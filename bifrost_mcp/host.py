@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
 
 from bifrost_mcp.ai.clients import ProviderClients
 from bifrost_mcp.data.integrations import IntegrationsStore
@@ -14,6 +16,9 @@ from bifrost_mcp.identity.credentials import Credentials
 from bifrost_mcp.identity.store import IdentityStore
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage import Database, Migration
+
+if TYPE_CHECKING:
+    from bifrost_mcp.knowledge.service import KnowledgeStore
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ class Host:
         self.secrets = SecretBox.from_env(settings.data_dir)
         self.integrations = IntegrationsStore(self.db, self.secrets)
         self.ai_clients = ProviderClients()  # vendor SDK clients, cached per provider/key/base URL
+        self._knowledge: KnowledgeStore | None = None
         self._stack = AsyncExitStack()
 
     async def open(self) -> None:
@@ -54,6 +60,23 @@ class Host:
 
     async def close(self) -> None:
         await self._stack.aclose()
+
+    @property
+    def knowledge(self) -> KnowledgeStore:
+        """The knowledge store, opened on first use: Chroma and the embedder cost seconds to load."""
+        if self._knowledge is None:
+            from bifrost_mcp.knowledge.embedders import resolve_embedder
+            from bifrost_mcp.knowledge.service import KnowledgeStore
+
+            embedder = resolve_embedder(
+                self.settings.embedder,
+                base_url=os.environ.get("BIFROST_EMBEDDER_BASE_URL") or None,
+                api_key=os.environ.get("BIFROST_EMBEDDER_API_KEY") or None,
+            )
+            store = KnowledgeStore.open(self.settings.data_dir, embedder, chroma_url=self.settings.chroma_url)
+            self._stack.push_async_callback(store.aclose)
+            self._knowledge = store
+        return self._knowledge
 
     @classmethod
     @asynccontextmanager

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from bifrost import _ports as ports
-from bifrost.errors import NotAvailableError
 from bifrost.types import WorkflowMetadata
 from bifrost_mcp.access import can_use
 from bifrost_mcp.ai.settings import caller_settings
@@ -20,10 +19,6 @@ from bifrost_mcp.runner.state import RunState
 
 if TYPE_CHECKING:
     from bifrost_mcp.app import App
-
-
-def _not_available(module: str) -> NoReturn:
-    raise NotAvailableError(f"bifrost.{module} is not available in this bifrost-mcp build yet")
 
 
 class WorkflowsService:
@@ -98,7 +93,7 @@ class RunPlatform:
 
     @cached_property
     def knowledge(self) -> ports.KnowledgeService:
-        _not_available("knowledge")
+        return self.app.host.knowledge.for_scope(self.caller.scope)
 
 
 def _typecheck(platform: RunPlatform) -> ports.Platform:

@@ -16,6 +16,7 @@ class HostSettings:
     data_dir: Path
     workspace: Path | None = None
     chroma_url: str | None = None
+    embedder: str | None = None  # "minilm" (default, offline), "openai:<model>", "sentence-transformers:<model>"
     temp_max_age_seconds: int = 24 * 3600
     progress_interval_seconds: float = 5.0
 
@@ -32,4 +33,5 @@ class HostSettings:
             data_dir=Path(data).expanduser().resolve(),
             workspace=Path(ws).expanduser().resolve() if ws else None,
             chroma_url=chroma_url or os.environ.get("BIFROST_CHROMA_URL") or None,
+            embedder=os.environ.get("BIFROST_EMBEDDER") or None,
         )

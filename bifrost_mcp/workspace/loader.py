@@ -127,10 +127,17 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
     registry.add(RegisteredWorkflow(spec, signature, source, line))
 
 
-def load_workspace(root: Path, version: int = 1) -> Registry:
-    """Import the workspace at `root` afresh and build registry `version`."""
+def load_workspace(
+    root: Path, version: int = 1, *, system: Iterable[Callable[..., Any]] = (), system_source: str = "system"
+) -> Registry:
+    """Import the workspace at `root` afresh and build registry `version`.
+
+    `system` functions (the host's own tools) are registered first, so their names win over a workspace's.
+    """
     root = root.resolve()
     registry = Registry(version=version, root=root)
+    for fn in system:
+        add_function(registry, fn, system_source)
     if not root.is_dir():
         registry.errors.append(LoadError(str(root), None, "workspace folder does not exist"))
         return registry

@@ -53,7 +53,8 @@ async def purge_tenant(org: str) -> dict:
     return {"purged": org}
 '''
 
-ALL = {"whoami", "reset_password", "purge_tenant"}
+SYSTEM = {"search_knowledge"}  # the host's own tool, visible to every authenticated caller
+ALL = {"whoami", "reset_password", "purge_tenant", *SYSTEM}
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         org = next((o for o in orgs.values() if o["id"] == user["organization_id"]), None)
         token = _cli(data_dir, "tokens", "create", email)["token"]
         admin = user["is_superuser"]
-        tools = ALL if admin else {"whoami", "reset_password"} if email.startswith("tech@") else {"whoami"}
+        tools = (
+            ALL
+            if admin
+            else {"whoami", "reset_password", *SYSTEM}
+            if email.startswith("tech@")
+            else {"whoami", *SYSTEM}
+        )
         callers[email] = Who(
             email,
             token,
@@ -126,7 +133,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         callers[f"key:{name}"] = Who(
             f"key:{name}",
             key["token"],
-            frozenset({"whoami"}),
+            frozenset({"whoami", *SYSTEM}),
             {"scope": org["id"], "org_id": org["id"], "is_platform_admin": False, "is_function_key": True,
              "name": f"{name} RMM"},
         )  # fmt: skip

@@ -70,7 +70,8 @@ async def change_notifications(client: Client, mode: str, received: list[str]) -
 
 
 async def tool_names(client: Client) -> list[str]:
-    return [t.name for t in (await client.list_tools()).tools]
+    """The listed tools other than the host's system tool (present whenever a workspace folder is loaded)."""
+    return [t.name for t in (await client.list_tools()).tools if t.name != "search_knowledge"]
 
 
 async def until_reloaded(
@@ -117,6 +118,7 @@ async def test_watch_reloads_added_changed_and_removed_files_and_tells_connected
         connected(app, mode, message_handler=on_message) as client,
     ):
         tg.start_soon(partial(app.watch, debounce_ms=20))
+        assert "search_knowledge" in [t.name for t in (await client.list_tools()).tools]
         assert await tool_names(client) == ["first_tool"]
         async with change_notifications(client, mode, received):
             added = root / "beta_tools.py"
@@ -158,7 +160,7 @@ async def test_a_reload_with_a_broken_file_keeps_the_other_tools_and_reports_it(
         write_files(root, {"bad_tools.py": "def broken(:\n"})
         registry = await app.reload()
         assert versions == [2]
-        assert list(registry.tools) == ["good_tool"]
+        assert list(registry.tools) == ["good_tool", "search_knowledge"]
         [error] = registry.errors
         assert (error.path, error.line) == ("bad_tools.py", 1)
 
