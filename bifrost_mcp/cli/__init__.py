@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bifrost_mcp.cli import config_cmd, identity_cmd, integrations_cmd, run_cmd, secrets_cmd
+from bifrost_mcp.cli import config_cmd, identity_cmd, integrations_cmd, knowledge_cmd, run_cmd, secrets_cmd
 
 app = typer.Typer(
     name="bifrost-mcp",
@@ -18,6 +18,7 @@ identity_cmd.register(app)
 config_cmd.register(app)
 secrets_cmd.register(app)
 integrations_cmd.register(app)
+knowledge_cmd.register(app)
 
 
 def main() -> None:
