@@ -6,8 +6,7 @@ import pytest
 
 from bifrost_mcp.data.files import FilesService, clean_temp, cloud_root
 from bifrost_mcp.settings import HostSettings
-
-from .conftest import ORG_A, ORG_B, member, platform_admin
+from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
 HOUR = 3600
 

@@ -11,8 +11,7 @@ from bifrost_mcp.data.files import FilesService, cloud_root
 from bifrost_mcp.data.files.service import scope_folder
 from bifrost_mcp.settings import HostSettings
 from tests.bifrost_mcp.data.sdk_binding import bound
-
-from .conftest import ORG_A, ORG_B, member, platform_admin
+from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
 Operation = Callable[[FilesService, str], Awaitable[Any]]
 OPERATIONS: dict[str, Operation] = {

@@ -3,23 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from bifrost.types import Organization
 from bifrost_mcp.data.tables import MIGRATIONS, TablesService
-from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.storage.db import Database
-
-ORG_A = Organization(id="org-a", name="Org A")
-ORG_B = Organization(id="org-b", name="Org B")
-
-
-def member(org: Organization) -> Caller:
-    return Caller(
-        user_id=f"user-{org.id}", email=f"u@{org.id}.test", name="U", organization=org, is_platform_admin=False
-    )
-
-
-def platform_admin() -> Caller:
-    return Caller(user_id="admin", email="admin@test", name="Admin", organization=None, is_platform_admin=True)
+from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
 
 @pytest.fixture

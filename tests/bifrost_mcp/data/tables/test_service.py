@@ -10,8 +10,7 @@ from bifrost.errors import ValidationError
 from bifrost_mcp.data.tables import TablesService
 from bifrost_mcp.storage.db import Database
 from tests.bifrost_mcp.data.sdk_binding import bound
-
-from .conftest import ORG_A, member
+from tests.support.callers import ORG_A, member
 
 
 async def test_insert_creates_the_table_and_returns_the_stored_document(tables_a: TablesService) -> None:

@@ -7,8 +7,7 @@ import pytest
 
 from bifrost_mcp.data.tables import TablesService
 from bifrost_mcp.storage.db import Database
-
-from .conftest import ORG_B
+from tests.support.callers import ORG_B
 
 Operation = Callable[[TablesService, str | None], Awaitable[Any]]
 
