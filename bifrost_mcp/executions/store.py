@@ -1,7 +1,8 @@
 """Execution records in SQLite, written by one group-commit writer so that recording every call stays cheap.
 
 The runner hands finished and started records to `submit`; a single writer task drains everything queued
-into one transaction. Reads call `flush()` first, so every reader sees what was submitted before it.
+within `COMMIT_INTERVAL` into one transaction, run on the database thread in one round trip. Reads call
+`flush()` first, which commits at once, so every reader sees what was submitted before it.
 Executions still running live in memory (`live`), which is also where in-flight logs are read from.
 """
 
@@ -11,7 +12,9 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bifrost.enums import ExecutionStatus
@@ -76,6 +79,22 @@ _LOG_INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 STOPPED_MESSAGE = "server stopped during execution"
+# How long the writer lets a batch gather before committing it (seconds): one transaction (and one thread round
+# trip) then carries every call that finished meanwhile, and a short run's start and finish become one row write.
+# A commit costs about as much as a whole tools/call; this is what keeps recording every call cheap. Readers never
+# wait for it: `flush()` commits at once.
+COMMIT_INTERVAL = 0.02
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _write_rows(rows: list[tuple[Any, ...]], logs: list[tuple[Any, ...]], conn: sqlite3.Connection) -> None:
+    conn.executemany(_UPSERT, rows)
+    if logs:
+        conn.executemany(_LOG_INSERT, logs)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -102,13 +121,15 @@ def _bound(value: str, name: str, *, end: bool) -> str:
 
 
 class ExecutionStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, commit_interval: float = COMMIT_INTERVAL) -> None:
         self.db = db
         self.live: dict[str, ExecutionRecord] = {}
+        self.commit_interval = commit_interval
         self._pending: list[tuple[ExecutionRecord, bool]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._gathering: asyncio.Future[None] | None = None  # the writer's wait while a batch gathers
         self._writer: asyncio.Task[None] | None = None
         self._pid = os.getpid()
 
@@ -159,11 +180,22 @@ class ExecutionStore:
         if self._writer is None or self._writer.done():
             await self._write_batch()
             return
+        if self._gathering is not None and not self._gathering.done():
+            self._gathering.set_result(None)  # commit now rather than at the end of the interval
         await self._idle.wait()
 
     async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
+            if self.commit_interval > 0:
+                self._gathering = loop.create_future()
+                timer = loop.call_later(self.commit_interval, _resolve, self._gathering)
+                try:
+                    await self._gathering
+                finally:
+                    timer.cancel()
+                    self._gathering = None
             self._wake.clear()
             try:
                 await self._write_batch()
@@ -180,15 +212,15 @@ class ExecutionStore:
         for record, final in batch:
             previous = latest.get(record.id)
             latest[record.id] = (record, final or (previous is not None and previous[1]))
-        async with self.db.transaction() as conn:
-            await conn.executemany(_UPSERT, [record.row(self._pid) for record, _ in latest.values()])
-            logs = [
-                (record.id, e.seq, e.level, e.message, json.dumps(e.metadata, default=str) if e.metadata else None,
-                 e.timestamp)
-                for record, final in latest.values() if final for e in record.logs
-            ]  # fmt: skip
-            if logs:
-                await conn.executemany(_LOG_INSERT, logs)
+        # Rows are built here, on the event loop: a running record is still being updated by its run.
+        rows = [record.row(self._pid) for record, _ in latest.values()]
+        logs = [
+            (record.id, e.seq, e.level, e.message, json.dumps(e.metadata, default=str) if e.metadata else None,
+             e.timestamp)
+            for record, final in latest.values() if final for e in record.logs
+        ]  # fmt: skip
+        # The whole batch is one transaction and one thread round trip.
+        await self.db.run_in_transaction(partial(_write_rows, rows, logs))
 
     async def get(self, execution_id: str) -> ExecutionRecord | None:
         if (record := self.live.get(execution_id)) is not None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+import sqlite3
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -18,6 +20,25 @@ TOKEN_PREFIX = "bft_"
 KEY_PREFIX = "bfk_"
 # last_used_at is advisory; writing it at most this often keeps every request from becoming a write.
 LAST_USED_WRITE_INTERVAL = 60.0
+
+# A credential with everything a request needs to become a Caller, in one statement: the key's organization
+# (function keys) or the user's (tokens), and the user's active role names in it.
+_AUTH_LOOKUP = """
+SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expires_at,
+       u.id AS u_id, u.email AS u_email, u.name AS u_name, u.organization_id AS u_org_id,
+       u.is_active AS u_active, u.is_superuser AS u_superuser, u.deleted_at AS u_deleted,
+       o.id AS o_id, o.name AS o_name, o.domain AS o_domain, o.is_active AS o_active, o.deleted_at AS o_deleted,
+       CASE WHEN u.organization_id IS NULL THEN NULL ELSE (
+           SELECT json_group_array(r.name) FROM roles r JOIN role_users ru ON ru.role_id = r.id
+           WHERE ru.user_id = u.id AND r.organization_id = u.organization_id
+             AND r.deleted_at IS NULL AND r.is_active = 1
+       ) END AS role_names
+FROM credentials c
+LEFT JOIN users u ON u.id = c.user_id
+LEFT JOIN organizations o
+       ON o.id = (CASE WHEN c.kind = 'function_key' THEN c.organization_id ELSE u.organization_id END)
+WHERE c.token_hash = ?
+"""
 
 
 def hash_token(token: str) -> str:
@@ -122,42 +143,26 @@ class Credentials:
         ]
 
     async def authenticate(self, token: str) -> Caller | AuthFailure:
-        """The Caller a bearer token stands for, or why it is refused."""
+        """The Caller a bearer token stands for, or why it is refused.
+
+        One indexed lookup (token_hash) reads the credential, its user or organization and the user's role
+        names, so verifying a request costs one statement: revocation, expiry and deactivation take effect
+        on the very next request.
+        """
         if not token or not token.startswith((TOKEN_PREFIX, KEY_PREFIX)):
             return AuthFailure(401, "malformed token: expected a bifrost-mcp token (bft_...) or function key (bfk_...)")
-        row = await self.db.fetchone("SELECT * FROM credentials WHERE token_hash = ?", (hash_token(token),))
-        if row is None:
+        rows = await self.db.lookup(_AUTH_LOOKUP, (hash_token(token),))
+        if not rows:
             return AuthFailure(401, "unknown token")
+        row = rows[0]
         if row["revoked_at"] is not None:
             return AuthFailure(401, "token revoked")
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC).isoformat():
             return AuthFailure(401, "token expired")
-        caller_or_failure = await self._caller_for(row["kind"], row["user_id"], row["organization_id"], row["name"])
+        caller_or_failure = _caller_from_lookup(row)
         if isinstance(caller_or_failure, Caller):
             await self._touch(row["id"])
-            caller_or_failure = replace(caller_or_failure, credential_id=row["id"])
         return caller_or_failure
-
-    async def _caller_for(self, kind: str, user_id: str | None, org_id: str | None, name: str) -> Caller | AuthFailure:
-        organization: Organization | None = None
-        if org_id is not None:
-            org_row = await self.db.fetchone("SELECT * FROM organizations WHERE id = ?", (org_id,))
-            if org_row is None or org_row["deleted_at"] is not None:
-                return AuthFailure(403, "the key's organization was deleted")
-            if not org_row["is_active"]:
-                return AuthFailure(403, f"organization {org_row['name']!r} is deactivated")
-            organization = org_from(org_row)
-        if kind == "function_key":
-            return Caller(
-                user_id=f"function-key:{name}",
-                email="",
-                name=name,
-                organization=organization,
-                is_platform_admin=False,
-                is_function_key=True,
-            )
-        assert user_id is not None
-        return await self.caller_for_user(user_id)
 
     async def caller_for_user(self, user_id: str) -> Caller | AuthFailure:
         """The Caller of a user (with their organization and role names), or why they may not act."""
@@ -188,3 +193,46 @@ class Credentials:
             return
         self._last_written[cred_id] = now
         await self.db.execute("UPDATE credentials SET last_used_at = ? WHERE id = ?", (now_iso(), cred_id))
+
+
+def _caller_from_lookup(row: sqlite3.Row) -> Caller | AuthFailure:
+    """The Caller of an `_AUTH_LOOKUP` row, or why it may not act (the rules of `caller_for_user` for tokens)."""
+    organization: Organization | None = None
+    if row["kind"] == "function_key":
+        if row["organization_id"] is not None:
+            if row["o_id"] is None or row["o_deleted"] is not None:
+                return AuthFailure(403, "the key's organization was deleted")
+            if not row["o_active"]:
+                return AuthFailure(403, f"organization {row['o_name']!r} is deactivated")
+            organization = _org(row)
+        return Caller(
+            user_id=f"function-key:{row['name']}",
+            email="",
+            name=row["name"],
+            organization=organization,
+            is_platform_admin=False,
+            is_function_key=True,
+            credential_id=row["id"],
+        )
+    if row["u_id"] is None or row["u_deleted"] is not None:
+        return AuthFailure(401, "the token's user was deleted")
+    if not row["u_active"]:
+        return AuthFailure(403, f"user {row['u_email']} is deactivated")
+    if row["u_org_id"] is not None:
+        if row["o_id"] is None or row["o_deleted"] is not None or not row["o_active"]:
+            label = row["o_name"] if row["o_id"] is not None else row["u_org_id"]
+            return AuthFailure(403, f"organization {label!r} of user {row['u_email']} is deactivated")
+        organization = _org(row)
+    return Caller(
+        user_id=row["u_id"],
+        email=row["u_email"],
+        name=row["u_name"],
+        organization=organization,
+        is_platform_admin=bool(row["u_superuser"]),
+        roles=frozenset(json.loads(row["role_names"])) if row["role_names"] else frozenset(),
+        credential_id=row["id"],
+    )
+
+
+def _org(row: sqlite3.Row) -> Organization:
+    return Organization(id=row["o_id"], name=row["o_name"], domain=row["o_domain"], is_active=bool(row["o_active"]))

@@ -10,6 +10,7 @@ sentence (or else word) boundary. Every chunk's text starts with its heading pat
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -91,11 +92,11 @@ def _headings(document: str) -> list[tuple[int, int, str]]:
 
 
 def _sections(document: str, headings: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    bounds = sorted({0, *(pos for pos, _, _ in headings)}) + [len(document)]
+    bounds = [*sorted({0, *(pos for pos, _, _ in headings)}), len(document)]
     heading_starts = {pos for pos, _, _ in headings}
     sections: list[tuple[int, int]] = []
     pending = None  # start of a heading-only (or blank) section waiting to join the next one
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         body = document[start:end]
         only_heading = start in heading_starts and not body.strip().partition("\n")[2].strip()
         if not body.strip() or only_heading:

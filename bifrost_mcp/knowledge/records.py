@@ -1,9 +1,11 @@
 """How documents live in Chroma: one record per chunk, with the document's identity and spans in metadata.
 
-Record metadata: `doc_id`, `key` (absent for keyless documents), `chunk` (index), `chunks` (count), `start`/`end`
-(span in the original), `headings` (JSON list), `sha256` of the whole content (lets ingestion skip unchanged
-files), `rev` (one per store, so a reader never mixes two versions), `stored_at`, `meta` (the caller's metadata
-as JSON) and `m.<field>` copies of its scalar fields, which `metadata_filter` matches against.
+Record metadata holds what queries filter on as fields: `doc_id`, `chunk` (index) and `m.<field>` copies of
+the caller's scalar metadata (what `metadata_filter` matches). Everything else is one JSON field, `info`,
+because Chroma writes a row per metadata field: `key` (absent for keyless documents), `chunks` (count),
+`start`/`end` (span in the original), `headings`, `sha256` of the whole content (lets ingestion skip
+unchanged files), `rev` (one per store, so a reader never mixes two versions), `stored_at`, and `meta`
+(the caller's metadata as given).
 """
 
 from __future__ import annotations
@@ -29,36 +31,37 @@ def chunk_records(
     doc_id: str, key: str | None, content: str, chunks: list[Chunk], metadata: Mapping[str, Any], rev: str
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """(ids, bodies, metadatas) of a document's chunk records."""
-    base: dict[str, Any] = {
-        "doc_id": doc_id,
+    shared: dict[str, Any] = {
         "chunks": len(chunks),
         "sha256": content_hash(content),
         "rev": rev,
         "stored_at": datetime.now(UTC).isoformat(),
-        "meta": json.dumps(dict(metadata), ensure_ascii=False, default=str),
+        "meta": dict(metadata),
     }
     if key is not None:
-        base["key"] = key
-    base.update({f"m.{k}": v for k, v in metadata.items() if isinstance(v, _SCALARS)})
+        shared["key"] = key
+    filterable = {f"m.{k}": v for k, v in metadata.items() if isinstance(v, _SCALARS)}
     metas = [
-        {**base, "chunk": i, "start": c.start, "end": c.end, "headings": json.dumps(c.heading_path, ensure_ascii=False)}
+        {
+            "doc_id": doc_id,
+            "chunk": i,
+            **filterable,
+            "info": json.dumps(
+                {**shared, "start": c.start, "end": c.end, "headings": c.heading_path}, ensure_ascii=False, default=str
+            ),
+        }
         for i, c in enumerate(chunks)
     ]
     return [f"{doc_id}#{i}" for i in range(len(chunks))], [c.body for c in chunks], metas
 
 
-def passage_of(body: str, meta: Mapping[str, Any]) -> str:
-    return passage_text(body, json.loads(meta.get("headings", "[]")))
-
-
-def user_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
-    value = json.loads(meta.get("meta", "{}"))
+def info(meta: Mapping[str, Any]) -> dict[str, Any]:
+    value = json.loads(meta.get("info") or "{}")
     return value if isinstance(value, dict) else {}
 
 
-def stored_at(meta: Mapping[str, Any]) -> datetime | None:
-    raw = meta.get("stored_at")
-    return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+def passage_of(body: str, meta: Mapping[str, Any]) -> str:
+    return passage_text(body, info(meta).get("headings", []))
 
 
 def whole_document(bodies: list[str], metas: list[Mapping[str, Any]]) -> tuple[str, Mapping[str, Any]] | None:
@@ -69,12 +72,13 @@ def whole_document(bodies: list[str], metas: list[Mapping[str, Any]]) -> tuple[s
     first = next((m for m in metas if m.get("chunk") == 0), None)
     if first is None:
         return None
-    parts = [
-        (int(m["start"]), int(m["end"]), body)
-        for body, m in zip(bodies, metas, strict=True)
-        if m.get("rev") == first.get("rev")
-    ]
-    if len(parts) != int(first["chunks"]):
+    head = info(first)
+    parts = []
+    for body, meta in zip(bodies, metas, strict=True):
+        chunk = info(meta)
+        if chunk.get("rev") == head.get("rev"):
+            parts.append((int(chunk["start"]), int(chunk["end"]), body))
+    if len(parts) != int(head["chunks"]):
         return None
     return reassemble(parts), first
 

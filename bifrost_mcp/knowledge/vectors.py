@@ -18,9 +18,12 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 import chromadb
 from chromadb.config import Settings
+from chromadb.errors import NotFoundError
 
 T = TypeVar("T")
 _SCOPE, _NAMESPACE, _EMBEDDER, _DIMENSIONS = "bifrost_scope", "bifrost_namespace", "bifrost_embedder", "bifrost_dims"
+_REBUILD = "bifrost_rebuild"
+_HNSW = {"hnsw": {"space": "cosine"}}
 
 
 @dataclass(frozen=True)
@@ -68,13 +71,26 @@ class VectorStore:
     def __init__(self, client: Any) -> None:
         self._client = client
         self.max_batch = int(client.get_max_batch_size())
+        self._handles: dict[Space, Any] = {}
+
+    def close(self) -> None:
+        """Release the client (the SQLite files of an embedded store, the connections to a server)."""
+        # chromadb stops an HTTP client's systems on close but never closes their connection pools; each
+        # HttpClient gets systems of its own (random identifiers), so closing the pools here is safe
+        servers = [getattr(self._client, "_server", None)]
+        servers.append(getattr(getattr(self._client, "_admin_client", None), "_server", None))
+        self._client.close()
+        for server in servers:
+            session = getattr(server, "_session", None)
+            if session is not None:
+                session.close()
 
     async def call(self, fn: Callable[[], T]) -> T:
         return await anyio.to_thread.run_sync(fn)
 
     async def collection(self, space: Space) -> Any | None:
         """The space's collection, or None if nothing was ever stored there."""
-        return await self.call(lambda: self._open(space))
+        return await self.call(lambda: self.open(space))
 
     async def create(self, space: Space, embedder: str, dimensions: int) -> Any:
         metadata = {_SCOPE: space.scope, _NAMESPACE: space.namespace, _EMBEDDER: embedder, _DIMENSIONS: dimensions}
@@ -83,7 +99,7 @@ class VectorStore:
             collection = self._client.get_or_create_collection(
                 space.collection_name,
                 metadata=metadata,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration=_HNSW,
                 embedding_function=None,  # vectors always come from our embedder; Chroma's default downloads one
             )
             _check_owner(collection, space)
@@ -93,46 +109,90 @@ class VectorStore:
 
     async def spaces(self) -> list[SpaceInfo]:
         """Every space in the store (all scopes: callers filter to what they may see)."""
+        return await self.call(self.list_spaces)
 
-        def list_all() -> list[SpaceInfo]:
-            infos = []
-            for collection in self._client.list_collections():
-                meta = collection.metadata or {}
-                if _SCOPE in meta and collection.name == Space(meta[_SCOPE], meta[_NAMESPACE]).collection_name:
-                    infos.append(info_of(collection))
-            return infos
-
-        return await self.call(list_all)
+    def list_spaces(self) -> list[SpaceInfo]:
+        """Blocking: for code already running in a worker thread."""
+        infos = []
+        for collection in self._client.list_collections():
+            meta = collection.metadata or {}
+            if _SCOPE in meta and collection.name == Space(meta[_SCOPE], meta[_NAMESPACE]).collection_name:
+                infos.append(info_of(collection))
+        return infos
 
     async def drop(self, space: Space) -> None:
+        self.forget(space)
         await self.call(lambda: self._client.delete_collection(space.collection_name))
 
-    async def rename(self, collection: Any, space: Space, embedder: str, dimensions: int) -> None:
-        """Make `collection` the one of `space` (used by reindex, after the old one is dropped)."""
-        meta = {_SCOPE: space.scope, _NAMESPACE: space.namespace, _EMBEDDER: embedder, _DIMENSIONS: dimensions}
-        await self.call(lambda: collection.modify(name=space.collection_name, metadata=meta))
-
     async def create_scratch(self, space: Space, embedder: str, dimensions: int) -> Any:
-        """An empty side collection to rebuild `space` into; any leftover of an interrupted rebuild is dropped."""
+        """An empty side collection to rebuild `space` into; a leftover of an interrupted rebuild is dropped."""
         name = f"{space.collection_name}-rebuild"
-        meta = {"bifrost_rebuild_of": space.collection_name, _EMBEDDER: embedder, _DIMENSIONS: dimensions}
+        meta = {_SCOPE: space.scope, _NAMESPACE: space.namespace, _EMBEDDER: embedder, _DIMENSIONS: dimensions}
 
         def create() -> Any:
             if any(c.name == name for c in self._client.list_collections()):
                 self._client.delete_collection(name)
             return self._client.create_collection(
-                name, metadata=meta, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                name, metadata={**meta, _REBUILD: "filling"}, configuration=_HNSW, embedding_function=None
             )
 
         return await self.call(create)
 
-    def _open(self, space: Space) -> Any | None:
+    async def swap_in(self, scratch: Any, space: Space, embedder: str, dimensions: int) -> None:
+        """Replace the space's collection by the filled `scratch` one."""
+        meta = {_SCOPE: space.scope, _NAMESPACE: space.namespace, _EMBEDDER: embedder, _DIMENSIONS: dimensions}
+
+        self.forget(space)
+
+        def swap() -> None:
+            # marked complete first: if the process dies between the two calls below, recover_rebuilds finishes
+            scratch.modify(metadata={**meta, _REBUILD: "complete"})
+            self._client.delete_collection(space.collection_name)
+            scratch.modify(name=space.collection_name, metadata=meta)
+
+        await self.call(swap)
+
+    async def recover_rebuilds(self) -> None:
+        """Finish swaps an interrupted reindex left half done; drop its unfinished side collections."""
+        self.forget()
+
+        def recover() -> None:
+            collections = {c.name: c for c in self._client.list_collections()}
+            for name, collection in collections.items():
+                meta = collection.metadata or {}
+                if not name.endswith("-rebuild") or _REBUILD not in meta:
+                    continue
+                target = name.removesuffix("-rebuild")
+                if meta[_REBUILD] == "complete" and target not in collections:
+                    collection.modify(name=target, metadata={k: v for k, v in meta.items() if k != _REBUILD})
+                elif target in collections:
+                    self._client.delete_collection(name)
+
+        await self.call(recover)
+
+    def open(self, space: Space, *, cached: bool = False) -> Any | None:
+        """Blocking: for code already running in a worker thread.
+
+        `cached` reuses the handle of an earlier open (saves a SQLite lookup per search). A handle goes stale
+        when another process drops or rebuilds the collection: its use then raises chromadb's NotFoundError,
+        and the caller retries with `forget()` and a fresh open.
+        """
+        if cached and (handle := self._handles.get(space)) is not None:
+            return handle
         try:
             collection = self._client.get_collection(space.collection_name, embedding_function=None)
-        except chromadb.errors.NotFoundError:
+        except NotFoundError:
             return None
         _check_owner(collection, space)
+        self._handles[space] = collection
         return collection
+
+    def forget(self, space: Space | None = None) -> None:
+        """Drop cached collection handles (of one space, or all)."""
+        if space is None:
+            self._handles.clear()
+        else:
+            self._handles.pop(space, None)
 
 
 def info_of(collection: Any) -> SpaceInfo:

@@ -6,9 +6,11 @@ execution. Later entry points (schedules, endpoints, chat) come through `Runner.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import resource
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -37,6 +39,21 @@ ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
 PlatformFactory = Callable[[Caller, ExecutionContext, RunState], Platform]
 
 
+# Per-thread CPU where the platform has it (Linux); elsewhere the process's, as before.
+PER_THREAD_CPU = sys.platform == "linux"
+_RUSAGE_WHO = resource.RUSAGE_THREAD if sys.platform == "linux" else resource.RUSAGE_SELF
+
+
+def _thread_usage() -> tuple[float, int]:
+    """(CPU seconds of the calling thread, the process's peak RSS in KiB) from one getrusage call.
+
+    Not process_time or RUSAGE_SELF: those sum every thread of the process, which under load made them the most
+    expensive lines of a tools/call. RUSAGE_THREAD's ru_maxrss is the same process-wide high-water mark.
+    """
+    usage = resource.getrusage(_RUSAGE_WHO)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
 @dataclass(slots=True)
 class RunOutcome:
     """What a run produced. `value` is JSON-ready and redacted; `message` explains a failure to the caller."""
@@ -59,6 +76,7 @@ class Runner:
         self.store = store
         self.platform_factory = platform_factory
         self.keepalive_seconds = keepalive_seconds
+        self._keepalives: set[asyncio.Task[None]] = set()  # strong references while a keep-alive runs
         capture.install()
 
     async def run(
@@ -96,11 +114,11 @@ class Runner:
         record.status = ExecutionStatus.RUNNING
         self.store.begin(record)
         started = time.perf_counter()
-        cpu_started = time.process_time()
+        cpu_started = _thread_usage()[0]
         outcome = RunOutcome(record)
         try:
             with capture.capturing(record, state), bind(ctx, self.platform_factory(caller, ctx, state)):
-                result = await self._call(entry, kwargs, progress)
+                result = await self._call(entry, kwargs, state, progress)
             outcome.value = state.redact(self._shape_result(entry, result))
             record.status = (
                 ExecutionStatus.COMPLETED_WITH_ERRORS if is_soft_failure(outcome.value) else ExecutionStatus.COMPLETED
@@ -120,45 +138,60 @@ class Runner:
         self._finish(record, state, outcome, started, cpu_started)
         return outcome
 
-    async def _call(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], progress: ProgressFn | None) -> Any:
+    async def _call(
+        self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState, progress: ProgressFn | None
+    ) -> Any:
         if progress is None:
-            return await self._invoke(entry, kwargs)
-        failure: Exception | None = None
-        result: Any = None
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._keepalive, progress, entry.spec.timeout_seconds)
-            try:
-                result = await self._invoke(entry, kwargs)
-            except Exception as exc:  # re-raised below, plain: a task group would wrap it in an ExceptionGroup
-                failure = exc
-            finally:
-                tg.cancel_scope.cancel()
-        if failure is not None:
-            raise failure
-        return result
+            return await self._invoke(entry, kwargs, state)
+        # Keep-alive progress only for runs that outlive the first interval. Arming a timer costs far less than a
+        # task group and a task per call, and most calls finish long before it fires.
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        keepalive: asyncio.Task[None] | None = None
 
-    async def _invoke(self, entry: RegisteredWorkflow, kwargs: dict[str, Any]) -> Any:
+        def start_keepalive() -> None:
+            nonlocal keepalive
+            keepalive = loop.create_task(self._keepalive(progress, entry.spec.timeout_seconds, started))
+            self._keepalives.add(keepalive)
+            keepalive.add_done_callback(self._keepalives.discard)
+
+        timer = loop.call_later(self.keepalive_seconds, start_keepalive)
+        try:
+            return await self._invoke(entry, kwargs, state)
+        finally:
+            timer.cancel()
+            if keepalive is not None:
+                keepalive.cancel()
+
+    async def _invoke(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:
         fn = entry.spec.fn
         with anyio.fail_after(entry.spec.timeout_seconds):
             if inspect.iscoroutinefunction(fn):
                 return await fn(**kwargs)
+
+            def in_worker() -> Any:
+                cpu_started = time.thread_time()
+                try:
+                    return fn(**kwargs)
+                finally:
+                    state.worker_cpu_seconds += time.thread_time() - cpu_started
+
             # Sync workflows run in a worker thread; on timeout or cancel the wait is abandoned.
-            result = await anyio.to_thread.run_sync(lambda: fn(**kwargs), abandon_on_cancel=True)
+            result = await anyio.to_thread.run_sync(in_worker, abandon_on_cancel=True)
             if inspect.isawaitable(result):
                 result = await result
             return result
 
-    async def _keepalive(self, progress: ProgressFn, timeout: int) -> None:
+    async def _keepalive(self, progress: ProgressFn, timeout: int, started: float) -> None:
         """Progress notifications while a long run works, so clients do not time out waiting."""
-        started = time.monotonic()
         while True:
-            await anyio.sleep(self.keepalive_seconds)
             elapsed = time.monotonic() - started
             try:
                 await progress(round(elapsed, 1), float(timeout), f"running for {elapsed:.0f} s")
             except Exception:  # a client that cannot take progress must not fail the run
                 logger.debug("progress notification failed", exc_info=True)
                 return
+            await anyio.sleep(self.keepalive_seconds)
 
     def _shape_result(self, entry: RegisteredWorkflow, result: Any) -> Any:
         adapter = entry.signature.output_adapter
@@ -186,8 +219,11 @@ class Runner:
     ) -> None:
         record.completed_at = utc_now()
         record.duration_ms = int((time.perf_counter() - started) * 1000)
-        record.cpu_total_seconds = round(time.process_time() - cpu_started, 6)
-        record.peak_memory_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        cpu, peak_rss_kib = _thread_usage()
+        # The event loop's thread while the run was in flight, plus a sync workflow's worker thread.
+        worker_cpu = state.worker_cpu_seconds if PER_THREAD_CPU else 0.0  # RUSAGE_SELF already counts it
+        record.cpu_total_seconds = round(cpu - cpu_started + worker_cpu, 6)
+        record.peak_memory_bytes = peak_rss_kib * 1024
         record.input_tokens, record.output_tokens = state.input_tokens, state.output_tokens
         record.result = outcome.value
         if outcome.message is not None:

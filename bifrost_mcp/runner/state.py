@@ -19,6 +19,7 @@ class RunState:
     input_tokens: int = 0
     output_tokens: int = 0
     ai_calls: int = 0
+    worker_cpu_seconds: float = 0.0  # CPU a sync workflow spent in its worker thread
 
     def add_secret(self, value: object) -> None:
         """Remember a secret value read during this run; it is redacted from logs, result, error and record."""

@@ -23,6 +23,7 @@ from mcp.server.models import InitializationOptions
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import ResourcesListChanged, ToolsListChanged
+from mcp_types.methods import validate_client_request
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from bifrost_mcp import __version__
@@ -48,6 +49,8 @@ INSTRUCTIONS = (
     "A failed call returns isError with the reason and an execution id you can quote."
 )
 _PRIVATE = CacheHint(ttl_ms=0, scope="private")
+# Wire-form tools/list results kept (one per protocol version and access); far more would mean role churn.
+_MAX_WIRE_LISTS = 256
 
 
 class _Server(Server[Any]):
@@ -69,6 +72,7 @@ class BifrostServer:
         self.bus = InMemorySubscriptionBus()
         self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._tool_lists: dict[tuple[Any, ...], list[types.Tool]] = {}
+        self._wire_lists: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.server = _Server(
             "bifrost-mcp",
             version=__version__,
@@ -90,6 +94,7 @@ class BifrostServer:
             on_subscriptions_listen=ListenHandler(self.bus),
         )
         self.server.middleware.append(self._track_connection)
+        self.server.middleware.append(self._serve_tool_list)
         app.on_registry_change(self._registry_changed)
 
     async def _track_connection(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -101,8 +106,40 @@ class BifrostServer:
                 self._legacy.add(connection)
         return await call_next(ctx)
 
+    async def _serve_tool_list(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """tools/list answered from its wire form, serialized once per (protocol version, registry version, access).
+
+        Serializing 1,000 tool definitions (the result model's dump, then the SDK's validate-and-dump sieve)
+        costs far more than anything else in a listing, and the result depends only on the protocol version,
+        the registry and the caller's access (admin, roles), which the key holds. The first request for a key
+        goes through the handler and the SDK's serialization, cache hint included (`cacheScope: private`);
+        later ones get a copy of that result after the checks the SDK would make: the request's surface
+        validation, and an initialized connection on the handshake era (others go the ordinary way).
+        """
+        if ctx.method != "tools/list" or not (
+            ctx.protocol_version in MODERN_PROTOCOL_VERSIONS or ctx.session.client_params is not None
+        ):
+            return await call_next(ctx)
+        caller = await self.resolve_caller(ctx)
+        key = (ctx.protocol_version, self.app.registry.version, caller.is_platform_admin, caller.roles)
+        cached = self._wire_lists.get(key)
+        if cached is not None:
+            try:
+                validate_client_request(ctx.method, ctx.protocol_version, ctx.params)
+            except Exception:  # the SDK's own path produces the exact error
+                return await call_next(ctx)
+            return dict(cached)
+        result = await call_next(ctx)
+        if isinstance(result, dict) and key[1] == self.app.registry.version:
+            if len(self._wire_lists) >= _MAX_WIRE_LISTS:
+                self._wire_lists.clear()
+            self._wire_lists[key] = result
+            return dict(result)
+        return result
+
     async def _registry_changed(self, registry: Registry) -> None:
         self._tool_lists.clear()
+        self._wire_lists.clear()
         await self.bus.publish(ToolsListChanged())
         await self.bus.publish(ResourcesListChanged())
         for connection in list(self._legacy):

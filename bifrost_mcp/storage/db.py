@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 import anyio
@@ -16,6 +16,7 @@ import anyio
 logger = logging.getLogger(__name__)
 
 DB_FILENAME = "bifrost.sqlite3"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +33,13 @@ class Database:
 
     aiosqlite runs every statement on one worker thread, so reads never race. Write transactions take
     `self._write_lock` so that two tasks can never interleave statements inside one BEGIN ... COMMIT.
+    `lookup` alone reads through a second, read-only connection on the caller's thread (hot point reads).
     """
 
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / DB_FILENAME
         self._conn: aiosqlite.Connection | None = None
+        self._reader: sqlite3.Connection | None = None  # `lookup`'s read-only connection, used on the loop thread
         self._write_lock = anyio.Lock()
 
     @property
@@ -58,8 +61,16 @@ class Database:
             await conn.execute(pragma)
         self._conn = conn
         await self._migrate(migrations)
+        # busy_timeout stays 0: a lookup never waits on the event loop's thread; it falls back instead.
+        reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        reader.row_factory = sqlite3.Row
+        reader.execute("PRAGMA query_only=ON")
+        self._reader = reader
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -100,6 +111,20 @@ class Database:
                 with anyio.CancelScope(shield=True):
                     await conn.execute("COMMIT")
 
+    async def run_in_transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn(connection)` inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK if it raises), in one thread round trip.
+
+        `fn` runs on aiosqlite's worker thread with its sqlite3 connection, so a whole batch of statements
+        costs one hop instead of one per statement. Serialized with `transaction()` and `write()`. `fn` must
+        only run statements: it blocks every other database call while it runs. Once started it completes
+        (COMMIT or ROLLBACK) even if the awaiting task is cancelled.
+        """
+        async with self._write_lock:
+            conn = self.conn
+            # aiosqlite has no public "run this on your thread"; `_execute` is what its public methods use.
+            result = await conn._execute(_in_transaction, conn._conn, fn)  # type: ignore[no-untyped-call]
+            return cast(T, result)
+
     async def write(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """One write statement as its own autocommit transaction (one thread round trip); returns RETURNING rows.
 
@@ -107,6 +132,23 @@ class Database:
         """
         async with self._write_lock:
             return list(await self.conn.execute_fetchall(sql, params))
+
+    async def lookup(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """A small indexed read for a per-request hot path, run on the calling thread when it can be.
+
+        It skips the worker-thread round trip (two thread wake-ups), which costs far more than the read itself.
+        A WAL read never waits for writers and the connection's busy timeout is 0, so it cannot stall the event
+        loop: when SQLite answers busy (rare: a WAL reset or recovery) the read goes through `fetchall`. Every
+        call is its own read transaction and sees everything committed before it. Only for point lookups on
+        an index: anything that scans belongs in `fetchall`.
+        """
+        if self._reader is not None:
+            try:
+                return self._reader.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):  # primary code
+                    raise
+        return await self.fetchall(sql, params)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         rows = await self.conn.execute_fetchall(sql, params)
@@ -126,6 +168,17 @@ class Database:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
+
+
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
 
 
 def _split_sql(script: str) -> list[str]:

@@ -12,14 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from bifrost_mcp.knowledge.embedders._onnx_proto import Graph, value_info
+from bifrost_mcp.knowledge.embedders._onnx_proto import Graph, Parts, value_info
 
 _MS = "com.microsoft"
 _INT32, _FLOAT = 6, 1
 
 
-def build_bert_graph(weights: dict[str, np.ndarray], config: dict[str, Any]) -> bytes:
-    """Serialize the encoder described by HF `config.json` with `weights` (names without `bert.`)."""
+def build_bert_graph(weights: dict[str, np.ndarray], config: dict[str, Any]) -> Parts:
+    """Serialize the encoder described by HF `config.json` with `weights` (names without `bert.`).
+
+    The model comes as a list of buffers: write them out in order (`write_model`) or join them.
+    """
     hidden, heads, eps = int(config["hidden_size"]), int(config["num_attention_heads"]), float(config["layer_norm_eps"])
     if config.get("hidden_act", "gelu") != "gelu":
         raise ValueError(f"unsupported activation {config['hidden_act']!r}: only exact (erf) gelu is built")

@@ -21,3 +21,10 @@ class Embedder(Protocol):
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One vector per text, in order."""
         ...
+
+
+@runtime_checkable
+class BlockingEmbedder(Protocol):
+    """Optional: an embedder that computes locally can also embed synchronously, inside a worker thread."""
+
+    def embed_blocking(self, texts: Sequence[str]) -> list[list[float]]: ...

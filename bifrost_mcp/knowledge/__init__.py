@@ -1,0 +1,45 @@
+"""The knowledge capability: chunking, embedding, Chroma storage, scoped search, ingestion.
+
+The host builds one `KnowledgeStore` per process and gives each run `store.for_scope(scope)`, which
+implements `bifrost._ports.KnowledgeService`.
+"""
+
+from __future__ import annotations
+
+from bifrost_mcp.knowledge.chunking import Chunk, chunk_text
+from bifrost_mcp.knowledge.documents import GLOBAL
+from bifrost_mcp.knowledge.embedders import Embedder, MiniLMEmbedder, OpenAIEmbedder, resolve_embedder
+from bifrost_mcp.knowledge.errors import (
+    DocumentTooLargeError,
+    EmbedderMismatchError,
+    EmbedderUnavailableError,
+    EmbeddingRequestError,
+    UnknownNamespaceError,
+)
+from bifrost_mcp.knowledge.ingest import IngestFailure, IngestSummary, ingest
+from bifrost_mcp.knowledge.passages import search_passages
+from bifrost_mcp.knowledge.reindex import ReindexResult
+from bifrost_mcp.knowledge.service import KnowledgeSettings, KnowledgeStore, ScopedKnowledge
+
+__all__ = [
+    "GLOBAL",
+    "Chunk",
+    "DocumentTooLargeError",
+    "Embedder",
+    "EmbedderMismatchError",
+    "EmbedderUnavailableError",
+    "EmbeddingRequestError",
+    "IngestFailure",
+    "IngestSummary",
+    "KnowledgeSettings",
+    "KnowledgeStore",
+    "MiniLMEmbedder",
+    "OpenAIEmbedder",
+    "ReindexResult",
+    "ScopedKnowledge",
+    "UnknownNamespaceError",
+    "chunk_text",
+    "ingest",
+    "resolve_embedder",
+    "search_passages",
+]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder
+from bifrost_mcp.knowledge import vectors as vectors_module
+from bifrost_mcp.knowledge.vectors import Space, http_client
+
+
+def _chroma_cli() -> str:
+    found = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.fail("the chroma CLI (installed with chromadb) is missing from the venv")
+    return found
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen(
+        [_chroma_cli(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"chroma server did not start on port {port}")
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+async def test_server_mode_stores_and_searches_through_a_chroma_server(
+    chroma_url: str, tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    store = KnowledgeStore.open(tmp_path, minilm, chroma_url=chroma_url)
+    try:
+        service = store.for_scope("org-a")
+        await service.store("Backups are replicated offsite nightly.", "it", "backup", None)
+        results = await service.search("where do copies of the servers go", ["it"], 1, None, None, True)
+        assert [r.key for r in results] == ["backup"]
+        assert await store.for_scope("org-b").get("backup", "it") is None
+    finally:
+        await store.aclose()
+    assert not (tmp_path / "chroma").exists()
+
+
+@pytest.mark.parametrize("url", ["localhost:8000", "ftp://host:1", "http://host:8000/chroma", "http://"])
+def test_a_malformed_chroma_url_says_what_it_should_look_like(url: str) -> None:
+    with pytest.raises(ValueError, match=r"must look like http://host:port"):
+        http_client(url)
+
+
+async def test_the_embedded_client_has_telemetry_off_and_collections_without_embedding_function(
+    store: KnowledgeStore,
+) -> None:
+    await store.for_scope("org-a").store("text", "it", "k", None)
+    client: Any = store.vectors._client
+    assert client.get_settings().anonymized_telemetry is False
+    collection = await store.vectors.collection(Space("org-a", "it"))
+    assert collection is not None and collection._embedding_function is None
+
+
+def test_collection_names_are_valid_for_chroma_and_distinct_per_scope_and_namespace() -> None:
+    names = {Space(s, n).collection_name for s in ("GLOBAL", "org-a", "org a/é") for n in ("it", "It", "a\x00b")}
+    assert len(names) == 9
+    assert all(name.startswith("kb-") and name.replace("-", "").isalnum() and len(name) < 64 for name in names)
+
+
+async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store: KnowledgeStore) -> None:
+    await store.for_scope("org-a").store("Printers map by floor.", "it", "printers", None)
+    space = Space("org-a", "it")
+    original = await store.vectors.collection(space)
+    assert original is not None
+    rows = await store.vectors.call(lambda: original.get(include=["documents", "metadatas", "embeddings"]))
+    scratch = await store.vectors.create_scratch(space, store.embedder.id, 384)
+
+    def interrupted_swap() -> None:  # swap_in's first two steps, then the process "dies"
+        scratch.add(
+            ids=rows["ids"], documents=rows["documents"], metadatas=rows["metadatas"], embeddings=rows["embeddings"]
+        )
+        scratch.modify(metadata={**(scratch.metadata or {}), vectors_module._REBUILD: "complete"})
+        store.vectors._client.delete_collection(space.collection_name)
+
+    await store.vectors.call(interrupted_swap)
+    assert await store.for_scope("org-a").get("printers", "it") is None
+    await store.reindex()
+    document = await store.for_scope("org-a").get("printers", "it")
+    assert document is not None and document.content == "Printers map by floor."
