@@ -259,6 +259,30 @@ class ScopedKnowledge:
                 info.embedder = space_info.embedder  # the caller's own namespace decides
         return [infos[name] for name in sorted(infos)]
 
+    async def list_documents(self, namespace: str) -> list[dict[str, Any]]:
+        """The documents of `namespace` this scope may read: its own first, then GLOBAL ones (`shared`)."""
+        listed: list[dict[str, Any]] = []
+        for space in self._spaces(namespace, with_global=True):
+            collection = await self._store.vectors.collection(space)
+            if collection is None:
+                continue
+            got = await self._store.vectors.call(partial(collection.get, where={"chunk": 0}, include=["metadatas"]))
+            shared = space.scope == GLOBAL
+            rows = []
+            for meta in got["metadatas"]:
+                details = records.info(meta)
+                rows.append(
+                    {
+                        "key": str(details.get("key", meta["doc_id"])),
+                        "chunks": details.get("chunks"),
+                        "stored_at": details.get("stored_at"),
+                        "shared": shared,
+                        "metadata": details.get("meta") or {},
+                    }
+                )
+            listed += sorted(rows, key=lambda doc: doc["key"])
+        return listed
+
     async def fingerprints(self, namespace: str, keys: Sequence[str]) -> dict[str, str]:
         """Content hash of each of `keys` stored in this scope's namespace (for resumable ingestion)."""
         (space,) = self._spaces(namespace, with_global=False)

@@ -13,7 +13,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import mcp_types as types
 from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 CallerResolver = Callable[[ServerRequestContext[Any, Any]], Awaitable[Caller]]
 RESOURCE_NOT_FOUND = -32002
+KNOWLEDGE_PREFIX = "bifrost://knowledge/"
 INSTRUCTIONS = (
     "Tools here are bifrost workflows run for you under your identity and organization. "
     "A failed call returns isError with the reason and an execution id you can quote."
@@ -189,8 +190,37 @@ class BifrostServer:
     ) -> types.ListResourcesResult:
         caller = await self.resolve_caller(ctx)
         providers = self.app.visible_data_providers(caller)
-        return types.ListResourcesResult(
-            resources=[resource_definition(e) for e in providers if not provider_parameters(e)]
+        resources = [resource_definition(e) for e in providers if not provider_parameters(e)]
+        return types.ListResourcesResult(resources=resources + await self._knowledge_resources(caller))
+
+    async def _knowledge_resources(self, caller: Caller) -> list[types.Resource]:
+        try:
+            namespaces = await self.app.host.knowledge.for_scope(caller.scope).list_namespaces()
+        except Exception:  # an unavailable knowledge store must not hide the other resources
+            logger.warning("knowledge namespaces could not be listed", exc_info=True)
+            return []
+        return [
+            types.Resource(
+                uri=KNOWLEDGE_PREFIX + quote(info.name, safe=""),
+                name=f"knowledge/{info.name}",
+                description=f"Knowledge namespace {info.name!r}: {info.org_document_count} organization and "
+                f"{info.global_document_count} shared document(s)",
+                mime_type="application/json",
+            )
+            for info in namespaces
+        ]
+
+    async def _read_knowledge(self, caller: Caller, uri: str) -> types.ReadResourceResult:
+        namespace = unquote(uri[len(KNOWLEDGE_PREFIX) :])
+        try:
+            documents = await self.app.host.knowledge.for_scope(caller.scope).list_documents(namespace)
+        except ValueError as exc:  # a malformed namespace name
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from exc
+        if not documents:
+            raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}")
+        text = json.dumps({"namespace": namespace, "documents": documents}, ensure_ascii=False, default=str)
+        return types.ReadResourceResult(
+            contents=[types.TextResourceContents(uri=uri, mime_type="application/json", text=text)]
         )
 
     async def _list_templates(
@@ -207,6 +237,8 @@ class BifrostServer:
     ) -> types.ReadResourceResult:
         caller = await self.resolve_caller(ctx)
         uri = str(params.uri)
+        if uri.startswith(KNOWLEDGE_PREFIX):
+            return await self._read_knowledge(caller, uri)
         if not uri.startswith(DATA_PROVIDER_PREFIX):
             raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}")
         parts = urlsplit(uri)
