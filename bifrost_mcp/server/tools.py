@@ -24,7 +24,8 @@ def tool_definition(entry: RegisteredWorkflow) -> types.Tool:
         description=spec.description or f"Runs the workflow {spec.name!r}.",
         input_schema=entry.signature.input_schema,
         output_schema=entry.signature.output_schema,
-        annotations=types.ToolAnnotations(title=spec.name, open_world_hint=True),
+        # Only facts a client cannot derive: the display title when it differs from the tool name.
+        annotations=types.ToolAnnotations(title=spec.name) if spec.name != entry.tool_name else None,
         meta={"bifrost/category": spec.category, "bifrost/tags": list(spec.tags)} if spec.tags else None,
     )
 

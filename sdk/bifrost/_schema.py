@@ -66,6 +66,17 @@ def _is_object_type(annotation: Any) -> bool:
     return origin is dict
 
 
+def _drop_auto_titles(properties: dict[str, Any]) -> None:
+    """Remove the titles pydantic derives from parameter names ("text" -> "Text").
+
+    They repeat the name and cost every client, and the model reading the schema, tokens. A title the author
+    set is kept.
+    """
+    for name, prop in properties.items():
+        if isinstance(prop, dict) and prop.get("title") == name.replace("_", " ").title():
+            del prop["title"]
+
+
 def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
     """Build the arguments model (extra fields forbidden) and input/output schemas of `fn`.
 
@@ -98,6 +109,7 @@ def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
     model = create_model(model_name, __config__=ConfigDict(extra="forbid"), **fields)
     input_schema = model.model_json_schema()
     input_schema.pop("title", None)
+    _drop_auto_titles(input_schema.get("properties", {}))
     input_schema.setdefault("properties", {})
     input_schema["additionalProperties"] = False
 
