@@ -21,6 +21,14 @@ def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
     return True
 
 
+def visibility_key(caller: Caller) -> tuple[object, ...]:
+    """Everything `can_use` looks at, so callers with equal keys see exactly the same tools and resources.
+
+    Caches of per-caller listings key on this; change it together with `can_use`.
+    """
+    return (caller.is_platform_admin, caller.roles)
+
+
 def resolve_scope(caller: Caller, requested: str | None) -> str:
     """The data scope an SDK call acts on: the caller's own, unless a platform admin names another.
 

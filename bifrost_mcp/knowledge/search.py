@@ -91,8 +91,12 @@ def _search(
 
 
 def _query(space: Space, collection: Any, vector: list[float], limit: int, where: dict[str, Any] | None) -> list[_Hit]:
-    """Enough best chunks to cover `limit` distinct documents (a long document may own many top chunks)."""
-    n_results = max(2 * limit, 10)
+    """Enough best chunks to cover `limit` distinct documents (a long document may own many top chunks).
+
+    Starts at `limit` chunks, the common case where the best chunks are of distinct documents, and widens the
+    query only when some document owns several of them.
+    """
+    n_results = limit
     while True:
         result = collection.query(
             query_embeddings=[vector], n_results=n_results, where=where, include=["documents", "metadatas", "distances"]

@@ -27,6 +27,7 @@ from mcp_types.methods import validate_client_request
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from bifrost_mcp import __version__
+from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.server.tools import (
@@ -122,7 +123,7 @@ class BifrostServer:
         ):
             return await call_next(ctx)
         caller = await self.resolve_caller(ctx)
-        key = (ctx.protocol_version, self.app.registry.version, caller.is_platform_admin, caller.roles)
+        key = (ctx.protocol_version, self.app.registry.version, visibility_key(caller))
         cached = self._wire_lists.get(key)
         if cached is not None:
             try:
@@ -159,7 +160,7 @@ class BifrostServer:
     ) -> types.ListToolsResult:
         caller = await self.resolve_caller(ctx)
         registry = self.app.registry
-        access = (registry.version, caller.is_platform_admin, caller.roles)
+        access = (registry.version, visibility_key(caller))
         tools = self._tool_lists.get(access)
         if tools is None:
             definitions = tool_definitions(registry)
