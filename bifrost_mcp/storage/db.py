@@ -40,7 +40,8 @@ class Database:
         self.path = data_dir / DB_FILENAME
         self._conn: aiosqlite.Connection | None = None
         self._reader: sqlite3.Connection | None = None  # `lookup`'s read-only connection, used on the loop thread
-        self._write_lock = anyio.Lock()
+        self._writer: sqlite3.Connection | None = None  # `write`'s connection, used on the loop thread
+        self._write_lock = anyio.Lock(fast_acquire=True)  # no event-loop round trip when uncontended
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -62,15 +63,24 @@ class Database:
         self._conn = conn
         await self._migrate(migrations)
         # busy_timeout stays 0: a lookup never waits on the event loop's thread; it falls back instead.
-        reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
         reader.row_factory = sqlite3.Row
         reader.execute("PRAGMA query_only=ON")
         self._reader = reader
+        # `write`'s connection for single autocommit statements, also on the loop thread and never waiting.
+        writer = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
+        writer.row_factory = sqlite3.Row
+        writer.execute("PRAGMA foreign_keys=ON")
+        writer.execute("PRAGMA synchronous=NORMAL")  # per connection, like the main one
+        self._writer = writer
 
     async def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -126,11 +136,21 @@ class Database:
             return cast(T, result)
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """One write statement as its own autocommit transaction (one thread round trip); returns RETURNING rows.
+        """One write statement as its own autocommit transaction; returns its RETURNING rows.
 
-        Serialized with `transaction()`, so it can never land inside another task's BEGIN ... COMMIT.
+        A single-row write takes tens of microseconds in SQLite, less than a round trip to aiosqlite's thread,
+        so it runs inline on a connection whose busy_timeout is 0: when another process holds the write lock
+        it fails at once and the statement goes the threaded way, which may wait. Serialized with
+        `transaction()` by the write lock, so it never lands inside another task's BEGIN ... COMMIT. Only
+        SQLite's built-in functions are available on the inline connection.
         """
         async with self._write_lock:
+            if self._writer is not None:
+                try:
+                    return self._writer.execute(sql, params).fetchall()
+                except sqlite3.OperationalError as exc:
+                    if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                        raise
             return list(await self.conn.execute_fetchall(sql, params))
 
     async def lookup(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:

@@ -1,0 +1,71 @@
+"""The embedded database: migrations, inline single-statement writes and their fallback when SQLite is busy."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import anyio
+import anyio.lowlevel
+import pytest
+
+from bifrost_mcp.storage import Database, Migration
+
+NOTES = [Migration(900, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);")]
+
+
+async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
+    for _ in range(2):
+        db = Database(tmp_path)
+        await db.open(NOTES)
+        rows = await db.fetchall("SELECT version, name FROM schema_migrations")
+        assert [tuple(r) for r in rows] == [(900, "notes")]
+        await db.close()
+
+
+async def test_duplicate_migration_versions_are_refused(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    with pytest.raises(RuntimeError, match="duplicate migration versions"):
+        await db.open([*NOTES, Migration(900, "again", "SELECT 1;")])
+    await db.close()
+
+
+async def test_a_write_returns_its_rows_and_integrity_errors_propagate(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    await db.open(NOTES)
+    rows = await db.write("INSERT INTO notes (id, body) VALUES (?, ?) RETURNING id, body", (1, "first"))
+    assert [tuple(r) for r in rows] == [(1, "first")]
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write("INSERT INTO notes (id, body) VALUES (?, ?)", (1, "again"))
+    assert [tuple(r) for r in await db.fetchall("SELECT id, body FROM notes")] == [(1, "first")]
+    await db.close()
+
+
+async def test_a_write_waits_for_another_process_holding_the_lock_instead_of_failing(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    await db.open(NOTES)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)  # as another process would
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes (id, body) VALUES (1, 'theirs')")
+    results: list[list[sqlite3.Row]] = []
+
+    async def write() -> None:
+        results.append(await db.write("INSERT INTO notes (id, body) VALUES (2, 'ours') RETURNING id", ()))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(write)
+        # The inline attempt runs on the event loop's thread and must fail at once with SQLITE_BUSY (an attempt
+        # that waited for SQLite's lock would freeze the loop past this bound); the write then waits threaded.
+        with anyio.fail_after(2):
+            while not db._write_lock.locked():  # noqa: ASYNC110 - polling an internal flag, with a bound
+                await anyio.sleep(0.001)
+            await anyio.lowlevel.checkpoint()  # where a passed deadline is delivered
+        assert results == []  # waiting, not failed
+        other.execute("COMMIT")
+    assert [tuple(r) for r in results[0]] == [(2,)]
+    assert [tuple(r) for r in await db.fetchall("SELECT id, body FROM notes ORDER BY id")] == [
+        (1, "theirs"),
+        (2, "ours"),
+    ]
+    other.close()
+    await db.close()
