@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bifrost.types import Organization
-from bifrost_mcp.identity._rows import NotFoundError, new_id, now_iso, org_from
+from bifrost_mcp.identity._rows import NotFoundError, new_id, now_iso
 from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.identity.store import IdentityStore
 
@@ -21,10 +21,8 @@ KEY_PREFIX = "bfk_"
 # last_used_at is advisory; writing it at most this often keeps every request from becoming a write.
 LAST_USED_WRITE_INTERVAL = 60.0
 
-# A credential with everything a request needs to become a Caller, in one statement: the key's organization
-# (function keys) or the user's (tokens), and the user's active role names in it.
-_AUTH_LOOKUP = """
-SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expires_at,
+# The user, organization and role columns one Caller is built from (see `_user_caller`).
+_USER_COLUMNS = """
        u.id AS u_id, u.email AS u_email, u.name AS u_name, u.organization_id AS u_org_id,
        u.is_active AS u_active, u.is_superuser AS u_superuser, u.deleted_at AS u_deleted,
        o.id AS o_id, o.name AS o_name, o.domain AS o_domain, o.is_active AS o_active, o.deleted_at AS o_deleted,
@@ -32,12 +30,21 @@ SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expir
            SELECT json_group_array(r.name) FROM roles r JOIN role_users ru ON ru.role_id = r.id
            WHERE ru.user_id = u.id AND r.organization_id = u.organization_id
              AND r.deleted_at IS NULL AND r.is_active = 1
-       ) END AS role_names
+       ) END AS role_names"""
+# A credential with everything a request needs to become a Caller, in one statement: the key's organization
+# (function keys) or the user's (tokens), and the user's active role names in it.
+_AUTH_LOOKUP = f"""
+SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expires_at, {_USER_COLUMNS}
 FROM credentials c
 LEFT JOIN users u ON u.id = c.user_id
 LEFT JOIN organizations o
        ON o.id = (CASE WHEN c.kind = 'function_key' THEN c.organization_id ELSE u.organization_id END)
 WHERE c.token_hash = ?
+"""
+_USER_LOOKUP = f"""
+SELECT {_USER_COLUMNS}
+FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
+WHERE u.id = ?
 """
 
 
@@ -166,26 +173,10 @@ class Credentials:
 
     async def caller_for_user(self, user_id: str) -> Caller | AuthFailure:
         """The Caller of a user (with their organization and role names), or why they may not act."""
-        row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        if row is None or row["deleted_at"] is not None:
+        rows = await self.db.lookup(_USER_LOOKUP, (user_id,))
+        if not rows:
             return AuthFailure(401, "the token's user was deleted")
-        if not row["is_active"]:
-            return AuthFailure(403, f"user {row['email']} is deactivated")
-        organization = None
-        if row["organization_id"] is not None:
-            org_row = await self.db.fetchone("SELECT * FROM organizations WHERE id = ?", (row["organization_id"],))
-            if org_row is None or org_row["deleted_at"] is not None or not org_row["is_active"]:
-                label = org_row["name"] if org_row is not None else row["organization_id"]
-                return AuthFailure(403, f"organization {label!r} of user {row['email']} is deactivated")
-            organization = org_from(org_row)
-        return Caller(
-            user_id=row["id"],
-            email=row["email"],
-            name=row["name"],
-            organization=organization,
-            is_platform_admin=bool(row["is_superuser"]),
-            roles=await self.identity.role_names(row["id"], row["organization_id"]),
-        )
+        return _user_caller(rows[0], credential_id=None)
 
     async def _touch(self, cred_id: str) -> None:
         now = time.monotonic()
@@ -214,6 +205,12 @@ def _caller_from_lookup(row: sqlite3.Row) -> Caller | AuthFailure:
             is_function_key=True,
             credential_id=row["id"],
         )
+    return _user_caller(row, credential_id=row["id"])
+
+
+def _user_caller(row: sqlite3.Row, *, credential_id: str | None) -> Caller | AuthFailure:
+    """The one place the rules for users live: deleted (401), deactivated user or organization (403)."""
+    organization: Organization | None = None
     if row["u_id"] is None or row["u_deleted"] is not None:
         return AuthFailure(401, "the token's user was deleted")
     if not row["u_active"]:
@@ -230,7 +227,7 @@ def _caller_from_lookup(row: sqlite3.Row) -> Caller | AuthFailure:
         organization=organization,
         is_platform_admin=bool(row["u_superuser"]),
         roles=frozenset(json.loads(row["role_names"])) if row["role_names"] else frozenset(),
-        credential_id=row["id"],
+        credential_id=credential_id,
     )
 
 
