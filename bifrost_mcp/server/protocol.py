@@ -73,7 +73,6 @@ class BifrostServer:
         self.resolve_caller = resolve_caller
         self.bus = InMemorySubscriptionBus()
         self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
-        self._tool_lists: dict[tuple[Any, ...], list[types.Tool]] = {}
         self._wire_lists: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.server = _Server(
             "bifrost-mcp",
@@ -140,7 +139,6 @@ class BifrostServer:
         return result
 
     async def _registry_changed(self, registry: Registry) -> None:
-        self._tool_lists.clear()
         self._wire_lists.clear()
         await self.bus.publish(ToolsListChanged())
         await self.bus.publish(ResourcesListChanged())
@@ -158,15 +156,12 @@ class BifrostServer:
     async def _list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        # Reached once per (protocol version, registry version, access): `_serve_tool_list` answers repeats.
         caller = await self.resolve_caller(ctx)
-        registry = self.app.registry
-        access = (registry.version, visibility_key(caller))
-        tools = self._tool_lists.get(access)
-        if tools is None:
-            definitions = tool_definitions(registry)
-            tools = [definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
-            self._tool_lists[access] = tools
-        return types.ListToolsResult(tools=tools)
+        definitions = tool_definitions(self.app.registry)
+        return types.ListToolsResult(
+            tools=[definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
+        )
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
