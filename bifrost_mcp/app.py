@@ -30,6 +30,7 @@ from bifrost_mcp.workspace import RegisteredWorkflow, Registry, load_workspace
 
 logger = logging.getLogger(__name__)
 
+_MAX_CACHED_OPTIONS = 1024
 RegistryListener = Callable[[Registry], Awaitable[None]]
 
 
@@ -53,10 +54,6 @@ def load_registry(settings: HostSettings, version: int) -> Registry:
     if settings.workspace is None:
         return Registry(version=version, root=None)
     return load_workspace(settings.workspace, version, system=system_workflows(), system_source=SYSTEM_SOURCE)
-
-
-def _is_options(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
 
 
 class App:
@@ -174,12 +171,9 @@ class App:
         if cached is not None and cached.expires > now:
             return cached.outcome
         outcome = await self.run(entry, arguments, caller)
-        if outcome.ok and not _is_options(outcome.value):
-            outcome.message = (
-                f"data provider {entry.name!r} must return a list of {{'label', 'value', 'metadata'?}} options, "
-                f"got {type(outcome.value).__name__}"
-            )
-        if outcome.ok and outcome.message is None and entry.spec.cache_ttl_seconds > 0:
+        if outcome.ok and entry.spec.cache_ttl_seconds > 0:
+            if len(self._provider_cache) >= _MAX_CACHED_OPTIONS:  # expired entries go before the cache grows
+                self._provider_cache = {k: v for k, v in self._provider_cache.items() if v.expires > now}
             self._provider_cache[key] = _Cached(now + entry.spec.cache_ttl_seconds, outcome)
         return outcome
 

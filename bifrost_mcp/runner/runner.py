@@ -71,6 +71,15 @@ class RunOutcome:
         return self.record.status in (ExecutionStatus.COMPLETED, ExecutionStatus.COMPLETED_WITH_ERRORS)
 
 
+class RunTimeoutError(Exception):
+    """The run outlived its workflow's timeout_seconds."""
+
+
+def _is_options(value: Any) -> bool:
+    """A data provider's result shape: a list of {"label", "value", "metadata"?}."""
+    return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
+
+
 class Runner:
     def __init__(self, store: ExecutionStore, platform_factory: PlatformFactory, *, keepalive_seconds: float = 5.0):
         self.store = store
@@ -123,7 +132,7 @@ class Runner:
             record.status = (
                 ExecutionStatus.COMPLETED_WITH_ERRORS if is_soft_failure(outcome.value) else ExecutionStatus.COMPLETED
             )
-        except TimeoutError:
+        except RunTimeoutError:
             record.status = ExecutionStatus.TIMEOUT
             outcome.message = f"{entry.name!r} timed out after {entry.spec.timeout_seconds} s"
         except anyio.get_cancelled_exc_class():
@@ -164,23 +173,29 @@ class Runner:
                 keepalive.cancel()
 
     async def _invoke(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:
+        deadline = anyio.move_on_after(entry.spec.timeout_seconds)
+        with deadline:
+            return await self._invoke_unbounded(entry, kwargs, state)
+        # Only our own deadline is a Timeout; a TimeoutError the workflow raises itself is a failure like any other.
+        raise RunTimeoutError
+
+    async def _invoke_unbounded(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:
         fn = entry.spec.fn
-        with anyio.fail_after(entry.spec.timeout_seconds):
-            if inspect.iscoroutinefunction(fn):
-                return await fn(**kwargs)
+        if inspect.iscoroutinefunction(fn):
+            return await fn(**kwargs)
 
-            def in_worker() -> Any:
-                cpu_started = time.thread_time()
-                try:
-                    return fn(**kwargs)
-                finally:
-                    state.worker_cpu_seconds += time.thread_time() - cpu_started
+        def in_worker() -> Any:
+            cpu_started = time.thread_time()
+            try:
+                return fn(**kwargs)
+            finally:
+                state.worker_cpu_seconds += time.thread_time() - cpu_started
 
-            # Sync workflows run in a worker thread; on timeout or cancel the wait is abandoned.
-            result = await anyio.to_thread.run_sync(in_worker, abandon_on_cancel=True)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
+        # Sync workflows run in a worker thread; on timeout or cancel the wait is abandoned.
+        result = await anyio.to_thread.run_sync(in_worker, abandon_on_cancel=True)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
 
     async def _keepalive(self, progress: ProgressFn, timeout: int, started: float) -> None:
         """Progress notifications while a long run works, so clients do not time out waiting."""
@@ -203,8 +218,14 @@ class Runner:
                 raise TypeError(
                     f"the workflow returned a value that does not match its return annotation: {problems}"
                 ) from None
-            return value
-        return to_jsonable_python(result, fallback=repr)
+        else:
+            value = to_jsonable_python(result, fallback=repr)
+        if entry.spec.kind == "data_provider" and not _is_options(value):
+            raise TypeError(
+                f"data provider {entry.name!r} must return a list of {{'label', 'value', 'metadata'?}} options, "
+                f"got {type(value).__name__}"
+            )
+        return value
 
     def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
         record.status = ExecutionStatus.FAILED

@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 from bifrost import Organization, data_provider, workflow
+from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App, AuthError
 from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.workspace import Registry
@@ -276,6 +277,7 @@ async def test_a_data_provider_that_returns_no_options_list_is_an_error(tmp_path
         outcome = await app.read_data_provider(app.registry.data_providers["not_options"], {}, await app.owner_caller())
         assert outcome.message is not None
         assert "must return a list of {'label', 'value', 'metadata'?} options, got dict" in outcome.message
+        assert outcome.record.status is ExecutionStatus.FAILED  # the record agrees with what the client is told
 
 
 async def test_only_platform_admins_may_act_in_another_organization(tmp_path: Path) -> None:

@@ -376,3 +376,16 @@ async def test_an_unknown_tool_is_a_protocol_error_and_not_recorded(app: App) ->
         with pytest.raises(Exception, match="Unknown tool: no_such_tool"):
             await client.call_tool("no_such_tool", {})
     assert await app.host.executions.query() == []
+
+
+@workflow(name="own_timeout")
+async def own_timeout() -> None:
+    raise TimeoutError("the vendor API did not answer")
+
+
+async def test_a_timeout_error_the_workflow_raises_itself_is_a_failure_not_a_run_timeout(tmp_path: Path) -> None:
+    async with opened_app(tmp_path, functions=[own_timeout]) as app:
+        owner = await app.owner_caller()
+        outcome = await app.run(app.registry.workflows["own_timeout"], {}, owner)
+    assert outcome.record.status is ExecutionStatus.FAILED
+    assert outcome.message == "TimeoutError: the vendor API did not answer"
