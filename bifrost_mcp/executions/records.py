@@ -76,6 +76,13 @@ class ExecutionRecord:
             message = message[:MAX_LOG_MESSAGE] + f"... [truncated {len(message) - MAX_LOG_MESSAGE} chars]"
         self.logs.append(LogEntry(len(self.logs) + 1, level, message, metadata, iso(utc_now()) or ""))
 
+    def seal_logs(self) -> None:
+        """End a capped log stream with an entry that says how much was dropped, so it never looks complete."""
+        if self.dropped_logs:
+            note = f"{self.dropped_logs} more log entries were dropped: an execution keeps at most {MAX_LOG_ENTRIES}"
+            self.logs.append(LogEntry(len(self.logs) + 1, "WARNING", note, None, iso(utc_now()) or ""))
+            self.dropped_logs = 0
+
     def public(self, *, with_logs: bool = False) -> WorkflowExecution:
         return WorkflowExecution(
             execution_id=self.id,

@@ -199,7 +199,7 @@ class ExecutionStore:
             self._wake.clear()
             try:
                 await self._write_batch()
-            except Exception:  # the writer must survive a bad batch; the records stay in memory for readers
+            except Exception:  # the writer must survive a bad batch; that batch's records are lost (and logged)
                 logger.exception("failed to write execution records")
             if not self._pending:
                 self._idle.set()

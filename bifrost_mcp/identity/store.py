@@ -228,17 +228,6 @@ class IdentityStore:
         rows = await self.db.fetchall("SELECT form_id FROM role_forms WHERE role_id = ? ORDER BY form_id", (role_id,))
         return [r["form_id"] for r in rows]
 
-    async def role_names(self, user_id: str, org_id: str | None) -> frozenset[str]:
-        """Names of the active roles `user_id` holds in `org_id`."""
-        if org_id is None:
-            return frozenset()
-        rows = await self.db.fetchall(
-            "SELECT r.name FROM roles r JOIN role_users ru ON ru.role_id = r.id "
-            "WHERE ru.user_id = ? AND r.organization_id = ? AND r.deleted_at IS NULL AND r.is_active = 1",
-            (user_id, org_id),
-        )
-        return frozenset(r["name"] for r in rows)
-
     # forms
     async def create_form(
         self, name: str, *, org_id: str | None, description: str | None = None, workflow_id: str | None = None,

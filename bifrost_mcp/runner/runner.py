@@ -253,4 +253,5 @@ class Runner:
         elif record.status is ExecutionStatus.COMPLETED_WITH_ERRORS and isinstance(outcome.value, dict):
             record.error_message = str(outcome.value.get("error") or "workflow reported success: false")
         record.input_data = state.redact(record.input_data)
+        record.seal_logs()
         self.store.finish(record)

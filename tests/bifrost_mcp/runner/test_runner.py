@@ -13,7 +13,7 @@ from pydantic import Field
 from bifrost import ExecutionContext, UserError, context, workflow
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
-from bifrost_mcp.executions.records import ExecutionRecord
+from bifrost_mcp.executions.records import MAX_LOG_ENTRIES, ExecutionRecord
 from tests.bifrost_mcp.mcp_support import MODES, connected, execution_id_of, opened_app, poll, text_of
 
 logger = logging.getLogger("tests.runner.workflows")
@@ -389,3 +389,21 @@ async def test_a_timeout_error_the_workflow_raises_itself_is_a_failure_not_a_run
         outcome = await app.run(app.registry.workflows["own_timeout"], {}, owner)
     assert outcome.record.status is ExecutionStatus.FAILED
     assert outcome.message == "TimeoutError: the vendor API did not answer"
+
+
+@workflow(name="chatty")
+async def chatty(lines: int) -> None:
+    for n in range(lines):
+        logging.getLogger("workspace.chatty").info("line %d", n)
+
+
+async def test_a_log_stream_past_the_cap_ends_saying_how_many_entries_were_dropped(tmp_path: Path) -> None:
+    async with opened_app(tmp_path, functions=[chatty]) as app:
+        outcome = await app.run(
+            app.registry.workflows["chatty"], {"lines": MAX_LOG_ENTRIES + 5}, await app.owner_caller()
+        )
+        logs = await app.host.executions.logs(outcome.execution_id, MAX_LOG_ENTRIES - 1, 10)
+    assert [(e.level, e.message) for e in logs] == [
+        ("INFO", f"line {MAX_LOG_ENTRIES - 1}"),
+        ("WARNING", f"5 more log entries were dropped: an execution keeps at most {MAX_LOG_ENTRIES}"),
+    ]
