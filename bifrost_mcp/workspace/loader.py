@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -31,13 +32,11 @@ SKIP_DIRS = {"__pycache__", ".venv", "venv", ".git", ".bifrost", "node_modules",
 
 
 def workspace_files(root: Path) -> list[Path]:
-    """The .py files of the workspace, sorted, skipping hidden and tool folders."""
+    """The .py files of the workspace, sorted, skipping hidden and tool folders (never even walked into)."""
     files = []
-    for path in root.rglob("*.py"):
-        parts = path.relative_to(root).parts
-        if any(p in SKIP_DIRS or p.startswith(".") for p in parts[:-1]):
-            continue
-        files.append(path)
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        files += [Path(folder) / name for name in names if name.endswith(".py")]
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
