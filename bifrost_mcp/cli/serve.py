@@ -25,10 +25,7 @@ def _say(text: str) -> None:
 async def _first_token(app: App) -> str | None:
     """Issue the owner's first token on first start, so a fresh install can connect at once."""
     owner = await app.host.identity.ensure_owner()
-    rows = await app.host.db.fetchall(
-        "SELECT 1 FROM credentials WHERE user_id = ? AND revoked_at IS NULL LIMIT 1", (owner.id,)
-    )
-    if rows:
+    if await app.host.credentials.has_active_token(owner.id):
         return None
     return (await app.host.credentials.reset_owner_token()).token
 

@@ -120,6 +120,15 @@ class Credentials:
         )
         return await self.create_token(owner.id, name="owner")
 
+    async def has_active_token(self, user_id: str) -> bool:
+        """Whether `user_id` holds a token that is neither revoked nor expired."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM credentials WHERE user_id = ? AND revoked_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > ?)",
+            (user_id, datetime.now(UTC).isoformat()),
+        )
+        return row is not None
+
     async def revoke(self, cred_id: str, kind: Literal["token", "function_key"]) -> None:
         changed = await self.db.execute(
             "UPDATE credentials SET revoked_at = ? WHERE id = ? AND kind = ? AND revoked_at IS NULL",
