@@ -56,15 +56,11 @@ async def write_documents(
 ) -> None:
     """Upsert the documents' chunk records, then drop chunks left from their previous, longer versions."""
     ids: list[str] = []
-    bodies: list[str] = []
     metas: list[dict[str, Any]] = []
     rev = uuid.uuid4().hex
     for doc in documents:
-        doc_ids, doc_bodies, doc_metas = records.chunk_records(
-            doc.doc_id, doc.key, doc.content, doc.chunks, doc.metadata, rev
-        )
+        doc_ids, doc_metas = records.chunk_records(doc.doc_id, doc.key, doc.content, doc.chunks, doc.metadata, rev)
         ids += doc_ids
-        bodies += doc_bodies
         metas += doc_metas
     doc_ids = [doc.doc_id for doc in documents]
     step = vectors.max_batch
@@ -75,12 +71,7 @@ async def write_documents(
             old.update(collection.get(where={"doc_id": {"$in": doc_ids[start : start + step]}}, include=[])["ids"])
         for start in range(0, len(ids), step):
             end = start + step
-            collection.upsert(
-                ids=ids[start:end],
-                embeddings=embeddings[start:end],
-                documents=bodies[start:end],
-                metadatas=metas[start:end],
-            )
+            collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end], metadatas=metas[start:end])
         stale = sorted(old - set(ids))
         for start in range(0, len(stale), step):
             collection.delete(ids=stale[start : start + step])
@@ -92,8 +83,10 @@ async def count_documents(vectors: VectorStore, collection: Any) -> int:
     return len(await vectors.call(lambda: collection.get(where={"chunk": 0}, include=[])["ids"]))
 
 
-def to_document(space: Space, content: str, meta: Mapping[str, Any], *, score: float | None) -> KnowledgeDocument:
-    details = records.info(meta)
+def to_document(
+    space: Space, content: str, meta: Mapping[str, Any], details: Mapping[str, Any], *, score: float | None
+) -> KnowledgeDocument:
+    """A KnowledgeDocument from a record's metadata and its parsed `info` (`records.info(meta)`)."""
     key, stored_at, metadata = details.get("key"), details.get("stored_at"), details.get("meta")
     return KnowledgeDocument(
         id=str(meta["doc_id"]),

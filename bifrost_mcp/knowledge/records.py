@@ -2,10 +2,15 @@
 
 Record metadata holds what queries filter on as fields: `doc_id`, `chunk` (index) and `m.<field>` copies of
 the caller's scalar metadata (what `metadata_filter` matches). Everything else is one JSON field, `info`,
-because Chroma writes a row per metadata field: `key` (absent for keyless documents), `chunks` (count),
-`start`/`end` (span in the original), `headings`, `sha256` of the whole content (lets ingestion skip
-unchanged files), `rev` (one per store, so a reader never mixes two versions), `stored_at`, and `meta`
-(the caller's metadata as given).
+because Chroma writes a row per metadata field: `body` (the chunk's text, exactly `content[start:end]`),
+`key` (absent for keyless documents), `chunks` (count), `start`/`end` (span in the original), `headings`,
+`sha256` of the whole content (lets ingestion skip unchanged files), `rev` (one per store, so a reader never
+mixes two versions), `stored_at`, and `meta` (the caller's metadata as given).
+
+The chunk's text is kept in `info`, not in Chroma's `documents`: Chroma maintains a trigram full-text index
+over documents, which we never query (search is by vector, filters are on metadata) and which costs about a
+third of every write. Records written before this layout carry their text as the Chroma document; readers
+take it from there (`body_of`), and `bifrost-mcp knowledge reindex --force` rewrites them in this layout.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ def content_hash(content: str) -> str:
 
 def chunk_records(
     doc_id: str, key: str | None, content: str, chunks: list[Chunk], metadata: Mapping[str, Any], rev: str
-) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """(ids, bodies, metadatas) of a document's chunk records."""
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """(ids, metadatas) of a document's chunk records."""
     shared: dict[str, Any] = {
         "chunks": len(chunks),
         "sha256": content_hash(content),
@@ -47,12 +52,14 @@ def chunk_records(
             "chunk": i,
             **filterable,
             "info": json.dumps(
-                {**shared, "start": c.start, "end": c.end, "headings": c.heading_path}, ensure_ascii=False, default=str
+                {"body": c.body, **shared, "start": c.start, "end": c.end, "headings": c.heading_path},
+                ensure_ascii=False,
+                default=str,
             ),
         }
         for i, c in enumerate(chunks)
     ]
-    return [f"{doc_id}#{i}" for i in range(len(chunks))], [c.body for c in chunks], metas
+    return [f"{doc_id}#{i}" for i in range(len(chunks))], metas
 
 
 def info(meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,12 +67,29 @@ def info(meta: Mapping[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def passage_of(body: str, meta: Mapping[str, Any]) -> str:
-    return passage_text(body, info(meta).get("headings", []))
+def body_of(document: str | None, details: Mapping[str, Any]) -> str:
+    """A chunk's text: from its `info`, or from the Chroma document for records of the earlier layout."""
+    body = details.get("body")
+    return body if isinstance(body, str) else document or ""
 
 
-def whole_document(bodies: list[str], metas: list[Mapping[str, Any]]) -> tuple[str, Mapping[str, Any]] | None:
-    """The content rebuilt from one document's chunk records, and its first chunk's metadata.
+def passage_of(document: str | None, details: Mapping[str, Any]) -> str:
+    """What a chunk was embedded as, and what a search shows: its heading path, then its text."""
+    return passage_text(body_of(document, details), details.get("headings", []))
+
+
+def with_body(document: str | None, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """`meta` in this layout: the text moved into `info` (records of the earlier layout kept it as a document)."""
+    details = info(meta)
+    if isinstance(details.get("body"), str):
+        return dict(meta)
+    return {**meta, "info": json.dumps({"body": document or "", **details}, ensure_ascii=False, default=str)}
+
+
+def whole_document(
+    documents: list[str | None], metas: list[Mapping[str, Any]]
+) -> tuple[str, Mapping[str, Any], dict[str, Any]] | None:
+    """The content rebuilt from one document's chunk records, its first chunk's metadata and parsed `info`.
 
     Only the revision of chunk 0 counts, so a store racing with this read cannot yield a mixed document.
     """
@@ -74,13 +98,13 @@ def whole_document(bodies: list[str], metas: list[Mapping[str, Any]]) -> tuple[s
         return None
     head = info(first)
     parts = []
-    for body, meta in zip(bodies, metas, strict=True):
+    for document, meta in zip(documents, metas, strict=True):
         chunk = info(meta)
         if chunk.get("rev") == head.get("rev"):
-            parts.append((int(chunk["start"]), int(chunk["end"]), body))
+            parts.append((int(chunk["start"]), int(chunk["end"]), body_of(document, chunk)))
     if len(parts) != int(head["chunks"]):
         return None
-    return reassemble(parts), first
+    return reassemble(parts), first, head
 
 
 def chroma_where(metadata_filter: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -1,8 +1,10 @@
 """Re-embed stored chunks with the configured embedder (`bifrost-mcp knowledge reindex`).
 
-Chunks are kept as they are; only vectors change. Each space is rebuilt into a side collection which
-then replaces the original, so searches keep working on the old vectors until the switch. Run it with
-the server stopped, or at least not writing to the namespaces being rebuilt from another process.
+Chunks are kept as they are; only vectors change (records of the earlier layout, which kept their text as
+Chroma documents, are rewritten with it in their metadata: see `records`). Each space is rebuilt into a
+side collection which then replaces the original, so searches keep working on the old vectors until the
+switch. Run it with the server stopped, or at least not writing to the namespaces being rebuilt from
+another process.
 """
 
 from __future__ import annotations
@@ -62,20 +64,12 @@ async def _rebuild(store: KnowledgeStore, info: SpaceInfo, advance: Any) -> int:
         page = await vectors.call(partial(old.get, limit=_PAGE, offset=offset, include=["documents", "metadatas"]))
         if not page["ids"]:
             break
-        texts = [records.passage_of(b, m) for b, m in zip(page["documents"], page["metadatas"], strict=True)]
-        embeddings = await store.embedder.embed(texts)
+        metas = [records.with_body(d, m) for d, m in zip(page["documents"], page["metadatas"], strict=True)]
+        embeddings = await store.embedder.embed([records.passage_of(None, records.info(m)) for m in metas])
         if scratch is None:
             dimensions = len(embeddings[0])
             scratch = await vectors.create_scratch(space, store.embedder.id, dimensions)
-        await vectors.call(
-            partial(
-                scratch.add,
-                ids=page["ids"],
-                embeddings=embeddings,
-                documents=page["documents"],
-                metadatas=page["metadatas"],
-            )
-        )
+        await vectors.call(partial(scratch.add, ids=page["ids"], embeddings=embeddings, metadatas=metas))
         offset += len(page["ids"])
         advance(len(page["ids"]))
     if scratch is None:

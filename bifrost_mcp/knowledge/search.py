@@ -15,7 +15,6 @@ from chromadb.errors import NotFoundError
 from bifrost.types import KnowledgeDocument
 from bifrost_mcp.knowledge import records
 from bifrost_mcp.knowledge.documents import GLOBAL, to_document
-from bifrost_mcp.knowledge.embedders.base import BlockingEmbedder
 from bifrost_mcp.knowledge.errors import UnknownNamespaceError
 from bifrost_mcp.knowledge.vectors import Space
 
@@ -28,7 +27,7 @@ class _Hit:
     space: Space
     doc_id: str
     score: float
-    body: str
+    document: str | None  # the chunk's text in records of the earlier layout (see records)
     meta: dict[str, Any]
 
 
@@ -48,15 +47,20 @@ async def search_spaces(
             store.vectors.forget()
             return _search(store, scope, spaces, vector, limit, where, cached=False)
 
-    if isinstance(store.embedder, BlockingEmbedder):  # local model: embed and query in the same thread hop
-        embed_now = store.embedder.embed_blocking
+    embed_now = store.embed_blocking
+    if embed_now is not None:  # local model: embed and query in the same thread hop
         hits = await store.vectors.call(lambda: search(embed_now([query])[0]))
     else:
         (vector,) = await store.embedder.embed([query])
         hits = await store.vectors.call(lambda: search(vector))
     if min_score is not None:
         hits = [h for h in hits if h.score >= min_score]
-    return [to_document(h.space, records.passage_of(h.body, h.meta), h.meta, score=h.score) for h in hits[:limit]]
+    documents = []
+    for hit in hits[:limit]:
+        details = records.info(hit.meta)
+        passage = records.passage_of(hit.document, details)
+        documents.append(to_document(hit.space, passage, hit.meta, details, score=hit.score))
+    return documents
 
 
 def _search(
@@ -70,6 +74,9 @@ def _search(
     cached: bool,
 ) -> list[_Hit]:
     opened = [(space, c) for space in spaces if (c := store.vectors.open(space, cached=cached)) is not None]
+    if cached and {s.namespace for s in spaces} - {s.namespace for s, _ in opened}:
+        # a namespace with no collection at all is an error: make sure with a fresh look before saying so
+        opened = [(space, c) for space in spaces if (c := store.vectors.open(space)) is not None]
     for space, collection in opened:
         store.check_embedder(space, collection)
     missing = sorted({s.namespace for s in spaces} - {s.namespace for s, _ in opened})
@@ -102,7 +109,7 @@ def _query(space: Space, collection: Any, vector: list[float], limit: int, where
             query_embeddings=[vector], n_results=n_results, where=where, include=["documents", "metadatas", "distances"]
         )
         rows = list(zip(result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True))
-        hits = [_Hit(space, str(m["doc_id"]), 1.0 - float(d), body, dict(m)) for body, m, d in rows]
+        hits = [_Hit(space, str(m["doc_id"]), 1.0 - float(d), document, dict(m)) for document, m, d in rows]
         if len(rows) < n_results or len({h.doc_id for h in hits}) >= limit:
             return hits
         n_results *= 4

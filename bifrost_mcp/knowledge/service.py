@@ -12,7 +12,7 @@ delete and delete_namespace on one return None, False and 0.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -35,6 +35,7 @@ from bifrost_mcp.knowledge.documents import (
     write_documents,
 )
 from bifrost_mcp.knowledge.embedders import Embedder
+from bifrost_mcp.knowledge.embedders.base import BlockingEmbedder
 from bifrost_mcp.knowledge.errors import EmbedderMismatchError
 from bifrost_mcp.knowledge.reindex import ReindexResult, reindex
 from bifrost_mcp.knowledge.search import search_spaces
@@ -54,6 +55,10 @@ class KnowledgeStore:
     def __init__(self, vectors: VectorStore, embedder: Embedder, settings: KnowledgeSettings | None = None) -> None:
         self.vectors = vectors
         self.embedder = embedder
+        # a local model embeds a query in the thread that then queries Chroma: one thread hop per search
+        self.embed_blocking: Callable[[Sequence[str]], list[list[float]]] | None = (
+            embedder.embed_blocking if isinstance(embedder, BlockingEmbedder) else None
+        )
         self.settings = settings or KnowledgeSettings()
         self._write_locks: dict[Space, anyio.Lock] = {}
 
@@ -209,8 +214,8 @@ class ScopedKnowledge:
             )
             whole = records.whole_document(got["documents"], got["metadatas"])
             if whole is not None:
-                content, meta = whole
-                return to_document(space, content, meta, score=None)
+                content, meta, details = whole
+                return to_document(space, content, meta, details, score=None)
         return None
 
     async def delete(self, key: str, namespace: str = "default") -> bool:

@@ -9,6 +9,7 @@ runs in a worker thread.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ T = TypeVar("T")
 _SCOPE, _NAMESPACE, _EMBEDDER, _DIMENSIONS = "bifrost_scope", "bifrost_namespace", "bifrost_embedder", "bifrost_dims"
 _REBUILD = "bifrost_rebuild"
 _HNSW = {"hnsw": {"space": "cosine"}}
+MISS_TTL = 1.0  # seconds a cached open remembers that a collection does not exist
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,12 @@ def http_client(url: str) -> Any:
 class VectorStore:
     """Thin async wrapper over a Chroma client."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, miss_ttl: float = MISS_TTL) -> None:
         self._client = client
         self.max_batch = int(client.get_max_batch_size())
         self._handles: dict[Space, Any] = {}
+        self._misses: dict[Space, float] = {}  # space -> monotonic time its collection was found missing
+        self._miss_ttl = miss_ttl
 
     def close(self) -> None:
         """Release the client (the SQLite files of an embedded store, the connections to a server)."""
@@ -105,7 +109,9 @@ class VectorStore:
             _check_owner(collection, space)
             return collection
 
-        return await self.call(create)
+        collection = await self.call(create)
+        self.forget(space)  # cached opens see it at once
+        return collection
 
     async def spaces(self) -> list[SpaceInfo]:
         """Every space in the store (all scopes: callers filter to what they may see)."""
@@ -173,26 +179,37 @@ class VectorStore:
     def open(self, space: Space, *, cached: bool = False) -> Any | None:
         """Blocking: for code already running in a worker thread.
 
-        `cached` reuses the handle of an earlier open (saves a SQLite lookup per search). A handle goes stale
-        when another process drops or rebuilds the collection: its use then raises chromadb's NotFoundError,
-        and the caller retries with `forget()` and a fresh open.
+        `cached` reuses the handle of an earlier open, and for `MISS_TTL` seconds the finding that the
+        collection does not exist: each saves a SQLite lookup per search (a search covers the caller's
+        namespace and its GLOBAL fallback, which mostly does not exist). A handle goes stale when another
+        process drops or rebuilds the collection: its use then raises chromadb's NotFoundError, and the
+        caller retries with `forget()` and a fresh open. A collection another process creates is seen by
+        cached opens within `MISS_TTL`; one this store creates, at once.
         """
-        if cached and (handle := self._handles.get(space)) is not None:
-            return handle
+        if cached:
+            if (handle := self._handles.get(space)) is not None:
+                return handle
+            missed = self._misses.get(space)
+            if missed is not None and time.monotonic() - missed < self._miss_ttl:
+                return None
         try:
             collection = self._client.get_collection(space.collection_name, embedding_function=None)
         except NotFoundError:
+            self._misses[space] = time.monotonic()
             return None
         _check_owner(collection, space)
+        self._misses.pop(space, None)
         self._handles[space] = collection
         return collection
 
     def forget(self, space: Space | None = None) -> None:
-        """Drop cached collection handles (of one space, or all)."""
+        """Drop what cached opens remember (of one space, or all)."""
         if space is None:
             self._handles.clear()
+            self._misses.clear()
         else:
             self._handles.pop(space, None)
+            self._misses.pop(space, None)
 
 
 def info_of(collection: Any) -> SpaceInfo:

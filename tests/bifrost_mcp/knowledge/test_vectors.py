@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
-from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder
+from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, UnknownNamespaceError
 from bifrost_mcp.knowledge import vectors as vectors_module
-from bifrost_mcp.knowledge.vectors import Space, http_client
+from bifrost_mcp.knowledge.vectors import Space, VectorStore, http_client, persistent_client
 
 
 def _chroma_cli() -> str:
@@ -94,13 +95,11 @@ async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store
     space = Space("org-a", "it")
     original = await store.vectors.collection(space)
     assert original is not None
-    rows = await store.vectors.call(lambda: original.get(include=["documents", "metadatas", "embeddings"]))
+    rows = await store.vectors.call(lambda: original.get(include=["metadatas", "embeddings"]))
     scratch = await store.vectors.create_scratch(space, store.embedder.id, 384)
 
     def interrupted_swap() -> None:  # swap_in's first two steps, then the process "dies"
-        scratch.add(
-            ids=rows["ids"], documents=rows["documents"], metadatas=rows["metadatas"], embeddings=rows["embeddings"]
-        )
+        scratch.add(ids=rows["ids"], metadatas=rows["metadatas"], embeddings=rows["embeddings"])
         scratch.modify(metadata={**(scratch.metadata or {}), vectors_module._REBUILD: "complete"})
         store.vectors._client.delete_collection(space.collection_name)
 
@@ -109,3 +108,49 @@ async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store
     await store.reindex()
     document = await store.for_scope("org-a").get("printers", "it")
     assert document is not None and document.content == "Printers map by floor."
+
+
+@pytest.mark.parametrize("miss_ttl", [3600.0, 0.2])
+async def test_a_remembered_miss_expires_so_a_global_namespace_made_elsewhere_shows_up(
+    tmp_path: Path, minilm: MiniLMEmbedder, miss_ttl: float
+) -> None:
+    server = KnowledgeStore(VectorStore(persistent_client(tmp_path / "chroma"), miss_ttl=miss_ttl), minilm)
+    cli = KnowledgeStore.open(tmp_path, minilm)  # another process on the same data dir, e.g. the CLI
+    try:
+        org_a = server.for_scope("org-a")
+        await org_a.store("Our printers map by floor.", "it", "printers", None)
+        assert [r.key for r in await org_a.search("printer", ["it"], 5, None, None, True)] == ["printers"]
+        await cli.for_scope("GLOBAL").store("Printer drivers come from the vendor portal.", "it", "drivers", None)
+        if miss_ttl > 60:  # the GLOBAL fallback was found missing: cached opens do not ask Chroma again yet
+            assert [r.key for r in await org_a.search("printer", ["it"], 5, None, None, True)] == ["printers"]
+            server.vectors.forget()
+        else:
+            await anyio.sleep(miss_ttl * 1.5)
+        found = await org_a.search("printer", ["it"], 5, None, None, True)
+        assert sorted(r.key for r in found) == ["drivers", "printers"]
+    finally:
+        await server.aclose()
+        await cli.aclose()
+
+
+async def test_a_namespace_made_by_this_store_or_missing_entirely_is_looked_up_at_once(
+    tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    server = KnowledgeStore(VectorStore(persistent_client(tmp_path / "chroma"), miss_ttl=3600), minilm)
+    cli = KnowledgeStore.open(tmp_path, minilm)
+    try:
+        org_a = server.for_scope("org-a")
+        await org_a.store("Our printers map by floor.", "it", "printers", None)
+        await org_a.search("printer", ["it"], 5, None, None, True)  # remembers: no GLOBAL "it"
+        await server.for_scope("GLOBAL").store("Printer drivers come from the vendor portal.", "it", "drivers", None)
+        found = await org_a.search("printer", ["it"], 5, None, None, True)
+        assert sorted(r.key for r in found) == ["drivers", "printers"]
+
+        with pytest.raises(UnknownNamespaceError):
+            await org_a.search("vpn", ["net"], 5, None, None, True)  # remembers: neither "net" exists
+        await cli.for_scope("org-a").store("The VPN gateway is vpn.example.com.", "net", "vpn", None)
+        # a namespace that would be an error gets a fresh look before the error is raised
+        assert [r.key for r in await org_a.search("vpn", ["net"], 5, None, None, True)] == ["vpn"]
+    finally:
+        await server.aclose()
+        await cli.aclose()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from pathlib import Path
@@ -45,6 +46,15 @@ async def test_batch_order_and_batching_do_not_change_vectors(minilm: MiniLMEmbe
     together = np.array(await minilm.embed(texts))
     alone = np.array([(await minilm.embed([t]))[0] for t in texts])
     assert np.allclose(together, alone, atol=1e-5)
+
+
+async def test_many_texts_run_side_by_side_and_match_one_at_a_time(minilm: MiniLMEmbedder) -> None:
+    # enough texts of varied length for several single-threaded batches in flight at once, from two callers
+    texts = [f"Ticket {i}: " + "the VPN drops when the laptop sleeps. " * (1 + i % 7) for i in range(70)]
+    first, second = await asyncio.gather(minilm.embed(texts), minilm.embed(texts[::-1]))
+    alone = np.array([(await minilm.embed([t]))[0] for t in texts])
+    assert np.allclose(np.array(first), alone, atol=1e-5)
+    assert np.allclose(np.array(second)[::-1], alone, atol=1e-5)
 
 
 async def test_embedding_nothing_returns_nothing_and_a_bare_string_is_refused(minilm: MiniLMEmbedder) -> None:
