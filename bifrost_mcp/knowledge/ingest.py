@@ -3,19 +3,19 @@
 A document's key is its path relative to the ingested folder (POSIX separators), or the file's name for a
 file given directly. Hidden files and folders are ignored. A file that cannot be read is reported in the
 summary with its reason; the run goes on. Files removed from a folder stay stored until deleted.
-Batches are pipelined: batch N is written to Chroma while batch N+1 is embedded.
+Reading, embedding and writing overlap (see `_Pipeline`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import anyio
-import anyio.abc
 import anyio.to_thread
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from bifrost.errors import ValidationError
 from bifrost_mcp.knowledge.extract import ExtractionError, extract_text
@@ -24,7 +24,10 @@ from bifrost_mcp.knowledge.records import content_hash
 from bifrost_mcp.knowledge.service import EmbeddedBatch, ScopedKnowledge
 
 _BATCH_DOCS, _BATCH_CHARS = 256, 400_000  # big batches let the embedder group texts of similar length
+_READ_GROUP = 32  # files read per thread hop
+_EMBEDDING = 2  # batches being embedded at once
 _Batch = list[tuple[Path, dict[str, Any]]]
+_Embedded = list[tuple[_Batch, EmbeddedBatch]]
 
 
 @dataclass(frozen=True)
@@ -55,85 +58,110 @@ async def ingest(
     known = await service.fingerprints(namespace, [key for _, key in files])
     with progress_bar(progress) as bar:
         task = bar.add_task(f"ingesting into {namespace}", total=len(files))
-        async with anyio.create_task_group() as tasks:
-            writer = _Writer(tasks, service, namespace, known, summary, lambda n: bar.advance(task, n))
-            batch: _Batch = []
-            async for path, key, text in _changed_files(files, known, summary, lambda: bar.advance(task)):
-                batch.append((path, {"content": text, "key": key, "metadata": {"file_type": path.suffix[1:].lower()}}))
-                if len(batch) >= _BATCH_DOCS or sum(len(doc["content"]) for _, doc in batch) >= _BATCH_CHARS:
-                    await writer.submit(batch)
-                    batch = []
-            await writer.submit(batch)
+        pipeline = _Pipeline(service, namespace, known, summary, lambda n: bar.advance(task, n))
+        await pipeline.run(files)
     return summary
 
 
-async def _changed_files(
-    files: list[tuple[Path, str]], known: dict[str, str], summary: IngestSummary, advance: Callable[[], None]
-) -> AsyncIterator[tuple[Path, str, str]]:
-    """(path, key, text) of each readable file whose content differs from what is stored."""
-    seen: dict[str, Path] = {}
-    for path, key in files:
-        if key in seen:
-            summary.failed.append(IngestFailure(str(path), f"same key {key!r} as {seen[key]}: ingest one of them"))
-            advance()
-            continue
-        seen[key] = path
-        try:
-            text = await anyio.to_thread.run_sync(extract_text, path)
-        except (ExtractionError, OSError) as exc:
-            summary.failed.append(IngestFailure(str(path), str(exc)))
-            advance()
-            continue
-        if known.get(key) == content_hash(text):
-            summary.skipped.append(key)
-            advance()
-            continue
-        yield path, key, text
+class _Pipeline:
+    """Read, embed and write in stages that overlap, so the embedder never waits for files or for Chroma.
 
-
-class _Writer:
-    """Writes batch N to Chroma while batch N+1 is being embedded; at most one write in flight."""
+    Files are read a group per thread hop into batches; two batches are embedded at once (the embedder
+    caps the passes in flight, so the second one's first passes fill the cores while the first one's last
+    pass finishes); one writer replaces the embedded batches' chunks in Chroma, a batch at a time.
+    """
 
     def __init__(
         self,
-        tasks: anyio.abc.TaskGroup,
         service: ScopedKnowledge,
         namespace: str,
         known: dict[str, str],
         summary: IngestSummary,
         advance: Callable[[int], None],
     ) -> None:
-        self._tasks, self._service, self._namespace = tasks, service, namespace
-        self._known, self._summary, self._advance = known, summary, advance
-        self._previous: anyio.Event | None = None
+        self._service, self._namespace, self._known = service, namespace, known
+        self._summary, self._advance = summary, advance
 
-    async def submit(self, batch: _Batch) -> None:
-        if not batch:
-            return
-        try:
-            embedded = [(batch, await self._service.embed_documents([doc for _, doc in batch], self._namespace))]
-        except ValidationError:  # one bad document fails the batch: embed one by one to name it
-            embedded = []
-            for path, doc in batch:
+    async def run(self, files: list[tuple[Path, str]]) -> None:
+        send_docs, receive_docs = anyio.create_memory_object_stream[_Batch](1)
+        send_embedded, receive_embedded = anyio.create_memory_object_stream[_Embedded](1)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self._read, files, send_docs)
+            async with receive_docs, send_embedded:
+                for _ in range(_EMBEDDING):
+                    tasks.start_soon(self._embed, receive_docs.clone(), send_embedded.clone())
+            tasks.start_soon(self._write, receive_embedded)
+
+    async def _read(self, files: list[tuple[Path, str]], send: MemoryObjectSendStream[_Batch]) -> None:
+        """Batches of the readable files whose content differs from what is stored."""
+        async with send:
+            seen: dict[str, Path] = {}
+            fresh: list[tuple[Path, str]] = []
+            for path, key in files:
+                if key in seen:
+                    self._fail(path, f"same key {key!r} as {seen[key]}: ingest one of them")
+                else:
+                    seen[key] = path
+                    fresh.append((path, key))
+            batch: _Batch = []
+            for start in range(0, len(fresh), _READ_GROUP):
+                group = fresh[start : start + _READ_GROUP]
+                texts = await anyio.to_thread.run_sync(_extract_all, [path for path, _ in group])
+                for (path, key), text in zip(group, texts, strict=True):
+                    if isinstance(text, Exception):
+                        self._fail(path, str(text))
+                    elif self._known.get(key) == content_hash(text):
+                        self._summary.skipped.append(key)
+                        self._advance(1)
+                    else:
+                        metadata = {"file_type": path.suffix[1:].lower()}
+                        batch.append((path, {"content": text, "key": key, "metadata": metadata}))
+                        if len(batch) >= _BATCH_DOCS or sum(len(doc["content"]) for _, doc in batch) >= _BATCH_CHARS:
+                            await send.send(batch)
+                            batch = []
+            if batch:
+                await send.send(batch)
+
+    async def _embed(self, receive: MemoryObjectReceiveStream[_Batch], send: MemoryObjectSendStream[_Embedded]) -> None:
+        async with receive, send:
+            async for batch in receive:
                 try:
-                    embedded.append(([(path, doc)], await self._service.embed_documents([doc], self._namespace)))
-                except ValidationError as exc:
-                    self._summary.failed.append(IngestFailure(str(path), str(exc)))
-                    self._advance(1)
-        if self._previous is not None:
-            await self._previous.wait()
-        done = self._previous = anyio.Event()
-        self._tasks.start_soon(self._write, embedded, done)
+                    embedded = [(batch, await self._embed_documents([doc for _, doc in batch]))]
+                except ValidationError:  # one bad document fails the batch: embed one by one to name it
+                    embedded = []
+                    for path, doc in batch:
+                        try:
+                            embedded.append(([(path, doc)], await self._embed_documents([doc])))
+                        except ValidationError as exc:
+                            self._fail(path, str(exc))
+                await send.send(embedded)
 
-    async def _write(self, embedded: list[tuple[_Batch, EmbeddedBatch]], done: anyio.Event) -> None:
+    async def _embed_documents(self, documents: list[dict[str, Any]]) -> EmbeddedBatch:
+        return await self._service.embed_documents(documents, self._namespace)
+
+    async def _write(self, receive: MemoryObjectReceiveStream[_Embedded]) -> None:
+        async with receive:
+            async for embedded in receive:
+                for docs, batch in embedded:
+                    await self._service.write(batch)
+                    for _, doc in docs:
+                        (self._summary.updated if doc["key"] in self._known else self._summary.added).append(doc["key"])
+                    self._advance(len(docs))
+
+    def _fail(self, path: Path, reason: str) -> None:
+        self._summary.failed.append(IngestFailure(str(path), reason))
+        self._advance(1)
+
+
+def _extract_all(paths: list[Path]) -> list[str | Exception]:
+    """Each file's text, or the error that says why it cannot be read."""
+    texts: list[str | Exception] = []
+    for path in paths:
         try:
-            for docs, batch in embedded:
-                await self._service.write(batch)
-                for _, doc in docs:
-                    (self._summary.updated if doc["key"] in self._known else self._summary.added).append(doc["key"])
-                self._advance(len(docs))
-        finally:
-            done.set()
+            texts.append(extract_text(path))
+        except (ExtractionError, OSError) as exc:
+            texts.append(exc)
+    return texts
 
 
 def _files(paths: list[Path], summary: IngestSummary) -> Iterator[tuple[Path, str]]:
