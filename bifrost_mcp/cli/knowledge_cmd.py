@@ -89,7 +89,12 @@ def register(app: typer.Typer) -> None:
     @knowledge.command("reindex")
     def reindex_cmd(
         namespace: Annotated[str | None, typer.Option("--namespace", "-n", help="Default: every namespace.")] = None,
-        force: Annotated[bool, typer.Option("--force", help="Rebuild even when the embedder is unchanged.")] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Rebuild even when the embedder is unchanged (and rewrite records of the older layout)."
+            ),
+        ] = False,
         data_dir: DataDirOpt = None,
         as_json: JsonOpt = False,
     ) -> None:

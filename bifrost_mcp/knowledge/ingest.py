@@ -104,6 +104,7 @@ class _Pipeline:
                     seen[key] = path
                     fresh.append((path, key))
             batch: _Batch = []
+            chars = 0
             for start in range(0, len(fresh), _READ_GROUP):
                 group = fresh[start : start + _READ_GROUP]
                 texts = await anyio.to_thread.run_sync(_extract_all, [path for path, _ in group])
@@ -116,9 +117,10 @@ class _Pipeline:
                     else:
                         metadata = {"file_type": path.suffix[1:].lower()}
                         batch.append((path, {"content": text, "key": key, "metadata": metadata}))
-                        if len(batch) >= _BATCH_DOCS or sum(len(doc["content"]) for _, doc in batch) >= _BATCH_CHARS:
+                        chars += len(text)
+                        if len(batch) >= _BATCH_DOCS or chars >= _BATCH_CHARS:
                             await send.send(batch)
-                            batch = []
+                            batch, chars = [], 0
             if batch:
                 await send.send(batch)
 
