@@ -82,7 +82,7 @@ def percentile(values: list[float], q: float) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--chunks", type=int, default=10_000, help="documents to ingest (each is one chunk)")
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=1000, help="search queries per side (p99 needs many)")
     args = parser.parse_args()
     docs = corpus(args.chunks)
     queries = [f"{random.Random(i).choice(SUBJECTS)} {random.Random(-i).choice(PROBLEMS)}" for i in range(args.queries)]
