@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from bifrost.errors import BifrostError, ConfigurationError, ValidationError
 
 
@@ -23,6 +26,21 @@ class DocumentTooLargeError(ValidationError):
 
 class UnknownNamespaceError(ValidationError):
     """A search or read named a namespace that holds no documents for this caller."""
+
+
+@contextmanager
+def lone_error() -> Iterator[None]:
+    """Around a task group: its one error is raised as itself, so callers catch e.g. EmbedderMismatchError.
+
+    anyio wraps whatever a task group's tasks raise in an ExceptionGroup. When one task fails the others
+    are cancelled, so there is nearly always one error; a group of several is raised unchanged.
+    """
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
 
 
 __all__ = [

@@ -18,6 +18,7 @@ import anyio.to_thread
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from bifrost.errors import ValidationError
+from bifrost_mcp.knowledge.errors import lone_error
 from bifrost_mcp.knowledge.extract import ExtractionError, extract_text
 from bifrost_mcp.knowledge.progress import progress_bar
 from bifrost_mcp.knowledge.records import content_hash
@@ -83,6 +84,10 @@ class _Pipeline:
         self._summary, self._advance = summary, advance
 
     async def run(self, files: list[tuple[Path, str]]) -> None:
+        with lone_error():
+            await self._stages(files)
+
+    async def _stages(self, files: list[tuple[Path, str]]) -> None:
         send_docs, receive_docs = anyio.create_memory_object_stream[_Batch](1)
         send_embedded, receive_embedded = anyio.create_memory_object_stream[_Embedded](1)
         async with anyio.create_task_group() as tasks:

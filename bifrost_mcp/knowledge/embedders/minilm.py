@@ -23,7 +23,7 @@ import numpy as np
 from bifrost_mcp.knowledge.embedders._bert_graph import build_bert_graph
 from bifrost_mcp.knowledge.embedders._onnx_proto import write_model
 from bifrost_mcp.knowledge.embedders._safetensors import read_safetensors
-from bifrost_mcp.knowledge.errors import EmbedderUnavailableError
+from bifrost_mcp.knowledge.errors import EmbedderUnavailableError, lone_error
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +125,10 @@ class MiniLMEmbedder:
                 for i, vector in zip(batch, pooled.tolist(), strict=True):
                     vectors[i] = vector
 
-        async with anyio.create_task_group() as workers:
-            for _ in range(min(self._threads, len(batches))):
-                workers.start_soon(worker)
+        with lone_error():
+            async with anyio.create_task_group() as workers:
+                for _ in range(min(self._threads, len(batches))):
+                    workers.start_soon(worker)
         return vectors
 
     def embed_blocking(self, texts: Sequence[str]) -> list[list[float]]:

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_mcp.knowledge import KnowledgeStore, ingest
+from bifrost_mcp.knowledge import EmbedderMismatchError, KnowledgeStore, ingest
+from bifrost_mcp.knowledge.vectors import Space
 
 from .pdfs import make_pdf
 
@@ -90,3 +91,30 @@ async def test_an_oversize_file_fails_alone_while_its_batch_is_stored(
 async def test_ingestion_writes_only_into_the_callers_scope(store: KnowledgeStore, folder: Path) -> None:
     await ingest([folder], "handbook", store.for_scope("org-a"))
     assert await store.for_scope("org-b").list_namespaces() == []
+
+
+async def test_a_namespace_built_with_another_embedder_stops_ingestion_with_the_reindex_hint(
+    store: KnowledgeStore, folder: Path
+) -> None:
+    await store.vectors.create(Space("org-a", "handbook"), "openai-compatible:other-model", 1536)
+    with pytest.raises(EmbedderMismatchError, match="bifrost-mcp knowledge reindex --namespace handbook"):
+        await ingest([folder], "handbook", store.for_scope("org-a"))
+
+
+async def test_many_files_flow_through_every_stage_and_a_second_run_skips_them_all(
+    store: KnowledgeStore, tmp_path: Path
+) -> None:
+    root = tmp_path / "many"
+    root.mkdir()
+    for i in range(300):  # more than one read group and more than one embedding batch
+        (root / f"note-{i:03d}.txt").write_text(f"Note {i}: the badge reader on floor {i % 9} was reset.", "utf-8")
+    (root / "note-bad.txt").write_bytes(b"\xff\xfe not utf-8 \xff")
+    service = store.for_scope("org-a")
+    first = await ingest([root], "notes", service)
+    assert sorted(first.added) == [f"note-{i:03d}.txt" for i in range(300)]
+    assert [Path(f.path).name for f in first.failed] == ["note-bad.txt"]
+    assert (await service.list_namespaces())[0].org_document_count == 300
+    document = await service.get("note-123.txt", "notes")
+    assert document is not None and document.content == "Note 123: the badge reader on floor 6 was reset."
+    again = await ingest([root], "notes", service)
+    assert (len(again.added), len(again.updated), len(again.skipped), len(again.failed)) == (0, 0, 300, 1)
