@@ -61,6 +61,8 @@ async def ingest(
         task = bar.add_task(f"ingesting into {namespace}", total=len(files))
         pipeline = _Pipeline(service, namespace, known, summary, lambda n: bar.advance(task, n))
         await pipeline.run(files)
+    for keys in (summary.added, summary.updated, summary.skipped):
+        keys.sort()  # batches finish in any order; the summary reads the same every time
     return summary
 
 
