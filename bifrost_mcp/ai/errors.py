@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bifrost._llm import (
+from bifrost.errors import (
     AIAuthenticationError,
     AIContextLengthError,
     AIError,

@@ -52,6 +52,11 @@ async def open_host(data_dir: Path | None, workspace: Path | None = None) -> Asy
         yield host
 
 
+async def org_id_of(host: Host, org: str | None) -> str | None:
+    """The id of the organization `--org` names (an id or a unique name), or None when it was not given."""
+    return (await host.identity.resolve_org(org)).id if org else None
+
+
 def to_jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, fail, open_host, run, table
+from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, fail, open_host, org_id_of, run, table
 
 
 def register(app: typer.Typer) -> None:
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                org_id = (await host.identity.resolve_org(org)).id if org else None
+                org_id = await org_id_of(host, org)
                 user = await host.identity.create_user(email, name, org_id=org_id, is_superuser=platform_admin)
                 emit(user, as_json, f"created user {user.email} ({user.id})")
 
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                org_id = (await host.identity.resolve_org(org)).id if org else None
+                org_id = await org_id_of(host, org)
                 items = await host.identity.list_users(org_id)
                 rows = [
                     [u.id, u.email, u.name, u.organization_id or "-", "admin" if u.is_superuser else "",
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                org_id = (await host.identity.resolve_org(org)).id if org else None
+                org_id = await org_id_of(host, org)
                 issued = await host.credentials.create_function_key(org_id, name)
                 emit({"id": issued.id, "token": issued.token}, as_json, f"key {issued.id}: {issued.token}")
 
@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                org_id = (await host.identity.resolve_org(org)).id if org else None
+                org_id = await org_id_of(host, org)
                 found = await host.identity.resolve_role(role, org_id)
                 ids = [(await host.identity.get_user_by_email(e)).id for e in users_]
                 await host.identity.assign_users(found.id, ids)
@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                org_id = (await host.identity.resolve_org(org)).id if org else None
+                org_id = await org_id_of(host, org)
                 items = await host.identity.list_roles(org_id)
                 rows = [[r.id, r.name, r.organization_id, r.description] for r in items]
                 emit(items, as_json, lambda: table(rows, ["ID", "NAME", "ORG", "DESCRIPTION"]))

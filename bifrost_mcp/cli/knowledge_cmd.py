@@ -9,14 +9,14 @@ from typing import Annotated
 import typer
 
 from bifrost._context import GLOBAL_SCOPE
-from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, open_host, run, table
+from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, open_host, org_id_of, run, table
 from bifrost_mcp.host import Host
 
 NamespaceOpt = Annotated[str, typer.Option("--namespace", "-n", help="Knowledge namespace.")]
 
 
 async def _scope(host: Host, org: str | None) -> str:
-    return (await host.identity.resolve_org(org)).id if org else GLOBAL_SCOPE
+    return await org_id_of(host, org) or GLOBAL_SCOPE
 
 
 def register(app: typer.Typer) -> None:
