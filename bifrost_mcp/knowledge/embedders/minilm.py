@@ -139,8 +139,7 @@ class MiniLMEmbedder:
         return vectors
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        self.load()
-        input_ids, mask = _padded(self._tokenize(texts))
+        input_ids, mask = _padded(self._tokenize(texts))  # _tokenize loads the model on first use
         with self._run_lock:
             (hidden,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})
         return _mean_pool(hidden, mask)
