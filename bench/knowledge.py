@@ -21,6 +21,7 @@ import chromadb
 from chromadb.config import Settings
 
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, ingest
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 SUBJECTS = [
     "The VPN client",
@@ -95,7 +96,7 @@ async def main() -> None:
     raw = chromadb.PersistentClient(path=str(work / "raw"), settings=Settings(anonymized_telemetry=False))
     collection = raw.create_collection("raw", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
     store = KnowledgeStore.open(work / "store", embedder)
-    service = store.for_scope("org-bench")
+    service = KnowledgeView(store, "org-bench")
     raw_embed_s = raw_chroma_s = ingest_s = 0.0
     round_ratios = []
 

@@ -1,10 +1,10 @@
-"""tables: insert throughput and an indexed equality query, TablesService against raw sqlite3, in one run.
+"""tables: insert throughput and an indexed equality query, TablesView against raw sqlite3, in one run.
 
 Both sides get the same pre-generated documents and the same schema (MIGRATIONS plus the table's declared
 index on `customer_id`, a partial expression index), each in its own database file with the same pragmas
 (WAL, synchronous=NORMAL, foreign_keys=ON).
 
-Insert: ours is `await TablesService.insert(...)` once per document, as a workflow calls it through the
+Insert: ours is `await TablesView.insert(...)` once per document, as a workflow calls it through the
 SDK (one write transaction per call on the shared aiosqlite connection, UUID id, JSON encoding, table
 lookup in the INSERT, DocumentData built). Raw is a hand-written sqlite3 loop doing the least a correct
 per-document insert must: UUID, json.dumps, BEGIN IMMEDIATE / INSERT with the known table id / COMMIT.
@@ -12,7 +12,7 @@ Batching many documents in one transaction would be faster on both sides, but th
 insert, so per-row transactions are the like-for-like floor.
 
 Query: `where={"customer_id": ...}` (about 20 matches of the N documents), limit 100. Ours is
-`await TablesService.query(...)`; raw runs the exact two statements ours generates (COUNT + page) with
+`await TablesView.query(...)`; raw runs the exact two statements ours generates (COUNT + page) with
 sqlite3 and json.loads the rows, i.e. the engine's floor for the same answer. Results are checked equal.
 
     .venv/bin/python bench/tables.py                 # 100k documents
@@ -38,11 +38,11 @@ from typing import Any
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "sdk")]
 
 from bifrost.types import Organization  # noqa: E402
-from bifrost_mcp.data.tables import MIGRATIONS, TablesService  # noqa: E402
+from bifrost_mcp.caller import Caller  # noqa: E402
+from bifrost_mcp.data.tables import MIGRATIONS, TablesView  # noqa: E402
 from bifrost_mcp.data.tables.indexes import create_index_sql  # noqa: E402
 from bifrost_mcp.data.tables.query import compile_order, compile_where  # noqa: E402
 from bifrost_mcp.data.tables.store import DOCUMENT_COLUMNS, filtered_from  # noqa: E402
-from bifrost_mcp.identity.caller import Caller  # noqa: E402
 from bifrost_mcp.storage.db import Database  # noqa: E402
 
 SCHEMA = {"indexes": [["customer_id"]]}
@@ -69,7 +69,7 @@ class Ours:
     def __init__(self, folder: Path) -> None:
         self.db = Database(folder)
         caller = Caller("bench", "bench@x", "Bench", Organization(id="org-bench", name="Bench"), False)
-        self.tables = TablesService(self.db, caller)
+        self.tables = TablesView(self.db, caller)
 
     async def open(self) -> None:
         await self.db.open(MIGRATIONS)

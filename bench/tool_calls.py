@@ -428,7 +428,7 @@ async def tools_list_inproc(args: argparse.Namespace, env: Env, mode: str) -> di
         workflows = [name for name in app.registry.tools if name.startswith("tool_")]
         if len(workflows) != args.tools:
             raise RuntimeError(f"workspace loaded {len(workflows)} tools: {app.registry.errors[:3]}")
-        caller = await app.owner_caller()
+        caller = await app.host.callers.owner()
 
         async def resolve(_ctx: object) -> Any:
             return caller

@@ -1,13 +1,28 @@
-"""The one access gate: which workflows, data providers and scopes a caller may use.
+"""The one access gate: which workflows, data providers, forms and scopes a caller may use.
 
-Every path (MCP tools and resources, CLI run, SDK services) asks here; nothing else decides access.
+Every path (MCP tools and resources, CLI run, SDK views, caller resolution) asks here; nothing else decides
+access. The rules are pure: where one depends on a stored fact (a role assignment, the level a key is set
+at), the caller of the rule fetches that fact and the rule decides.
 """
 
 from __future__ import annotations
 
-from bifrost._context import GLOBAL_SCOPE
-from bifrost._decorators import WorkflowSpec
-from bifrost_mcp.identity.caller import Caller
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol, TypeVar
+
+from bifrost.decorators import WorkflowSpec
+from bifrost.errors import AccessDenied
+from bifrost.platform import GLOBAL_SCOPE
+from bifrost.types import FormPublic
+from bifrost_mcp.caller import Caller
+
+
+class HasSpec(Protocol):
+    @property
+    def spec(self) -> WorkflowSpec: ...
+
+
+E = TypeVar("E", bound=HasSpec)
 
 
 def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
@@ -21,6 +36,11 @@ def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
     return True
 
 
+def usable(caller: Caller, entries: Iterable[E]) -> list[E]:
+    """The entries (workflows, tools, data providers) whose spec `caller` may use, in the given order."""
+    return [entry for entry in entries if can_use(caller, entry.spec)]
+
+
 def visibility_key(caller: Caller) -> tuple[object, ...]:
     """Everything `can_use` looks at, so callers with equal keys see exactly the same tools and resources.
 
@@ -29,17 +49,22 @@ def visibility_key(caller: Caller) -> tuple[object, ...]:
     return (caller.is_platform_admin, caller.roles)
 
 
+def may_act_in_other_org(caller: Caller) -> bool:
+    """Whether an organization override (X-Bifrost-Org, --org) is honoured: platform admins only."""
+    return caller.is_platform_admin
+
+
 def resolve_scope(caller: Caller, requested: str | None) -> str:
     """The data scope an SDK call acts on: the caller's own, unless a platform admin names another.
 
     Raises:
-        PermissionError: a non-admin asked for a scope other than its own.
+        AccessDenied: a non-admin asked for a scope other than its own.
     """
     if requested is None or requested == caller.scope:
         return caller.scope
     if caller.is_platform_admin:
         return requested
-    raise PermissionError(
+    raise AccessDenied(
         f"scope {requested!r} is not yours: only platform admins may act in another organization's scope"
     )
 
@@ -49,10 +74,22 @@ def readable_scopes(caller_scope: str) -> tuple[str, ...]:
     return (caller_scope,) if caller_scope == GLOBAL_SCOPE else (caller_scope, GLOBAL_SCOPE)
 
 
+def provider_setting_scopes(caller_scope: str, key: str, org_has_provider_key: bool) -> tuple[str, ...]:
+    """Scopes an AI provider setting is read from, in order.
+
+    A provider's base URL comes from the same level as the key it will carry: when the organization relies on
+    the GLOBAL key, an organization-level `*_base_url` is ignored, so nobody can point the platform's key at a
+    server they control.
+    """
+    if key.endswith("_base_url") and not org_has_provider_key:
+        return (GLOBAL_SCOPE,)
+    return readable_scopes(caller_scope)
+
+
 def require_admin(caller: Caller, action: str) -> None:
-    """Raise PermissionError unless the caller is a platform admin."""
+    """Raise AccessDenied unless the caller is a platform admin."""
     if not caller.is_platform_admin:
-        raise PermissionError(f"{action} requires a platform admin; ask one to do it or to grant you the role")
+        raise AccessDenied(f"{action} requires a platform admin; ask one to do it or to grant you the role")
 
 
 def require_local_files(caller: Caller) -> None:
@@ -62,10 +99,25 @@ def require_local_files(caller: Caller) -> None:
     which is per organization.
     """
     if not caller.is_platform_admin:
-        raise PermissionError(
+        raise AccessDenied(
             "files mode='local' reaches the shared workspace folder and is for platform admins (local development); "
             "use mode='cloud', which is kept per organization"
         )
+
+
+async def can_see_form(caller: Caller, form: FormPublic, holds_form_role: Callable[[], Awaitable[bool]]) -> bool:
+    """Whether `caller` may see `form`.
+
+    Forms of the caller's organization and GLOBAL ones, when active; a role-based form also needs one of the
+    caller's roles to be assigned it (`holds_form_role`, asked only then).
+    """
+    if caller.is_platform_admin:
+        return True
+    if form.organization_id not in (None, caller.org_id) or not form.is_active:
+        return False
+    if form.access_level == "role_based":
+        return await holds_form_role()
+    return True
 
 
 def execution_visibility(caller: Caller) -> tuple[str | None, str | None]:

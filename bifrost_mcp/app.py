@@ -1,4 +1,4 @@
-"""The assembled application every entry point shares: host, workspace registry, runner, caller resolution."""
+"""The assembled application every entry point shares: the host, the workspace registry (hot-reloaded), runs."""
 
 from __future__ import annotations
 
@@ -12,18 +12,12 @@ from typing import Any
 import anyio
 from watchfiles import PythonFilter, awatch
 
-from bifrost._context import ExecutionContext
-from bifrost.types import KnowledgeDocument
-from bifrost_mcp.access import can_use
-from bifrost_mcp.ai.knowledge import KnowledgeSearch
+from bifrost.errors import AccessDenied
+from bifrost_mcp import access
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.host import Host
-from bifrost_mcp.identity._rows import NotFoundError
-from bifrost_mcp.identity.caller import Caller
-from bifrost_mcp.identity.credentials import AuthFailure
-from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
-from bifrost_mcp.runner.state import RunState
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_tools import SYSTEM_SOURCE, system_workflows
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry, load_workspace
@@ -32,15 +26,6 @@ logger = logging.getLogger(__name__)
 
 _MAX_CACHED_OPTIONS = 1024
 RegistryListener = Callable[[Registry], Awaitable[None]]
-
-
-class AuthError(Exception):
-    """A credential was refused; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -60,14 +45,9 @@ class App:
     def __init__(self, host: Host, registry: Registry) -> None:
         self.host = host
         self.registry = registry
-        self.runner = Runner(
-            host.executions, self._platform_for, keepalive_seconds=host.settings.progress_interval_seconds
-        )
+        self.runner = Runner(host, keepalive_seconds=host.settings.progress_interval_seconds)
         self._listeners: list[RegistryListener] = []
         self._provider_cache: dict[tuple[Any, ...], _Cached] = {}
-
-    def _platform_for(self, caller: Caller, ctx: ExecutionContext, state: RunState) -> RunPlatform:
-        return RunPlatform(self, caller, state)
 
     # the registry and hot reload
     def on_registry_change(self, listener: RegistryListener) -> Callable[[], None]:
@@ -130,23 +110,23 @@ class App:
 
     # the gate's views
     def visible_tools(self, caller: Caller) -> list[RegisteredWorkflow]:
-        return [e for e in self.registry.tools.values() if can_use(caller, e.spec)]
+        return access.usable(caller, self.registry.tools.values())
 
     def find_tool(self, caller: Caller, tool_name: str) -> RegisteredWorkflow | None:
         """The tool, or None when it does not exist or the caller may not see it (the two look the same)."""
         entry = self.registry.tools.get(tool_name)
-        return entry if entry is not None and can_use(caller, entry.spec) else None
+        return entry if entry is not None and access.can_use(caller, entry.spec) else None
 
     def find_workflow(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
         entry = self.registry.workflows.get(name) or self.registry.tools.get(name)
-        return entry if entry is not None and can_use(caller, entry.spec) else None
+        return entry if entry is not None and access.can_use(caller, entry.spec) else None
 
     def visible_data_providers(self, caller: Caller) -> list[RegisteredWorkflow]:
-        return [e for _, e in sorted(self.registry.data_providers.items()) if can_use(caller, e.spec)]
+        return access.usable(caller, [e for _, e in sorted(self.registry.data_providers.items())])
 
     def find_data_provider(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
         entry = self.registry.data_providers.get(name)
-        return entry if entry is not None and can_use(caller, entry.spec) else None
+        return entry if entry is not None and access.can_use(caller, entry.spec) else None
 
     # running
     async def run(
@@ -157,9 +137,9 @@ class App:
         *,
         progress: ProgressFn | None = None,
     ) -> RunOutcome:
-        if not can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
-            raise PermissionError(f"{entry.name!r} is not available to this caller")
-        return await self.runner.run(entry, arguments, caller, progress=progress)
+        if not access.can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
+            raise AccessDenied(f"{entry.name!r} is not available to this caller")
+        return await self.runner.run(entry, arguments, caller, self.registry, progress=progress)
 
     async def read_data_provider(
         self, entry: RegisteredWorkflow, arguments: Mapping[str, Any], caller: Caller
@@ -177,44 +157,6 @@ class App:
             self._provider_cache[key] = _Cached(now + entry.spec.cache_ttl_seconds, outcome)
         return outcome
 
-    def knowledge_search(self, caller: Caller) -> KnowledgeSearch:
-        """RAG for ai.complete(knowledge=[...]): the caller's scope, with GLOBAL documents as fallback."""
-
-        async def search(query: str, namespaces: list[str], limit: int) -> list[KnowledgeDocument]:
-            scoped = self.host.knowledge.for_scope(caller.scope)
-            return await scoped.search(query, namespaces, limit, None, None, True)
-
-        return search
-
-    # callers
-    async def owner_caller(self) -> Caller:
-        owner = await self.host.identity.ensure_owner()
-        return await self.caller_for_user(owner.id)
-
-    async def caller_for_user(self, user_id: str) -> Caller:
-        result = await self.host.credentials.caller_for_user(user_id)
-        if isinstance(result, AuthFailure):
-            raise AuthError(result.status, result.reason)
-        return result
-
-    async def caller_for_token(self, token: str) -> Caller:
-        result = await self.host.credentials.authenticate(token)
-        if isinstance(result, AuthFailure):
-            raise AuthError(result.status, result.reason)
-        return result
-
-    async def act_in_org(self, caller: Caller, org_ref: str | None) -> Caller:
-        """Honour an organization override (X-Bifrost-Org, --org) only for platform admins."""
-        if not org_ref:
-            return caller
-        if not caller.is_platform_admin:
-            raise AuthError(403, "only platform admins may act in another organization's scope (X-Bifrost-Org/--org)")
-        try:
-            org = await self.host.identity.resolve_org(org_ref)
-        except NotFoundError as exc:
-            raise AuthError(400, str(exc)) from exc
-        return caller.acting_in(org)
-
     @classmethod
     @asynccontextmanager
     async def opened(cls, settings: HostSettings, registry: Registry | None = None) -> AsyncIterator[App]:
@@ -224,4 +166,4 @@ class App:
             yield cls(host, registry)
 
 
-__all__ = ["App", "AuthError"]
+__all__ = ["App"]

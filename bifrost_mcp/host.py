@@ -9,16 +9,19 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from bifrost_mcp.ai.clients import ProviderClients
+from bifrost_mcp.data import config, integrations
+from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.integrations import IntegrationsStore
-from bifrost_mcp.data.secrets import SecretBox
-from bifrost_mcp.executions.store import ExecutionStore
+from bifrost_mcp.data.secrets import EncryptedColumn, RotationReport, SecretBox
+from bifrost_mcp.executions.store import ExecutionsStore
+from bifrost_mcp.identity.callers import Callers
 from bifrost_mcp.identity.credentials import Credentials
 from bifrost_mcp.identity.store import IdentityStore
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage import Database, Migration
 
 if TYPE_CHECKING:
-    from bifrost_mcp.knowledge.service import KnowledgeStore
+    from bifrost_mcp.knowledge.store import KnowledgeStore
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +37,22 @@ def all_migrations() -> list[Migration]:
     return [*executions, *identity, *tables, *config, *integrations]
 
 
+def all_encrypted_columns() -> list[EncryptedColumn]:
+    """Every encrypted column of every data module: what a key rotation re-encrypts."""
+    return [*config.ENCRYPTED_COLUMNS, *integrations.ENCRYPTED_COLUMNS]
+
+
 class Host:
     def __init__(self, settings: HostSettings) -> None:
         self.settings = settings
         self.db = Database(settings.data_dir)
         self.identity = IdentityStore(self.db)
         self.credentials = Credentials(self.identity)
-        self.executions = ExecutionStore(self.db)
+        self.callers = Callers(self.identity, self.credentials)
+        self.executions = ExecutionsStore(self.db)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
         self.secrets = SecretBox.from_env(settings.data_dir)
+        self.config = ConfigStore(self.db, self.secrets)
         self.integrations = IntegrationsStore(self.db, self.secrets)
         self.ai_clients = ProviderClients()  # vendor SDK clients, cached per provider/key/base URL
         self._knowledge: KnowledgeStore | None = None
@@ -61,12 +71,16 @@ class Host:
     async def close(self) -> None:
         await self._stack.aclose()
 
+    async def rotate_secret_key(self) -> RotationReport:
+        """Re-encrypt every stored secret under a new key (see `SecretBox.rotate_key`)."""
+        return await self.secrets.rotate_key(self.db, all_encrypted_columns())
+
     @property
     def knowledge(self) -> KnowledgeStore:
         """The knowledge store, opened on first use: Chroma and the embedder cost seconds to load."""
         if self._knowledge is None:
             from bifrost_mcp.knowledge.embedders import resolve_embedder
-            from bifrost_mcp.knowledge.service import KnowledgeStore
+            from bifrost_mcp.knowledge.store import KnowledgeStore
 
             embedder = resolve_embedder(
                 self.settings.embedder,

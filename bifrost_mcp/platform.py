@@ -1,103 +1,95 @@
-"""The Platform bound to one run: every SDK service constructed for this caller, lazily."""
+"""The platform bound to one run: each SDK operation answered by the caller's view of its domain.
+
+`bifrost.platform.call("tables.insert", ...)` arrives here as ("tables", "insert", arguments): the view of
+the `tables` domain, built for this run's caller on first use, answers through its method of that name. A
+view's public methods are its operations, so every view is written for exactly this caller, and the run
+cannot name another.
+"""
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
-from bifrost import _ports as ports
-from bifrost.types import WorkflowMetadata
-from bifrost_mcp.access import can_use
+from bifrost.errors import NotAvailableError
+from bifrost.types import KnowledgeDocument
 from bifrost_mcp.ai.settings import caller_settings
-from bifrost_mcp.data.config import ConfigAdmin, ConfigService
-from bifrost_mcp.data.files.service import FilesService
-from bifrost_mcp.data.tables.service import TablesService
-from bifrost_mcp.executions.service import ExecutionsService
-from bifrost_mcp.identity.caller import Caller
-from bifrost_mcp.identity.services import FormsService, OrganizationsService, RolesService, UsersService
-from bifrost_mcp.runner.state import RunState
-
-if TYPE_CHECKING:
-    from bifrost_mcp.app import App
-
-
-class WorkflowsService:
-    def __init__(self, app: App, caller: Caller) -> None:
-        self.app, self.caller = app, caller
-
-    async def list(self) -> list[WorkflowMetadata]:
-        registry = self.app.registry
-        return [e.metadata() for name, e in sorted(registry.workflows.items()) if can_use(self.caller, e.spec)]
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.data.config import ConfigView
+from bifrost_mcp.data.files.view import FilesView
+from bifrost_mcp.data.integrations.view import IntegrationsView
+from bifrost_mcp.data.tables.view import TablesView
+from bifrost_mcp.executions.state import RunState
+from bifrost_mcp.executions.view import ExecutionsView
+from bifrost_mcp.host import Host
+from bifrost_mcp.identity.views import FormsView, OrganizationsView, RolesView, UsersView
+from bifrost_mcp.workspace.registry import Registry
+from bifrost_mcp.workspace.view import WorkflowsView
 
 
 class RunPlatform:
-    """Implements bifrost._ports.Platform for one caller and one run."""
+    """Implements `bifrost.platform.Platform` for one caller and one run."""
 
-    def __init__(self, app: App, caller: Caller, state: RunState) -> None:
-        self.app = app
+    def __init__(self, host: Host, registry: Registry, caller: Caller, state: RunState) -> None:
+        self.host = host
+        self.registry = registry
         self.caller = caller
         self.state = state
+        self._views: dict[str, object] = {}
 
-    @cached_property
-    def config(self) -> ports.ConfigService:
-        host = self.app.host
-        return ConfigService(host.db, host.secrets, self.caller, self.state)
+    async def call(self, operation: str, arguments: dict[str, Any]) -> Any:
+        return await self._operation(operation)(**arguments)
 
-    @cached_property
-    def tables(self) -> ports.TablesService:
-        return TablesService(self.app.host.db, self.caller)
+    def stream(self, operation: str, arguments: dict[str, Any]) -> AsyncIterator[Any]:
+        return self._operation(operation)(**arguments)  # type: ignore[no-any-return]
 
-    @cached_property
-    def files(self) -> ports.FilesService:
-        return FilesService(self.app.host.settings, self.caller)
+    def _operation(self, operation: str) -> Callable[..., Any]:
+        domain, _, name = operation.partition(".")
+        view = self._views.get(domain)
+        if view is None:
+            build = _VIEWS.get(domain)
+            if build is None:
+                raise NotAvailableError(f"this host has no {domain!r} module (operation {operation!r})")
+            view = self._views[domain] = build(self)
+        # Only methods the view's class defines are operations: never its attributes, never a private name.
+        if name.startswith("_") or not callable(getattr(type(view), name, None)):
+            raise NotAvailableError(f"this host has no operation {operation!r}")
+        return getattr(view, name)  # type: ignore[no-any-return]
 
-    @cached_property
-    def integrations(self) -> ports.IntegrationsService:
-        return self.app.host.integrations.for_caller(self.caller, self.state)
+    def _ai(self) -> object:
+        from bifrost_mcp.ai.view import AIView  # imports the vendor SDKs: only when a run uses ai
 
-    @cached_property
-    def executions(self) -> ports.ExecutionsService:
-        return ExecutionsService(self.app.host.executions, self.caller)
-
-    @cached_property
-    def workflows(self) -> ports.WorkflowsService:
-        return WorkflowsService(self.app, self.caller)
-
-    @cached_property
-    def organizations(self) -> ports.OrganizationsService:
-        return OrganizationsService(self.app.host.identity, self.caller)
-
-    @cached_property
-    def users(self) -> ports.UsersService:
-        return UsersService(self.app.host.identity, self.caller)
-
-    @cached_property
-    def roles(self) -> ports.RolesService:
-        return RolesService(self.app.host.identity, self.caller)
-
-    @cached_property
-    def forms(self) -> ports.FormsService:
-        return FormsService(self.app.host.identity, self.caller)
-
-    @cached_property
-    def ai(self) -> ports.AIService:
-        from bifrost_mcp.ai.service import LLMService  # imports the vendor SDKs: only when a run uses ai
-
-        host = self.app.host
-        return LLMService(
-            caller_settings(ConfigAdmin(host.db, host.secrets), self.caller.scope, self.state),
+        host = self.host
+        return AIView(
+            caller_settings(host.config, self.caller.scope, self.state),
             host.ai_clients,
-            knowledge_search=self.app.knowledge_search(self.caller),
+            knowledge_search=self._knowledge_search,
             record_usage=self.state.record_usage,
         )
 
-    @cached_property
-    def knowledge(self) -> ports.KnowledgeService:
-        return self.app.host.knowledge.for_scope(self.caller.scope)
+    async def _knowledge_search(self, query: str, namespaces: list[str], limit: int) -> list[KnowledgeDocument]:
+        """RAG for ai.complete(knowledge=[...]): the caller's own knowledge view, GLOBAL documents as fallback."""
+        search = self._operation("knowledge.search")
+        documents: list[KnowledgeDocument] = await search(query, namespaces, limit, None, None, True)
+        return documents
+
+    def _knowledge(self) -> object:
+        from bifrost_mcp.knowledge.view import KnowledgeView  # opens Chroma and the embedder: only when used
+
+        return KnowledgeView(self.host.knowledge, self.caller.scope)
 
 
-def _typecheck(platform: RunPlatform) -> ports.Platform:
-    return platform  # mypy proves RunPlatform satisfies the Platform protocol
-
-
-_: Any = _typecheck
+_VIEWS: dict[str, Callable[[RunPlatform], object]] = {
+    "config": lambda p: ConfigView(p.host.config, p.caller, p.state),
+    "tables": lambda p: TablesView(p.host.db, p.caller),
+    "files": lambda p: FilesView(p.host.settings, p.caller),
+    "integrations": lambda p: IntegrationsView(p.host.integrations, p.caller, p.state),
+    "executions": lambda p: ExecutionsView(p.host.executions, p.caller),
+    "workflows": lambda p: WorkflowsView(p.registry, p.caller),
+    "organizations": lambda p: OrganizationsView(p.host.identity, p.caller),
+    "users": lambda p: UsersView(p.host.identity, p.caller),
+    "roles": lambda p: RolesView(p.host.identity, p.caller),
+    "forms": lambda p: FormsView(p.host.identity, p.caller),
+    "ai": RunPlatform._ai,
+    "knowledge": RunPlatform._knowledge,
+}

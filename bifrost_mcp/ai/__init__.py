@@ -1,4 +1,4 @@
-"""The ai capability: providers behind the `ChatModel` interface, model resolution, and the `ai` service.
+"""The ai capability: providers behind the `ChatModel` interface, model resolution, and the `ai` view.
 
 Names are resolved lazily (PEP 562): importing a light submodule such as `bifrost_mcp.ai.knowledge` must not
 import the vendor SDKs, which take seconds and are needed only on the first AI call.
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from bifrost_mcp.ai.clients import ProviderClients
     from bifrost_mcp.ai.knowledge import KnowledgeSearch, Passage
     from bifrost_mcp.ai.models import ModelResolver, ResolvedModel, Settings, parse_model_id
-    from bifrost_mcp.ai.service import LLMService, RecordUsage
+    from bifrost_mcp.ai.view import AIView, RecordUsage
 
 _HOMES = {
     "ProviderClients": "clients",
@@ -23,8 +23,8 @@ _HOMES = {
     "ResolvedModel": "models",
     "Settings": "models",
     "parse_model_id": "models",
-    "LLMService": "service",
-    "RecordUsage": "service",
+    "AIView": "view",
+    "RecordUsage": "view",
 }
 
 
@@ -36,8 +36,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AIView",
     "KnowledgeSearch",
-    "LLMService",
     "ModelResolver",
     "Passage",
     "ProviderClients",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from bifrost._llm import ChatMessage, Role
 from bifrost.errors import ValidationError
+from bifrost.llm import ChatMessage, Role
 
 _ROLES = ("system", "user", "assistant")
 

@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bifrost._llm import ChatModel
 from bifrost.errors import ConfigurationError
+from bifrost.llm import ChatModel
 from bifrost_mcp.ai.clients import ProviderClients
 from bifrost_mcp.ai.errors import Vendor
 from bifrost_mcp.ai.providers import ANTHROPIC, OPENAI, AnthropicChatModel, OpenAIChatModel

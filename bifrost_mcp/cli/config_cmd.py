@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from bifrost._context import GLOBAL_SCOPE
+from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import ConfigData
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, fail, open_host, run, table
 from bifrost_mcp.cli.secrets_cmd import secret_value
-from bifrost_mcp.data.config import ConfigAdmin
+from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.host import Host
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
             parsed = parse_value(raw, value_type)
             async with open_host(data_dir) as host:
                 scope, label = await _scope(host, org)
-                entry = await ConfigAdmin(host.db, host.secrets).set(scope, key, parsed, is_secret=secret)
+                entry = await ConfigStore(host.db, host.secrets).set(scope, key, parsed, is_secret=secret)
                 emit(entry, as_json, f"set {key} ({entry.type}) in {label}")
 
         run(body)
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
         async def body() -> None:
             async with open_host(data_dir) as host:
                 scope, label = await _scope(host, org)
-                entry = await ConfigAdmin(host.db, host.secrets).get(scope, key, reveal=reveal)
+                entry = await ConfigStore(host.db, host.secrets).get(scope, key, reveal=reveal)
                 if entry is None:
                     where = label if scope == GLOBAL_SCOPE else f"{label} or GLOBAL"
                     fail(f"no config key {key!r} in {where}; see `bifrost-mcp config list`")
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         async def body() -> None:
             async with open_host(data_dir) as host:
                 scope, _ = await _scope(host, org)
-                entries = await ConfigAdmin(host.db, host.secrets).list(scope)
+                entries = await ConfigStore(host.db, host.secrets).list(scope)
                 emit(entries, as_json, lambda: _table(entries))
 
         run(body)
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         async def body() -> None:
             async with open_host(data_dir) as host:
                 scope, label = await _scope(host, org)
-                if not await ConfigAdmin(host.db, host.secrets).delete(scope, key):
+                if not await ConfigStore(host.db, host.secrets).delete(scope, key):
                     fail(f"no config key {key!r} in {label}; see `bifrost-mcp config list`")
                 emit({"key": key, "scope": scope, "deleted": True}, as_json, f"deleted {key} from {label}")
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bifrost._context import GLOBAL_SCOPE
+from bifrost.platform import GLOBAL_SCOPE
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, open_host, org_id_of, run, table
 from bifrost_mcp.host import Host
+
+if TYPE_CHECKING:
+    from bifrost_mcp.knowledge.view import KnowledgeView
 
 NamespaceOpt = Annotated[str, typer.Option("--namespace", "-n", help="Knowledge namespace.")]
 
@@ -36,7 +39,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> int:
             async with open_host(data_dir) as host:
-                service = host.knowledge.for_scope(await _scope(host, org))
+                service = await _view(host, org)
                 summary = await ingest(paths, namespace, service, progress=not as_json and sys.stderr.isatty())
                 emit(summary, as_json, str(summary))
                 return 1 if summary.failed else 0
@@ -59,7 +62,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                service = host.knowledge.for_scope(await _scope(host, org))
+                service = await _view(host, org)
                 passages = await search_passages(service, query, namespace, limit)
                 emit(
                     passages,
@@ -78,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with open_host(data_dir) as host:
-                infos = await host.knowledge.for_scope(await _scope(host, org)).list_namespaces()
+                infos = await (await _view(host, org)).list_namespaces()
                 rows = [
                     [i.name, str(i.org_document_count), str(i.global_document_count), i.embedder or ""] for i in infos
                 ]
@@ -111,3 +114,9 @@ def register(app: typer.Typer) -> None:
                 emit(results, as_json, lambda: table(rows, ["NAMESPACE", "SCOPE", "WAS", "CHUNKS", "STATUS"]))
 
         run(body)
+
+
+async def _view(host: Host, org: str | None) -> KnowledgeView:
+    from bifrost_mcp.knowledge.view import KnowledgeView  # Chroma and the embedder load only for these commands
+
+    return KnowledgeView(host.knowledge, await _scope(host, org))

@@ -9,8 +9,9 @@ import typer
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp import logs
-from bifrost_mcp.app import App, AuthError
+from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, WorkspaceOpt, emit, fail, open_host, run, table
+from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.executions.records import ExecutionRecord
 from bifrost_mcp.server.tools import tool_definitions
 from bifrost_mcp.settings import HostSettings
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
         async def body() -> None:
             try:
                 await serve_async(settings, http=http, host=host, port=port, token=token, org=org, prefix=prefix)
-            except AuthError as exc:
+            except AuthenticationError as exc:
                 fail(exc.reason)
 
         run(body)
@@ -105,7 +106,7 @@ def register(app: typer.Typer) -> None:
 
         async def body() -> None:
             async with App.opened(HostSettings.from_env(data_dir=data_dir, workspace=workspace)) as application:
-                caller = await application.owner_caller()
+                caller = await application.host.callers.owner()
                 definitions = tool_definitions(application.registry)
                 visible = [definitions[e.tool_name] for e in application.visible_tools(caller) if e.tool_name]
                 for error in application.registry.errors:
@@ -135,9 +136,10 @@ def register(app: typer.Typer) -> None:
         async def body() -> int:
             async with App.opened(HostSettings.from_env(data_dir=data_dir, workspace=workspace)) as application:
                 try:
-                    caller = await application.caller_for_token(token) if token else await application.owner_caller()
-                    caller = await application.act_in_org(caller, org)
-                except AuthError as exc:
+                    callers = application.host.callers
+                    caller = await callers.for_token(token) if token else await callers.owner()
+                    caller = await application.host.callers.acting_in(caller, org)
+                except AuthenticationError as exc:
                     fail(exc.reason)
                 entry = application.find_workflow(caller, name)
                 if entry is None:

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
     def rotate_key(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
         async def body() -> None:
             async with open_host(data_dir) as host:
-                report = await host.secrets.rotate_key(host.db)
+                report = await host.rotate_secret_key()
                 emit(report, as_json, lambda: _report_text(report))
 
         run(body)

@@ -11,8 +11,8 @@ import anyio
 import uvicorn
 from mcp.server.stdio import stdio_server
 
-from bifrost_mcp.app import App, AuthError
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.http import build_http_app
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
@@ -81,8 +81,8 @@ async def serve(settings: HostSettings, *, http: bool, host: str, port: int, tok
         for error in app.registry.errors:
             _say(f"workspace error: {error}")
         if not http:
-            caller = await app.caller_for_token(token) if token else await app.owner_caller()
-            caller = await app.act_in_org(caller, org)
+            caller = await app.host.callers.for_token(token) if token else await app.host.callers.owner()
+            caller = await app.host.callers.acting_in(caller, org)
             await serve_stdio(app, caller)
             return
         url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
@@ -94,4 +94,4 @@ async def serve(settings: HostSettings, *, http: bool, host: str, port: int, tok
         await uvicorn.Server(config).serve()
 
 
-__all__ = ["AuthError", "serve"]
+__all__ = ["serve"]

@@ -2,8 +2,8 @@
 
 Values keep their type (`ConfigType`): str, int, bool as themselves; float, dict and list as JSON. A secret
 holds any of those, JSON-encoded then Fernet-encrypted; its plaintext is never stored. Every admin surface
-shows a secret as "[SECRET]"; only `ConfigService.get` (a workflow reading its own config) and an explicit
-`ConfigAdmin.get(..., reveal=True)` return the plain value.
+shows a secret as "[SECRET]"; only `ConfigView.get` (a workflow reading its own config) and an explicit
+`ConfigStore.get(..., reveal=True)` return the plain value.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from bifrost import _ports as ports
 from bifrost.enums import ConfigType
 from bifrost.errors import ValidationError
 from bifrost.types import ConfigData
 from bifrost_mcp.access import readable_scopes, resolve_scope
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.secrets import SECRET_MASK, EncryptedColumn, SecretBox
-from bifrost_mcp.identity.caller import Caller
-from bifrost_mcp.runner.state import RunState
+from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.storage import Database, Migration
 
 MAX_KEY_LENGTH = 200
@@ -93,8 +92,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class ConfigAdmin:
-    """Config in an explicit scope: the CLI and the other host parts use this; workflows get `ConfigService`."""
+class ConfigStore:
+    """Config in an explicit scope: the CLI and the other host parts use this; workflows get `ConfigView`."""
 
     def __init__(self, db: Database, secrets: SecretBox) -> None:
         self.db = db
@@ -170,11 +169,11 @@ class ConfigAdmin:
         return ConfigData(key=row["key"], value=value, type=row["type"], scope=row["scope"], is_secret=is_secret)
 
 
-class ConfigService:
+class ConfigView:
     """`bifrost.config` for one caller and run: reads org over GLOBAL, writes and deletes in the caller's scope."""
 
-    def __init__(self, db: Database, secrets: SecretBox, caller: Caller, run_state: RunState | None) -> None:
-        self._admin = ConfigAdmin(db, secrets)
+    def __init__(self, store: ConfigStore, caller: Caller, run_state: RunState | None) -> None:
+        self._admin = store
         self._scope = resolve_scope(caller, None)
         self._user_id = caller.user_id
         self._run_state = run_state
@@ -213,8 +212,4 @@ class ConfigService:
             self._run_state.add_secret(value)
 
 
-def _satisfies_port(service: ConfigService) -> ports.ConfigService:
-    return service  # mypy checks that ConfigService implements the SDK port
-
-
-__all__ = ["ENCRYPTED_COLUMNS", "MIGRATIONS", "ConfigAdmin", "ConfigService", "check_key", "encode_value"]
+__all__ = ["ENCRYPTED_COLUMNS", "MIGRATIONS", "ConfigStore", "ConfigView", "check_key", "encode_value"]

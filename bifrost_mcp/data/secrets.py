@@ -26,7 +26,7 @@ from typing import Literal
 import aiosqlite
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from bifrost.errors import ConfigurationError
+from bifrost.errors import ConfigurationError, ValidationError
 from bifrost_mcp.storage import Database
 
 logger = logging.getLogger(__name__)
@@ -48,15 +48,7 @@ class EncryptedColumn:
     def __post_init__(self) -> None:
         for name in (self.table, self.id_column, self.column):
             if not _IDENTIFIER.match(name):
-                raise ValueError(f"not a plain SQL identifier: {name!r}")
-
-
-def all_encrypted_columns() -> list[EncryptedColumn]:
-    """Every encrypted column of every data module (the rotation registry)."""
-    from bifrost_mcp.data.config import ENCRYPTED_COLUMNS as config_columns
-    from bifrost_mcp.data.integrations import ENCRYPTED_COLUMNS as integration_columns
-
-    return [*config_columns, *integration_columns]
+                raise ValidationError(f"not a plain SQL identifier: {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +105,9 @@ class SecretBox:
             "Restore the previous key (list it after the current one) and run `bifrost-mcp secrets rotate-key`."
         )
 
-    async def rotate_key(self, db: Database, columns: Sequence[EncryptedColumn] | None = None) -> RotationReport:
+    async def rotate_key(self, db: Database, columns: Sequence[EncryptedColumn]) -> RotationReport:
         """Re-encrypt every registered encrypted column under a new key (see the module docstring)."""
-        registry = all_encrypted_columns() if columns is None else list(columns)
+        registry = list(columns)
         if self._env_keys is not None:
             return await self._rotate_env(db, registry)
         new_key = generate_key()
@@ -264,6 +256,5 @@ __all__ = [
     "EncryptedColumn",
     "RotationReport",
     "SecretBox",
-    "all_encrypted_columns",
     "generate_key",
 ]

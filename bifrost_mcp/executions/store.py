@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from bifrost.enums import ExecutionStatus
+from bifrost.errors import ValidationError
 from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, log_from_row, record_from_row, utc_now
 from bifrost_mcp.storage import Database, Migration
 
@@ -112,7 +113,7 @@ def _bound(value: str, name: str, *, end: bool) -> str:
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an ISO date or datetime such as 2026-04-25, got {value!r}") from exc
+        raise ValidationError(f"{name} must be an ISO date or datetime such as 2026-04-25, got {value!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if end and len(value) == 10:
@@ -120,7 +121,7 @@ def _bound(value: str, name: str, *, end: bool) -> str:
     return iso(moment) or ""
 
 
-class ExecutionStore:
+class ExecutionsStore:
     def __init__(self, db: Database, *, commit_interval: float = COMMIT_INTERVAL) -> None:
         self.db = db
         self.live: dict[str, ExecutionRecord] = {}
@@ -261,7 +262,7 @@ class ExecutionStore:
         if status is not None:
             valid = {s.value.lower(): s.value for s in ExecutionStatus}
             if status.lower() not in valid:
-                raise ValueError(f"unknown status {status!r}; one of {', '.join(valid.values())}")
+                raise ValidationError(f"unknown status {status!r}; one of {', '.join(valid.values())}")
             clauses.append("status = ?")
             params.append(valid[status.lower()])
         if start_date is not None:

@@ -40,11 +40,3 @@ def role_from(row: sqlite3.Row) -> Role:
         organization_id=row["organization_id"],
         is_active=bool(row["is_active"]),
     )
-
-
-class NotFoundError(LookupError, ValueError):
-    """An identity object that does not exist (or was deleted). The message names what was looked up."""
-
-
-class ConflictError(ValueError):
-    """An identity object that would clash with an existing one (same name or email)."""

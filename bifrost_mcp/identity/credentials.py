@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bifrost.types import Organization
-from bifrost_mcp.identity._rows import NotFoundError, new_id, now_iso
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.errors import AuthenticationError, NotFoundError, ValidationError
+from bifrost_mcp.identity._rows import new_id, now_iso
 from bifrost_mcp.identity.store import IdentityStore
 
 TOKEN_PREFIX = "bft_"
@@ -72,14 +73,6 @@ class CredentialInfo:
     last_used_at: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AuthFailure:
-    """Why a token was refused; `status` is the HTTP status (401 unknown/expired/revoked, 403 deactivated)."""
-
-    status: int
-    reason: str
-
-
 class Credentials:
     def __init__(self, identity: IdentityStore) -> None:
         self.identity = identity
@@ -101,7 +94,7 @@ class Credentials:
     async def create_token(self, user_id: str, *, expires_days: int | None = None, name: str = "") -> IssuedCredential:
         await self.identity.get_user(user_id)
         if expires_days is not None and expires_days < 1:
-            raise ValueError("--expires-days must be at least 1")
+            raise ValidationError("--expires-days must be at least 1")
         expires = (datetime.now(UTC) + timedelta(days=expires_days)).isoformat() if expires_days else None
         return await self._issue("token", TOKEN_PREFIX, user_id=user_id, org_id=None, name=name, expires_at=expires)
 
@@ -109,7 +102,7 @@ class Credentials:
         if org_id is not None:
             await self.identity.get_org(org_id)
         if not name.strip():
-            raise ValueError("a function key needs a --name saying what uses it")
+            raise ValidationError("a function key needs a --name saying what uses it")
         return await self._issue("function_key", KEY_PREFIX, user_id=None, org_id=org_id, name=name, expires_at=None)
 
     async def reset_owner_token(self) -> IssuedCredential:
@@ -158,33 +151,34 @@ class Credentials:
             for r in rows
         ]
 
-    async def authenticate(self, token: str) -> Caller | AuthFailure:
-        """The Caller a bearer token stands for, or why it is refused.
+    async def authenticate(self, token: str) -> Caller:
+        """The Caller a bearer token stands for; AuthenticationError says why one is refused.
 
         One indexed lookup (token_hash) reads the credential, its user or organization and the user's role
         names, so verifying a request costs one statement: revocation, expiry and deactivation take effect
         on the very next request.
         """
         if not token or not token.startswith((TOKEN_PREFIX, KEY_PREFIX)):
-            return AuthFailure(401, "malformed token: expected a bifrost-mcp token (bft_...) or function key (bfk_...)")
+            raise AuthenticationError(
+                401, "malformed token: expected a bifrost-mcp token (bft_...) or function key (bfk_...)"
+            )
         rows = await self.db.lookup(_AUTH_LOOKUP, (hash_token(token),))
         if not rows:
-            return AuthFailure(401, "unknown token")
+            raise AuthenticationError(401, "unknown token")
         row = rows[0]
         if row["revoked_at"] is not None:
-            return AuthFailure(401, "token revoked")
+            raise AuthenticationError(401, "token revoked")
         if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC).isoformat():
-            return AuthFailure(401, "token expired")
-        caller_or_failure = _caller_from_lookup(row)
-        if isinstance(caller_or_failure, Caller):
-            await self._touch(row["id"])
-        return caller_or_failure
+            raise AuthenticationError(401, "token expired")
+        caller = _caller_from_lookup(row)
+        await self._touch(row["id"])
+        return caller
 
-    async def caller_for_user(self, user_id: str) -> Caller | AuthFailure:
-        """The Caller of a user (with their organization and role names), or why they may not act."""
+    async def caller_for_user(self, user_id: str) -> Caller:
+        """The Caller of a user (with their organization and role names); AuthenticationError if they may not act."""
         rows = await self.db.lookup(_USER_LOOKUP, (user_id,))
         if not rows:
-            return AuthFailure(401, "the token's user was deleted")
+            raise AuthenticationError(401, "the token's user was deleted")
         return _user_caller(rows[0], credential_id=None)
 
     async def _touch(self, cred_id: str) -> None:
@@ -195,15 +189,15 @@ class Credentials:
         await self.db.execute("UPDATE credentials SET last_used_at = ? WHERE id = ?", (now_iso(), cred_id))
 
 
-def _caller_from_lookup(row: sqlite3.Row) -> Caller | AuthFailure:
+def _caller_from_lookup(row: sqlite3.Row) -> Caller:
     """The Caller of an `_AUTH_LOOKUP` row, or why it may not act (the rules of `caller_for_user` for tokens)."""
     organization: Organization | None = None
     if row["kind"] == "function_key":
         if row["organization_id"] is not None:
             if row["o_id"] is None or row["o_deleted"] is not None:
-                return AuthFailure(403, "the key's organization was deleted")
+                raise AuthenticationError(403, "the key's organization was deleted")
             if not row["o_active"]:
-                return AuthFailure(403, f"organization {row['o_name']!r} is deactivated")
+                raise AuthenticationError(403, f"organization {row['o_name']!r} is deactivated")
             organization = _org(row)
         return Caller(
             user_id=f"function-key:{row['name']}",
@@ -217,17 +211,17 @@ def _caller_from_lookup(row: sqlite3.Row) -> Caller | AuthFailure:
     return _user_caller(row, credential_id=row["id"])
 
 
-def _user_caller(row: sqlite3.Row, *, credential_id: str | None) -> Caller | AuthFailure:
+def _user_caller(row: sqlite3.Row, *, credential_id: str | None) -> Caller:
     """The one place the rules for users live: deleted (401), deactivated user or organization (403)."""
     organization: Organization | None = None
     if row["u_id"] is None or row["u_deleted"] is not None:
-        return AuthFailure(401, "the token's user was deleted")
+        raise AuthenticationError(401, "the token's user was deleted")
     if not row["u_active"]:
-        return AuthFailure(403, f"user {row['u_email']} is deactivated")
+        raise AuthenticationError(403, f"user {row['u_email']} is deactivated")
     if row["u_org_id"] is not None:
         if row["o_id"] is None or row["o_deleted"] is not None or not row["o_active"]:
             label = row["o_name"] if row["o_id"] is not None else row["u_org_id"]
-            return AuthFailure(403, f"organization {label!r} of user {row['u_email']} is deactivated")
+            raise AuthenticationError(403, f"organization {label!r} of user {row['u_email']} is deactivated")
         organization = _org(row)
     return Caller(
         user_id=row["u_id"],

@@ -6,8 +6,10 @@ import json
 import sqlite3
 from typing import Any
 
+from bifrost.errors import ValidationError
 from bifrost.types import FormPublic, Organization, Role, UserPublic
-from bifrost_mcp.identity._rows import ConflictError, NotFoundError, new_id, now_iso, org_from, role_from, user_from
+from bifrost_mcp.errors import ConflictError, NotFoundError
+from bifrost_mcp.identity._rows import new_id, now_iso, org_from, role_from, user_from
 from bifrost_mcp.storage import Database
 
 OWNER_EMAIL = "owner@localhost"
@@ -19,7 +21,9 @@ _ROLE_FIELDS = {"name", "description", "is_active"}
 def _updates(kind: str, updates: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
     unknown = sorted(set(updates) - allowed)
     if unknown:
-        raise ValueError(f"cannot update {kind} field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        raise ValidationError(
+            f"cannot update {kind} field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
     return {k: int(v) if isinstance(v, bool) else v for k, v in updates.items()}
 
 
@@ -30,7 +34,7 @@ class IdentityStore:
     # organizations
     async def create_org(self, name: str, domain: str | None = None, is_active: bool = True) -> Organization:
         if not name.strip():
-            raise ValueError("organization name must not be empty")
+            raise ValidationError("organization name must not be empty")
         org_id = new_id()
         try:
             await self.db.execute(
@@ -87,7 +91,7 @@ class IdentityStore:
         is_owner: bool = False,
     ) -> UserPublic:
         if "@" not in email:
-            raise ValueError(f"{email!r} is not an email address")
+            raise ValidationError(f"{email!r} is not an email address")
         if org_id is not None:
             await self.get_org(org_id)
         user_id = new_id()
@@ -176,7 +180,7 @@ class IdentityStore:
         if not rows:
             raise NotFoundError(f"no role {ref!r}" + ("" if org_id else "; pass --org to say which organization"))
         if len(rows) > 1:
-            raise ValueError(f"role name {ref!r} exists in several organizations; pass --org")
+            raise ValidationError(f"role name {ref!r} exists in several organizations; pass --org")
         return role_from(rows[0])
 
     async def list_roles(self, org_id: str | None = None) -> list[Role]:
@@ -205,7 +209,9 @@ class IdentityStore:
         for user_id in user_ids:
             user = await self.get_user(user_id)
             if user.organization_id != role.organization_id:
-                raise ValueError(f"user {user.email} is not in the role's organization; roles are per organization")
+                raise ValidationError(
+                    f"user {user.email} is not in the role's organization; roles are per organization"
+                )
         await self.db.executemany(
             "INSERT OR IGNORE INTO role_users (role_id, user_id) VALUES (?, ?)", [(role_id, u) for u in user_ids]
         )
@@ -240,6 +246,15 @@ class IdentityStore:
             (form_id, name, description, workflow_id, json.dumps(form_schema), access_level, org_id, now_iso()),
         )
         return await self.get_form(form_id)
+
+    async def holds_form_role(self, user_id: str, form_id: str) -> bool:
+        """Whether one of the user's roles is assigned the form."""
+        rows = await self.db.fetchall(
+            "SELECT 1 FROM role_forms rf JOIN role_users ru ON ru.role_id = rf.role_id "
+            "WHERE rf.form_id = ? AND ru.user_id = ? LIMIT 1",
+            (form_id, user_id),
+        )
+        return bool(rows)
 
     async def get_form(self, form_id: str) -> FormPublic:
         row = await self.db.fetchone("SELECT * FROM forms WHERE id = ? AND deleted_at IS NULL", (form_id,))

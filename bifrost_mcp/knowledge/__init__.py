@@ -1,7 +1,6 @@
 """The knowledge capability: chunking, embedding, Chroma storage, scoped search, ingestion.
 
-The host builds one `KnowledgeStore` per process and gives each run `store.for_scope(scope)`, which
-implements `bifrost._ports.KnowledgeService`.
+The host builds one `KnowledgeStore` per process; each run reads and writes through `KnowledgeView(store, scope)`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,8 @@ from bifrost_mcp.knowledge.errors import (
 from bifrost_mcp.knowledge.ingest import IngestFailure, IngestSummary, ingest
 from bifrost_mcp.knowledge.passages import search_passages
 from bifrost_mcp.knowledge.reindex import ReindexResult
-from bifrost_mcp.knowledge.service import KnowledgeSettings, KnowledgeStore, ScopedKnowledge
+from bifrost_mcp.knowledge.store import KnowledgeSettings, KnowledgeStore
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 __all__ = [
     "GLOBAL",
@@ -33,10 +33,10 @@ __all__ = [
     "IngestSummary",
     "KnowledgeSettings",
     "KnowledgeStore",
+    "KnowledgeView",
     "MiniLMEmbedder",
     "OpenAIEmbedder",
     "ReindexResult",
-    "ScopedKnowledge",
     "UnknownNamespaceError",
     "chunk_text",
     "ingest",

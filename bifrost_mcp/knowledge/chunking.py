@@ -14,6 +14,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from bifrost.errors import ValidationError
+
 DEFAULT_MAX_CHARS = 800
 DEFAULT_OVERLAP_CHARS = 100
 
@@ -57,9 +59,11 @@ def chunk_text(
 ) -> list[Chunk]:
     """Chunks of `document` in order; none for a blank document. Spans cover the document, overlapping."""
     if max_chars < 50:
-        raise ValueError(f"max_chars must be at least 50, got {max_chars}")
+        raise ValidationError(f"max_chars must be at least 50, got {max_chars}")
     if not 0 <= overlap_chars <= max_chars // 2:
-        raise ValueError(f"overlap_chars must be between 0 and max_chars/2 ({max_chars // 2}), got {overlap_chars}")
+        raise ValidationError(
+            f"overlap_chars must be between 0 and max_chars/2 ({max_chars // 2}), got {overlap_chars}"
+        )
     if not document.strip():
         return []
     headings = _headings(document) if markdown else []
@@ -74,7 +78,7 @@ def reassemble(bodies: list[tuple[int, int, str]]) -> str:
     text, covered = [], 0
     for start, end, body in sorted(bodies):
         if start > covered:
-            raise ValueError(f"chunks leave a gap at characters {covered}..{start}: the document is incomplete")
+            raise ValidationError(f"chunks leave a gap at characters {covered}..{start}: the document is incomplete")
         text.append(body[covered - start :])
         covered = max(covered, end)
     return "".join(text)

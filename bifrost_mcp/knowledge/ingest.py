@@ -22,7 +22,7 @@ from bifrost_mcp.knowledge.errors import lone_error
 from bifrost_mcp.knowledge.extract import ExtractionError, extract_text
 from bifrost_mcp.knowledge.progress import progress_bar
 from bifrost_mcp.knowledge.records import content_hash
-from bifrost_mcp.knowledge.service import EmbeddedBatch, ScopedKnowledge
+from bifrost_mcp.knowledge.view import EmbeddedBatch, KnowledgeView
 
 _BATCH_DOCS, _BATCH_CHARS = 256, 400_000  # big batches let the embedder group texts of similar length
 _READ_GROUP = 32  # files read per thread hop
@@ -51,7 +51,7 @@ class IngestSummary:
 
 
 async def ingest(
-    paths: Iterable[str | Path], namespace: str, service: ScopedKnowledge, *, progress: bool = False
+    paths: Iterable[str | Path], namespace: str, service: KnowledgeView, *, progress: bool = False
 ) -> IngestSummary:
     summary = IngestSummary()
     roots = [Path(p) for p in paths]
@@ -76,7 +76,7 @@ class _Pipeline:
 
     def __init__(
         self,
-        service: ScopedKnowledge,
+        service: KnowledgeView,
         namespace: str,
         known: dict[str, str],
         summary: IngestSummary,

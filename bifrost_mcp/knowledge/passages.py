@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bifrost.errors import ValidationError
-from bifrost_mcp.knowledge.service import ScopedKnowledge
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 
 async def search_passages(
-    service: ScopedKnowledge, query: str, namespace: str | None = None, limit: int = 5
+    service: KnowledgeView, query: str, namespace: str | None = None, limit: int = 5
 ) -> list[dict[str, Any]]:
     """Best passages for `query`; `namespace=None` searches every namespace the caller may read.
 

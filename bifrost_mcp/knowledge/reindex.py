@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bifrost_mcp.knowledge import records
 from bifrost_mcp.knowledge.errors import UnknownNamespaceError
 from bifrost_mcp.knowledge.progress import progress_bar
+from bifrost_mcp.knowledge.store import KnowledgeStore
 from bifrost_mcp.knowledge.vectors import SpaceInfo
-
-if TYPE_CHECKING:
-    from bifrost_mcp.knowledge.service import KnowledgeStore
 
 _PAGE = 256
 
@@ -34,7 +32,7 @@ class ReindexResult:
 
 
 async def reindex(
-    store: KnowledgeStore, namespace: str | None, *, force: bool = False, progress: bool = False
+    store: KnowledgeStore, namespace: str | None = None, *, force: bool = False, progress: bool = False
 ) -> list[ReindexResult]:
     await store.vectors.recover_rebuilds()
     infos = [i for i in await store.vectors.spaces() if namespace is None or i.space.namespace == namespace]

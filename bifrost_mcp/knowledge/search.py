@@ -8,7 +8,7 @@ a small Chroma query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chromadb.errors import NotFoundError
 
@@ -16,10 +16,8 @@ from bifrost.types import KnowledgeDocument
 from bifrost_mcp.knowledge import records
 from bifrost_mcp.knowledge.documents import GLOBAL, to_document
 from bifrost_mcp.knowledge.errors import UnknownNamespaceError
+from bifrost_mcp.knowledge.store import KnowledgeStore
 from bifrost_mcp.knowledge.vectors import Space
-
-if TYPE_CHECKING:
-    from bifrost_mcp.knowledge.service import KnowledgeStore
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ import chromadb
 from chromadb.config import Settings
 from chromadb.errors import NotFoundError
 
+from bifrost.errors import ValidationError
+
 T = TypeVar("T")
 _SCOPE, _NAMESPACE, _EMBEDDER, _DIMENSIONS = "bifrost_scope", "bifrost_namespace", "bifrost_embedder", "bifrost_dims"
 _REBUILD = "bifrost_rebuild"
@@ -62,7 +64,7 @@ def http_client(url: str) -> Any:
     """A Chroma server at `url`, e.g. http://127.0.0.1:8000."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise ValueError(f"Chroma URL {url!r} must look like http://host:port (no path)")
+        raise ValidationError(f"Chroma URL {url!r} must look like http://host:port (no path)")
     port = parts.port or (443 if parts.scheme == "https" else 8000)
     return chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=_settings())
 

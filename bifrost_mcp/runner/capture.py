@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from typing import Any, TextIO
 
 from bifrost_mcp.executions.records import ExecutionRecord
-from bifrost_mcp.runner.state import RunState
+from bifrost_mcp.executions.state import RunState
 
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 

@@ -6,7 +6,11 @@ from typing import Any
 
 import pydantic
 
-from bifrost.errors import UserError
+from bifrost.errors import AccessDenied, NotFoundError, UserError
+
+# The spec documents these failures by the builtin errors they extend (executions-module.md: "Raises ValueError
+# if not found, PermissionError if access is denied"); a caller reads that name.
+_SPEC_NAMES: dict[type[BaseException], str] = {AccessDenied: "PermissionError", NotFoundError: "ValueError"}
 
 
 def describe_validation_error(exc: pydantic.ValidationError) -> list[str]:
@@ -28,7 +32,8 @@ def describe_exception(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return str(exc)
     text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    name = _SPEC_NAMES.get(type(exc), type(exc).__name__)
+    return f"{name}: {text}" if text else name
 
 
 def is_soft_failure(result: Any) -> bool:

@@ -21,22 +21,21 @@ import anyio
 import pydantic
 from pydantic_core import to_jsonable_python
 
-from bifrost._context import ExecutionContext
-from bifrost._ports import Platform
-from bifrost._runtime import bind
 from bifrost.enums import ExecutionStatus
+from bifrost.errors import BifrostError
+from bifrost.platform import bind
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.executions.records import ExecutionRecord, utc_now
-from bifrost_mcp.executions.store import ExecutionStore
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.executions.state import RunState
+from bifrost_mcp.host import Host
+from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
 from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure
-from bifrost_mcp.runner.state import RunState
-from bifrost_mcp.workspace.registry import RegisteredWorkflow
+from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
-PlatformFactory = Callable[[Caller, ExecutionContext, RunState], Platform]
 
 
 # Per-thread CPU where the platform has it (Linux); elsewhere the process's, as before.
@@ -71,8 +70,8 @@ class RunOutcome:
         return self.record.status in (ExecutionStatus.COMPLETED, ExecutionStatus.COMPLETED_WITH_ERRORS)
 
 
-class RunTimeoutError(Exception):
-    """The run outlived its workflow's timeout_seconds."""
+class RunTimeoutError(BifrostError):
+    """The run outlived its workflow's timeout_seconds (caught inside the runner; never reaches a caller)."""
 
 
 def _is_options(value: Any) -> bool:
@@ -81,9 +80,9 @@ def _is_options(value: Any) -> bool:
 
 
 class Runner:
-    def __init__(self, store: ExecutionStore, platform_factory: PlatformFactory, *, keepalive_seconds: float = 5.0):
-        self.store = store
-        self.platform_factory = platform_factory
+    def __init__(self, host: Host, *, keepalive_seconds: float = 5.0):
+        self.host = host
+        self.store = host.executions
         self.keepalive_seconds = keepalive_seconds
         self._keepalives: set[asyncio.Task[None]] = set()  # strong references while a keep-alive runs
         capture.install()
@@ -93,10 +92,14 @@ class Runner:
         entry: RegisteredWorkflow,
         arguments: Mapping[str, Any] | None,
         caller: Caller,
+        registry: Registry,
         *,
         progress: ProgressFn | None = None,
     ) -> RunOutcome:
-        """Run `entry` for `caller`. Never raises for workflow failures; cancellation propagates after recording."""
+        """Run `entry` for `caller`, its SDK calls answered by the host for `registry`.
+
+        Never raises for workflow failures; cancellation propagates after recording.
+        """
         arguments = dict(arguments or {})
         record = ExecutionRecord(
             id=str(uuid.uuid4()),
@@ -126,7 +129,7 @@ class Runner:
         cpu_started = _thread_usage()[0]
         outcome = RunOutcome(record)
         try:
-            with capture.capturing(record, state), bind(ctx, self.platform_factory(caller, ctx, state)):
+            with capture.capturing(record, state), bind(ctx, RunPlatform(self.host, registry, caller, state)):
                 result = await self._call(entry, kwargs, state, progress)
             outcome.value = state.redact(self._shape_result(entry, result))
             record.status = (

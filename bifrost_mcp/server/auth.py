@@ -1,9 +1,9 @@
 """Bearer-token authentication for streamable HTTP: one verification per request, through mcp's auth types.
 
-`BifrostTokenVerifier` is mcp's `TokenVerifier` over our credential store. `BearerGate` wraps the MCP
-endpoint: it verifies the token on every request, answers 401/403 with WWW-Authenticate (and the RFC 9728
-resource-metadata URL) and a message saying what is wrong, applies `X-Bifrost-Org` for platform admins only,
-and hands the verified Caller to the MCP handlers through the ASGI scope.
+`BearerGate` wraps the MCP endpoint: it verifies the token on every request, answers 401/403 with
+WWW-Authenticate (and the RFC 9728 resource-metadata URL) and a message saying what is wrong, applies
+`X-Bifrost-Org` for platform admins only, and hands the verified Caller to the MCP handlers through the ASGI
+scope.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from mcp.server.auth.provider import AccessToken
 from starlette.authentication import AuthCredentials
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bifrost_mcp.app import App, AuthError
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.errors import AuthenticationError
+from bifrost_mcp.identity.callers import Callers
 
 CALLER_SCOPE_KEY = "bifrost.caller"
 ORG_HEADER = b"x-bifrost-org"
@@ -32,23 +33,9 @@ def access_token_for(token: str, caller: Caller) -> AccessToken:
     )
 
 
-class BifrostTokenVerifier:
-    """mcp `TokenVerifier` over bifrost-mcp's hashed credentials."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    async def verify_token(self, token: str) -> AccessToken | None:
-        try:
-            caller = await self.app.caller_for_token(token)
-        except AuthError:
-            return None
-        return access_token_for(token, caller)
-
-
 class BearerGate:
-    def __init__(self, app: App, inner: ASGIApp, resource_metadata_url: str | None) -> None:
-        self.app = app
+    def __init__(self, callers: Callers, inner: ASGIApp, resource_metadata_url: str | None) -> None:
+        self.callers = callers
         self.inner = inner
         self.resource_metadata_url = resource_metadata_url
 
@@ -63,10 +50,10 @@ class BearerGate:
             return
         token = authorization[7:].strip()
         try:
-            caller = await self.app.caller_for_token(token)
+            caller = await self.callers.for_token(token)
             org_ref = headers.get(ORG_HEADER, b"").decode("latin-1").strip()
-            caller = await self.app.act_in_org(caller, org_ref or None)
-        except AuthError as exc:
+            caller = await self.callers.acting_in(caller, org_ref or None)
+        except AuthenticationError as exc:
             error = (
                 "invalid_token"
                 if exc.status == 401

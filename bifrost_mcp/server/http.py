@@ -17,9 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from bifrost.errors import AccessDenied
 from bifrost_mcp import __version__
 from bifrost_mcp.app import App
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.protocol import BifrostServer
 
@@ -29,7 +30,7 @@ async def caller_from_request(ctx: ServerRequestContext[Any, Any]) -> Caller:
     caller = request.scope.get(CALLER_SCOPE_KEY) if isinstance(request, Request) else None
     if not isinstance(caller, Caller):
         # Unreachable behind BearerGate; refuse rather than guess an identity.
-        raise PermissionError("request reached the MCP handler without an authenticated caller")
+        raise AccessDenied("request reached the MCP handler without an authenticated caller")
     return caller
 
 
@@ -59,7 +60,7 @@ def build_http_app(
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     bifrost = BifrostServer(app, caller_from_request)
     manager = StreamableHTTPSessionManager(app=bifrost.server, security_settings=_security(host))
-    mcp_endpoint = BearerGate(app, StreamableHTTPASGIApp(manager), metadata_url)
+    mcp_endpoint = BearerGate(app.host.callers, StreamableHTTPASGIApp(manager), metadata_url)
 
     async def healthz(_: Request) -> JSONResponse:
         registry = app.registry

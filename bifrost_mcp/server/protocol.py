@@ -29,7 +29,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from bifrost_mcp import __version__
 from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
@@ -190,8 +190,10 @@ class BifrostServer:
         return types.ListResourcesResult(resources=resources + await self._knowledge_resources(caller))
 
     async def _knowledge_resources(self, caller: Caller) -> list[types.Resource]:
+        from bifrost_mcp.knowledge.view import KnowledgeView  # Chroma loads on first use, not at start-up
+
         try:
-            namespaces = await self.app.host.knowledge.for_scope(caller.scope).list_namespaces()
+            namespaces = await KnowledgeView(self.app.host.knowledge, caller.scope).list_namespaces()
         except Exception:  # an unavailable knowledge store must not hide the other resources
             logger.warning("knowledge namespaces could not be listed", exc_info=True)
             return []
@@ -207,9 +209,11 @@ class BifrostServer:
         ]
 
     async def _read_knowledge(self, caller: Caller, uri: str) -> types.ReadResourceResult:
+        from bifrost_mcp.knowledge.view import KnowledgeView
+
         namespace = unquote(uri[len(KNOWLEDGE_PREFIX) :])
         try:
-            documents = await self.app.host.knowledge.for_scope(caller.scope).list_documents(namespace)
+            documents = await KnowledgeView(self.app.host.knowledge, caller.scope).list_documents(namespace)
         except ValueError as exc:  # a malformed namespace name
             raise MCPError(types.INVALID_PARAMS, str(exc)) from exc
         if not documents:

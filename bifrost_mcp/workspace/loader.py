@@ -22,8 +22,8 @@ from typing import Any
 
 from croniter import croniter
 
-from bifrost._decorators import get_spec
-from bifrost._schema import build_signature
+from bifrost.decorators import get_spec
+from bifrost.signatures import build_signature
 from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)

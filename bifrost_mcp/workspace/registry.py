@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bifrost._decorators import WorkflowSpec
-from bifrost._schema import Signature
+from bifrost.decorators import WorkflowSpec
+from bifrost.signatures import Signature
 from bifrost.types import WorkflowMetadata
 
 

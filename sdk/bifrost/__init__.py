@@ -18,7 +18,7 @@ from bifrost import (
     workflows,
 )
 from bifrost._context import ExecutionContext, context
-from bifrost._decorators import data_provider, workflow
+from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
 from bifrost.types import (

@@ -14,10 +14,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar, overload
 
+import pydantic
 from pydantic import BaseModel
 
-from bifrost._runtime import platform
+from bifrost import _structured
 from bifrost.errors import ValidationError
+from bifrost.platform import call, returned
+from bifrost.platform import stream as stream_operation
 from bifrost.types import AIResponse, AIStreamChunk
 
 T = TypeVar("T", bound=BaseModel)
@@ -69,17 +72,29 @@ async def complete(
         isinstance(response_format, type) and issubclass(response_format, BaseModel)
     ):
         raise ValidationError(f"response_format must be a pydantic model class, not {response_format!r}.")
-    result = await platform().ai.complete(
-        messages=_messages("ai.complete", prompt, messages),
-        system=system,
-        response_format=response_format,
-        knowledge=_namespaces(knowledge),
-        model=model,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        timeout=timeout,
-    )
-    return result  # type: ignore[return-value]  # the service returns an instance of response_format
+    arguments: dict[str, Any] = {
+        "messages": _messages("ai.complete", prompt, messages),
+        "system": system,
+        "response_schema": None if response_format is None else _structured.response_schema(response_format),
+        "knowledge": _namespaces(knowledge),
+        "model": model,
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "timeout": timeout,
+    }
+    reply = returned(AIResponse, await call("ai.complete", **arguments))
+    if response_format is None:
+        return reply
+    try:
+        return _structured.parse(response_format, reply.content)
+    except pydantic.ValidationError as first:
+        # One repair round trip: the host sends the same request again with the invalid reply and its problems.
+        repair = {"reply": reply.content, "problems": _structured.describe(first)}
+        reply = returned(AIResponse, await call("ai.complete", **arguments, repair=repair))
+    try:
+        return _structured.parse(response_format, reply.content)
+    except pydantic.ValidationError as second:
+        raise _structured.failure(response_format, reply.content, second) from None
 
 
 def stream(
@@ -94,15 +109,28 @@ def stream(
     timeout: float | None = None,
 ) -> AsyncIterator[AIStreamChunk]:
     """Stream the completion: text chunks, then a final chunk with done=True and the token counts."""
-    return platform().ai.stream(
-        messages=_messages("ai.stream", prompt, messages),
-        system=system,
-        knowledge=_namespaces(knowledge),
-        model=model,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        timeout=timeout,
+    return _chunks(
+        stream_operation(
+            "ai.stream",
+            messages=_messages("ai.stream", prompt, messages),
+            system=system,
+            knowledge=_namespaces(knowledge),
+            model=model,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            timeout=timeout,
+        )
     )
+
+
+async def _chunks(items: AsyncIterator[Any]) -> AsyncIterator[AIStreamChunk]:
+    try:
+        async for item in items:
+            yield returned(AIStreamChunk, item)
+    finally:  # a consumer that stops early must still end the host's stream (and its HTTP response)
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _messages(caller: str, prompt: str | None, messages: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:

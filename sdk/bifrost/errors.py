@@ -29,6 +29,14 @@ class ConfigurationError(BifrostError):
     """Required configuration is missing or invalid. The message names the key to set."""
 
 
+class AccessDenied(BifrostError, PermissionError):
+    """The caller may not do this. The message says who may, or what to ask for."""
+
+
+class NotFoundError(BifrostError, LookupError, ValueError):
+    """What was asked for does not exist, or is hidden from this caller (the two answer alike)."""
+
+
 class NotAvailableError(BifrostError, NotImplementedError):
     """An SDK capability this host does not provide (yet)."""
 
@@ -81,11 +89,13 @@ __all__ = [
     "AIProviderError",
     "AIRateLimitError",
     "AITimeoutError",
+    "AccessDenied",
     "BifrostError",
     "ConfigurationError",
     "IntegrationError",
     "NoExecutionContextError",
     "NotAvailableError",
+    "NotFoundError",
     "StructuredOutputError",
     "UserError",
     "ValidationError",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 
 from bifrost._context import _current_context
-from bifrost._runtime import platform
 from bifrost.errors import NoExecutionContextError
+from bifrost.platform import call, returned, returned_list
 from bifrost.types import ExecutionLog, WorkflowExecution
 
 MAX_LIMIT = 1000
@@ -22,12 +22,20 @@ async def list(
     """Executions visible to the caller, newest first. `limit` is capped at 1000."""
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
-    return await platform().executions.list(workflow_name, status, start_date, end_date, min(limit, MAX_LIMIT))
+    found = await call(
+        "executions.list",
+        workflow_name=workflow_name,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        limit=min(limit, MAX_LIMIT),
+    )
+    return returned_list(WorkflowExecution, found)
 
 
 async def get(execution_id: str) -> WorkflowExecution:
     """One execution. Raises ValueError if not found, PermissionError if the caller may not see it."""
-    return await platform().executions.get(execution_id)
+    return returned(WorkflowExecution, await call("executions.get", execution_id=execution_id))
 
 
 async def get_current_logs(
@@ -43,7 +51,8 @@ async def get_current_logs(
         execution_id = ctx.execution_id
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}")
-    return await platform().executions.get_logs(execution_id, start, count)
+    logs = await call("executions.get_logs", execution_id=execution_id, start=start, count=count)
+    return returned_list(ExecutionLog, logs)
 
 
 __all__ = ["get", "get_current_logs", "list"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Literal
 
-from bifrost._runtime import platform
 from bifrost.errors import ValidationError
+from bifrost.platform import call
 
 Location = Literal["workspace", "temp", "uploads"]
 Mode = Literal["cloud", "local"]
@@ -35,7 +35,7 @@ async def read(path: str, location: Location = "workspace", mode: Mode = "cloud"
 async def read_bytes(path: str, location: Location = "workspace", mode: Mode = "cloud") -> bytes:
     """Read a file's bytes."""
     _check(path, location, mode)
-    return await platform().files.read_bytes(path, location, mode)
+    return bytes(await call("files.read_bytes", path=path, location=location, mode=mode))
 
 
 async def write(path: str, content: str, location: Location = "workspace", mode: Mode = "cloud") -> None:
@@ -50,25 +50,25 @@ async def write_bytes(path: str, content: bytes, location: Location = "workspace
     _check(path, location, mode)
     if not isinstance(content, bytes | bytearray):
         raise ValidationError(f"content must be bytes, got {type(content).__name__}")
-    await platform().files.write_bytes(path, bytes(content), location, mode)
+    await call("files.write_bytes", path=path, content=bytes(content), location=location, mode=mode)
 
 
 async def list(directory: str = "", location: Location = "workspace", mode: Mode = "cloud") -> builtins.list[str]:
     """Entries of `directory` (directories end with "/")."""
     _check(directory, location, mode)
-    return await platform().files.list(directory, location, mode)
+    return builtins.list(await call("files.list", directory=directory, location=location, mode=mode))
 
 
 async def delete(path: str, location: Location = "workspace", mode: Mode = "cloud") -> None:
     """Delete a file."""
     _check(path, location, mode)
-    await platform().files.delete(path, location, mode)
+    await call("files.delete", path=path, location=location, mode=mode)
 
 
 async def exists(path: str, location: Location = "workspace", mode: Mode = "cloud") -> bool:
     """Whether `path` exists."""
     _check(path, location, mode)
-    return await platform().files.exists(path, location, mode)
+    return bool(await call("files.exists", path=path, location=location, mode=mode))
 
 
 __all__ = ["delete", "exists", "list", "read", "read_bytes", "write", "write_bytes"]

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from bifrost._runtime import platform
+from bifrost.platform import call, returned_list, returned_or_none
 from bifrost.types import KnowledgeDocument, NamespaceInfo
 
 
@@ -14,12 +14,12 @@ async def store(
     content: str, namespace: str = "default", key: str | None = None, metadata: dict[str, Any] | None = None
 ) -> str:
     """Store a document in the caller's scope; storing an existing key replaces it. Returns its id."""
-    return await platform().knowledge.store(content, namespace, key, metadata)
+    return str(await call("knowledge.store", content=content, namespace=namespace, key=key, metadata=metadata))
 
 
 async def store_many(documents: Sequence[dict[str, Any]], namespace: str = "default") -> builtins.list[str]:
     """Store several documents (`{"content", "key"?, "metadata"?}`); returns their ids."""
-    return await platform().knowledge.store_many(documents, namespace)
+    return builtins.list(await call("knowledge.store_many", documents=documents, namespace=namespace))
 
 
 async def search(
@@ -34,27 +34,36 @@ async def search(
     namespaces = [namespace] if isinstance(namespace, str) else builtins.list(namespace)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
-    return await platform().knowledge.search(query, namespaces, limit, min_score, metadata_filter, fallback)
+    found = await call(
+        "knowledge.search",
+        query=query,
+        namespaces=namespaces,
+        limit=limit,
+        min_score=min_score,
+        metadata_filter=metadata_filter,
+        fallback=fallback,
+    )
+    return returned_list(KnowledgeDocument, found)
 
 
 async def get(key: str, namespace: str = "default") -> KnowledgeDocument | None:
     """The whole document stored under `key`, or None."""
-    return await platform().knowledge.get(key, namespace)
+    return returned_or_none(KnowledgeDocument, await call("knowledge.get", key=key, namespace=namespace))
 
 
 async def delete(key: str, namespace: str = "default") -> bool:
     """Delete the document `key` from the caller's scope."""
-    return await platform().knowledge.delete(key, namespace)
+    return bool(await call("knowledge.delete", key=key, namespace=namespace))
 
 
 async def delete_namespace(namespace: str) -> int:
     """Delete every document of `namespace` in the caller's scope; returns how many."""
-    return await platform().knowledge.delete_namespace(namespace)
+    return int(await call("knowledge.delete_namespace", namespace=namespace))
 
 
 async def list_namespaces() -> builtins.list[NamespaceInfo]:
     """Namespaces visible to the caller, with organization and GLOBAL document counts."""
-    return await platform().knowledge.list_namespaces()
+    return returned_list(NamespaceInfo, await call("knowledge.list_namespaces"))
 
 
 __all__ = ["delete", "delete_namespace", "get", "list_namespaces", "search", "store", "store_many"]

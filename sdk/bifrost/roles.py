@@ -4,53 +4,53 @@ from __future__ import annotations
 
 import builtins
 
-from bifrost._runtime import platform
+from bifrost.platform import call, returned, returned_list
 from bifrost.types import Role
 
 
 async def create(name: str, description: str = "") -> Role:
     """Create a role in the caller's organization."""
-    return await platform().roles.create(name, description)
+    return returned(Role, await call("roles.create", name=name, description=description))
 
 
 async def get(role_id: str) -> Role:
     """A role by id."""
-    return await platform().roles.get(role_id)
+    return returned(Role, await call("roles.get", role_id=role_id))
 
 
 async def list() -> builtins.list[Role]:
     """Roles of the caller's organization."""
-    return await platform().roles.list()
+    return returned_list(Role, await call("roles.list"))
 
 
 async def update(role_id: str, **updates: object) -> Role:
     """Update name, description or is_active."""
-    return await platform().roles.update(role_id, updates)
+    return returned(Role, await call("roles.update", role_id=role_id, updates=updates))
 
 
 async def delete(role_id: str) -> None:
     """Soft-delete a role."""
-    await platform().roles.delete(role_id)
+    await call("roles.delete", role_id=role_id)
 
 
 async def list_users(role_id: str) -> builtins.list[str]:
     """User ids assigned to the role."""
-    return await platform().roles.list_users(role_id)
+    return builtins.list(await call("roles.list_users", role_id=role_id))
 
 
 async def list_forms(role_id: str) -> builtins.list[str]:
     """Form ids assigned to the role."""
-    return await platform().roles.list_forms(role_id)
+    return builtins.list(await call("roles.list_forms", role_id=role_id))
 
 
 async def assign_users(role_id: str, user_ids: builtins.list[str]) -> None:
     """Assign users to the role."""
-    await platform().roles.assign_users(role_id, user_ids)
+    await call("roles.assign_users", role_id=role_id, user_ids=user_ids)
 
 
 async def assign_forms(role_id: str, form_ids: builtins.list[str]) -> None:
     """Assign forms to the role."""
-    await platform().roles.assign_forms(role_id, form_ids)
+    await call("roles.assign_forms", role_id=role_id, form_ids=form_ids)
 
 
 __all__ = [

@@ -17,7 +17,7 @@ import anyio
 from mcp import Client
 
 from bifrost_mcp.app import App
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage.db import DB_FILENAME
@@ -85,7 +85,7 @@ def server_for(app: App, caller: Caller) -> BifrostServer:
 @asynccontextmanager
 async def connected(app: App, mode: str, **client_options: Any) -> AsyncIterator[Client]:
     """An in-memory MCP client connected as the owner, in `mode` ("legacy" or "auto")."""
-    server = server_for(app, await app.owner_caller())
+    server = server_for(app, await app.host.callers.owner())
     async with Client(server.server, mode=mode, **client_options) as client:
         yield client
 

@@ -1,270 +1,160 @@
-"""The tenant matrix: every kind of caller, over HTTP with real tokens and over stdio with --token.
+"""The gate's rules, one row per case.
 
-The world is built with the admin CLI: two organizations, each with a role-holding technician, a plain user
-and a function key, plus a platform admin; workflows that are open, role-gated and admin-only.
+The end-to-end tenant matrix (test_tenant_matrix.py) drives the same rules over every transport.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import sys
-import textwrap
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 
-import anyio
-import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.shared.exceptions import MCPError
-from typer.testing import CliRunner
 
-from bifrost_mcp.app import App
-from bifrost_mcp.cli import app as cli_app
-from bifrost_mcp.server.http import build_http_app
-from bifrost_mcp.settings import HostSettings
-from tests.support.http import mcp_http_client, serve_asgi
+from bifrost import workflow
+from bifrost.decorators import WorkflowSpec, get_spec
+from bifrost.errors import AccessDenied
+from bifrost.platform import GLOBAL_SCOPE
+from bifrost.types import FormPublic
+from bifrost_mcp import access
+from bifrost_mcp.caller import Caller
+from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
-WORKFLOWS = '''
-from bifrost import workflow, context
-
-def _who():
-    return {
-        "user_id": context.user_id, "email": context.email, "name": context.name, "scope": context.scope,
-        "org_id": context.org_id, "org_name": context.org_name, "is_platform_admin": context.is_platform_admin,
-        "is_function_key": context.is_function_key, "is_global_scope": context.is_global_scope,
-    }
-
-@workflow(is_tool=True)
-async def whoami() -> dict:
-    """Who is calling."""
-    return _who()
-
-@workflow(is_tool=True, roles=["Technician"])
-async def reset_password(user: str) -> dict:
-    """Technicians only."""
-    return {"reset": user, **_who()}
-
-@workflow(is_tool=True, admin_only=True)
-async def purge_tenant(org: str) -> dict:
-    """Platform admins only."""
-    return {"purged": org}
-'''
-
-SYSTEM = {"search_knowledge"}  # the host's own tool, visible to every authenticated caller
-ALL = {"whoami", "reset_password", "purge_tenant", *SYSTEM}
+PLAIN = member(ORG_A)
+TECHNICIAN = replace(member(ORG_A), roles=frozenset({"Technician"}))
+ADMIN = platform_admin()
+ADMIN_IN_B = ADMIN.acting_in(ORG_B)
+KEY_GLOBAL = Caller(user_id="function-key:k", email="", name="k", organization=None, is_platform_admin=False,
+                    is_function_key=True)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Who:
-    label: str
-    token: str
-    tools: frozenset[str]
-    context: dict[str, Any]
+def spec(**options: object) -> WorkflowSpec:
+    async def tool() -> None: ...
+
+    found = get_spec(workflow(**options)(tool))  # type: ignore[call-overload]
+    assert found is not None
+    return found
 
 
-@dataclass
-class World:
-    data_dir: Path
-    workspace: Path
-    callers: dict[str, Who]
-    orgs: dict[str, dict[str, Any]]
-    users: dict[str, dict[str, Any]]
+OPEN, GATED, ADMIN_ONLY = spec(), spec(roles=["Technician"]), spec(admin_only=True)
 
 
-def _cli(data_dir: Path, *args: str) -> Any:
-    result = CliRunner().invoke(cli_app, [*args, "--data-dir", str(data_dir), "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+@pytest.mark.parametrize(
+    ("caller", "workflow_spec", "allowed"),
+    [
+        (PLAIN, OPEN, True),
+        (PLAIN, GATED, False),
+        (PLAIN, ADMIN_ONLY, False),
+        (TECHNICIAN, GATED, True),
+        (TECHNICIAN, ADMIN_ONLY, False),
+        (KEY_GLOBAL, OPEN, True),
+        (KEY_GLOBAL, GATED, False),
+        (ADMIN, GATED, True),
+        (ADMIN, ADMIN_ONLY, True),
+    ],
+)
+def test_can_use(caller: Caller, workflow_spec: WorkflowSpec, allowed: bool) -> None:
+    assert access.can_use(caller, workflow_spec) is allowed
 
 
-async def _acli(data_dir: Path, *args: str) -> Any:
-    """The CLI runs its own event loop: call it from a worker thread inside async tests."""
-    return await anyio.to_thread.run_sync(lambda: _cli(data_dir, *args))
+def test_usable_keeps_the_allowed_entries_in_order() -> None:
+    class Entry:
+        def __init__(self, spec: WorkflowSpec) -> None:
+            self.spec = spec
+
+    entries = [Entry(GATED), Entry(OPEN), Entry(ADMIN_ONLY)]
+    assert [e.spec for e in access.usable(TECHNICIAN, entries)] == [GATED, OPEN]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    data_dir = tmp_path_factory.mktemp("data")
-    workspace = tmp_path_factory.mktemp("workspace")
-    (workspace / "matrix.py").write_text(textwrap.dedent(WORKFLOWS))
-    orgs = {
-        name: _cli(data_dir, "orgs", "create", name, "--domain", f"{name.lower()}.test") for name in ("Acme", "Globex")
-    }
-    users: dict[str, dict[str, Any]] = {}
-    for org in ("Acme", "Globex"):
-        for kind in ("tech", "plain"):
-            email = f"{kind}@{org.lower()}.test"
-            users[email] = _cli(data_dir, "users", "create", email, "--name", f"{kind} {org}", "--org", org)
-        _cli(data_dir, "roles", "create", "Technician", "--org", org)
-        _cli(data_dir, "roles", "assign", "Technician", "--users", f"tech@{org.lower()}.test", "--org", org)
-    users["admin@msp.test"] = _cli(data_dir, "users", "create", "admin@msp.test", "--name", "Admin", "--platform-admin")
-    callers: dict[str, Who] = {}
-    for email, user in users.items():
-        org = next((o for o in orgs.values() if o["id"] == user["organization_id"]), None)
-        token = _cli(data_dir, "tokens", "create", email)["token"]
-        admin = user["is_superuser"]
-        tools = (
-            ALL
-            if admin
-            else {"whoami", "reset_password", *SYSTEM}
-            if email.startswith("tech@")
-            else {"whoami", *SYSTEM}
-        )
-        callers[email] = Who(
-            email,
-            token,
-            frozenset(tools),
-            {
-                "user_id": user["id"],
-                "email": email,
-                "scope": org["id"] if org else "GLOBAL",
-                "org_id": org["id"] if org else None,
-                "org_name": org["name"] if org else None,
-                "is_platform_admin": admin,
-                "is_function_key": False,
-                "is_global_scope": org is None,
-            },
-        )
-    for name, org in orgs.items():
-        key = _cli(data_dir, "keys", "create", "--org", name, "--name", f"{name} RMM")
-        callers[f"key:{name}"] = Who(
-            f"key:{name}",
-            key["token"],
-            frozenset({"whoami", *SYSTEM}),
-            {"scope": org["id"], "org_id": org["id"], "is_platform_admin": False, "is_function_key": True,
-             "name": f"{name} RMM"},
-        )  # fmt: skip
-    return World(data_dir, workspace, callers, orgs, users)
+def test_callers_with_the_same_visibility_key_see_the_same_workflows() -> None:
+    same_roles = replace(member(ORG_B), roles=frozenset({"Technician"}))
+    assert access.visibility_key(TECHNICIAN) == access.visibility_key(same_roles)
+    assert access.visibility_key(TECHNICIAN) != access.visibility_key(PLAIN)
+    assert access.visibility_key(ADMIN) != access.visibility_key(PLAIN)
 
 
-def _settings(world: World) -> HostSettings:
-    return HostSettings(data_dir=world.data_dir, workspace=world.workspace)
+@pytest.mark.parametrize(
+    ("caller", "requested", "scope"),
+    [
+        (PLAIN, None, "org-a"),
+        (PLAIN, "org-a", "org-a"),
+        (ADMIN, None, GLOBAL_SCOPE),
+        (ADMIN, "org-b", "org-b"),
+        (ADMIN_IN_B, None, "org-b"),
+        (KEY_GLOBAL, None, GLOBAL_SCOPE),
+    ],
+)
+def test_resolve_scope(caller: Caller, requested: str | None, scope: str) -> None:
+    assert access.resolve_scope(caller, requested) == scope
 
 
-async def _check_caller(client: Client, who: Who) -> None:
-    listed = {t.name for t in (await client.list_tools()).tools}
-    assert listed == who.tools, who.label
-    result = await client.call_tool("whoami", {})
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    for key, value in who.context.items():
-        assert result.structured_content[key] == value, (who.label, key)
-    for hidden in sorted(ALL - who.tools):
-        with pytest.raises(MCPError) as unknown:
-            await client.call_tool("no_such_tool", {"org": "x", "user": "x"})
-        with pytest.raises(MCPError) as refused:
-            await client.call_tool(hidden, {"org": "x", "user": "x"})
-        # A hidden tool answers exactly like an unknown one (same code, same message shape).
-        assert refused.value.error.code == unknown.value.error.code
-        assert str(refused.value).replace(hidden, "X") == str(unknown.value).replace("no_such_tool", "X")
+@pytest.mark.parametrize(("caller", "requested"), [(PLAIN, "org-b"), (PLAIN, GLOBAL_SCOPE), (KEY_GLOBAL, "org-a")])
+def test_resolve_scope_refuses_another_scope_to_a_non_admin(caller: Caller, requested: str) -> None:
+    with pytest.raises(AccessDenied, match="only platform admins"):
+        access.resolve_scope(caller, requested)
 
 
-@pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_every_caller_sees_exactly_its_tools_and_context_over_http(world: World, mode: str) -> None:
-    async with App.opened(_settings(world)) as app, serve_asgi(build_http_app(app, watch=False)) as base:
-        for who in world.callers.values():
-            async with mcp_http_client(f"{base}/mcp", who.token, mode=mode) as client:
-                await _check_caller(client, who)
+@pytest.mark.parametrize(
+    ("caller", "allowed"), [(PLAIN, False), (TECHNICIAN, False), (KEY_GLOBAL, False), (ADMIN, True)]
+)
+def test_only_platform_admins_act_in_another_org_use_local_files_or_run_admin_operations(
+    caller: Caller, allowed: bool
+) -> None:
+    assert access.may_act_in_other_org(caller) is allowed
+    for check in (lambda: access.require_admin(caller, "users.create"), lambda: access.require_local_files(caller)):
+        if allowed:
+            check()
+        else:
+            with pytest.raises(AccessDenied):
+                check()
 
 
-@pytest.mark.slow
-async def test_every_caller_sees_exactly_its_tools_and_context_over_stdio(world: World) -> None:
-    exe = str(Path(sys.executable).with_name("bifrost-mcp"))
-    for who in world.callers.values():
-        params = StdioServerParameters(
-            command=exe,
-            args=[
-                "serve",
-                "--workspace",
-                str(world.workspace),
-                "--data-dir",
-                str(world.data_dir),
-                "--token",
-                who.token,
-            ],
-        )
-        async with Client(params) as client:
-            await _check_caller(client, who)
+@pytest.mark.parametrize(
+    ("scope", "key", "org_has_key", "levels"),
+    [
+        ("org-a", "openai_api_key", False, ("org-a", GLOBAL_SCOPE)),
+        ("org-a", "openai_base_url", True, ("org-a", GLOBAL_SCOPE)),
+        ("org-a", "openai_base_url", False, (GLOBAL_SCOPE,)),
+        (GLOBAL_SCOPE, "openai_base_url", False, (GLOBAL_SCOPE,)),
+    ],
+)
+def test_a_provider_url_is_read_only_where_its_key_is(
+    scope: str, key: str, org_has_key: bool, levels: tuple[str, ...]
+) -> None:
+    assert access.provider_setting_scopes(scope, key, org_has_key) == levels
 
 
-async def _status(base: str, token: str | None, headers: dict[str, str] | None = None) -> httpx2.Response:
-    all_headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-    if token is not None:
-        all_headers["Authorization"] = token
-    all_headers.update(headers or {})
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
-    async with httpx2.AsyncClient(timeout=10) as http:
-        return await http.post(f"{base}/mcp", headers=all_headers, json=body)
+def form(organization_id: str | None, *, active: bool = True, level: str = "authenticated") -> FormPublic:
+    return FormPublic(id="f1", name="F", organization_id=organization_id, is_active=active, access_level=level)
 
 
-async def test_auth_failures_are_refused_with_a_reason_and_www_authenticate(world: World) -> None:
-    tech = world.callers["tech@acme.test"]
-    expired = await _acli(world.data_dir, "tokens", "create", "plain@acme.test", "--expires-days", "1")
-    revoked = await _acli(world.data_dir, "tokens", "create", "plain@acme.test")
-    await _acli(world.data_dir, "tokens", "revoke", revoked["id"])
-    with sqlite3.connect(world.data_dir / "bifrost.sqlite3") as db:  # time travel: the token's day has passed
-        db.execute("UPDATE credentials SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", (expired["id"],))
-    async with App.opened(_settings(world)) as app, serve_asgi(build_http_app(app, watch=False)) as base:
-        cases = [
-            (None, 401, "missing bearer token"),
-            ("Basic abc", 401, "missing bearer token"),
-            ("Bearer not-a-token", 401, "malformed token"),
-            ("Bearer bft_" + "x" * 43, 401, "unknown token"),
-            (f"Bearer {expired['token']}", 401, "token expired"),
-            (f"Bearer {revoked['token']}", 401, "token revoked"),
-        ]
-        for header, status, reason in cases:
-            response = await _status(base, header)
-            assert response.status_code == status, header
-            assert reason in response.json()["error_description"]
-            assert response.headers["www-authenticate"].startswith("Bearer ")
-            assert "resource_metadata=" in response.headers["www-authenticate"]
-        # A non-admin naming another organization is refused, never honoured.
-        response = await _status(base, f"Bearer {tech.token}", {"X-Bifrost-Org": world.orgs["Globex"]["id"]})
-        assert response.status_code == 403
-        assert "platform admins" in response.json()["error_description"]
+@pytest.mark.parametrize(
+    ("caller", "the_form", "holds_role", "visible", "asks_for_role"),
+    [
+        (PLAIN, form("org-a"), False, True, False),
+        (PLAIN, form(None), False, True, False),
+        (PLAIN, form("org-b"), False, False, False),
+        (PLAIN, form("org-a", active=False), False, False, False),
+        (PLAIN, form("org-a", level="role_based"), False, False, True),
+        (PLAIN, form("org-a", level="role_based"), True, True, True),
+        (PLAIN, form("org-b", level="role_based"), True, False, False),
+        (ADMIN, form("org-b", active=False, level="role_based"), False, True, False),
+    ],
+)
+async def test_can_see_form(
+    caller: Caller, the_form: FormPublic, holds_role: bool, visible: bool, asks_for_role: bool
+) -> None:
+    asked: list[bool] = []
+
+    async def holds_form_role() -> bool:
+        asked.append(True)
+        return holds_role
+
+    assert await access.can_see_form(caller, the_form, holds_form_role) is visible
+    assert bool(asked) is asks_for_role
 
 
-async def test_deactivated_user_and_organization_are_refused_saying_which(world: World) -> None:
-    user = await _acli(world.data_dir, "users", "create", "leaver@acme.test", "--name", "Leaver", "--org", "Acme")
-    token = (await _acli(world.data_dir, "tokens", "create", user["email"]))["token"]
-    org = await _acli(world.data_dir, "orgs", "create", "Initech")
-    member = await _acli(world.data_dir, "users", "create", "peter@initech.test", "--name", "Peter", "--org", "Initech")
-    member_token = (await _acli(world.data_dir, "tokens", "create", member["email"]))["token"]
-    key = (await _acli(world.data_dir, "keys", "create", "--org", "Initech", "--name", "Initech sync"))["token"]
-    await _acli(world.data_dir, "users", "deactivate", "leaver@acme.test")
-    await _acli(world.data_dir, "orgs", "deactivate", org["id"])
-    async with App.opened(_settings(world)) as app, serve_asgi(build_http_app(app, watch=False)) as base:
-        response = await _status(base, f"Bearer {token}")
-        assert response.status_code == 403
-        assert "user leaver@acme.test is deactivated" in response.json()["error_description"]
-        for credential in (member_token, key):
-            response = await _status(base, f"Bearer {credential}")
-            assert response.status_code == 403
-            assert "organization 'Initech'" in response.json()["error_description"]
-
-
-async def test_a_platform_admin_acts_in_an_organization_with_the_org_header(world: World) -> None:
-    admin = world.callers["admin@msp.test"]
-    globex = world.orgs["Globex"]
-    async with (
-        App.opened(_settings(world)) as app,
-        serve_asgi(build_http_app(app, watch=False)) as base,
-        mcp_http_client(f"{base}/mcp", admin.token, headers={"X-Bifrost-Org": "Globex"}) as client,
-    ):
-        result = await client.call_tool("whoami", {})
-    assert result.structured_content is not None
-    assert result.structured_content["scope"] == globex["id"]
-    assert result.structured_content["org_name"] == "Globex"
-    assert result.structured_content["is_platform_admin"] is True
-
-
-def test_no_token_exists_in_plaintext_anywhere_in_the_data_dir(world: World) -> None:
-    secrets = [who.token.encode() for who in world.callers.values()]
-    for path in world.data_dir.rglob("*"):
-        if path.is_file():
-            content = path.read_bytes()
-            assert not any(secret in content for secret in secrets), path
+@pytest.mark.parametrize(
+    ("caller", "filters"),
+    [(PLAIN, ("org-a", "user-org-a")), (ADMIN, (None, None)), (ADMIN_IN_B, ("org-b", None))],
+)
+def test_execution_visibility(caller: Caller, filters: tuple[str | None, str | None]) -> None:
+    assert access.execution_visibility(caller) == filters

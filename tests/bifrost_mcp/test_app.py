@@ -13,8 +13,9 @@ from mcp import Client
 
 from bifrost import Organization, data_provider, workflow
 from bifrost.enums import ExecutionStatus
-from bifrost_mcp.app import App, AuthError
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.workspace import Registry
 from tests.bifrost_mcp.mcp_support import (
     MODES,
@@ -225,7 +226,7 @@ GATED = [open_tool, admin_tool, helpdesk_tool, cached_options, uncached_options,
 
 async def test_the_gate_hides_admin_and_role_tools_from_callers_without_them(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=GATED) as app:
-        owner = await app.owner_caller()
+        owner = await app.host.callers.owner()
         assert [e.tool_name for e in app.visible_tools(owner)] == ["admin_tool", "helpdesk_tool", "open_tool"]
         assert [e.tool_name for e in app.visible_tools(member())] == ["open_tool"]
         assert [e.tool_name for e in app.visible_tools(member(roles=frozenset({"helpdesk"})))] == [
@@ -255,7 +256,7 @@ async def test_a_hidden_tool_looks_like_a_missing_tool_over_mcp(tmp_path: Path) 
 async def test_data_provider_options_are_cached_per_caller_for_their_ttl_and_dropped_on_reload(tmp_path: Path) -> None:
     calls.clear()
     async with opened_app(tmp_path, functions=GATED) as app:
-        owner = await app.owner_caller()
+        owner = await app.host.callers.owner()
         entry = app.registry.data_providers["cached_options"]
         first = await app.read_data_provider(entry, {"prefix": "a"}, owner)
         again = await app.read_data_provider(entry, {"prefix": "a"}, owner)
@@ -274,7 +275,9 @@ async def test_data_provider_options_are_cached_per_caller_for_their_ttl_and_dro
 
 async def test_a_data_provider_that_returns_no_options_list_is_an_error(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=GATED) as app:
-        outcome = await app.read_data_provider(app.registry.data_providers["not_options"], {}, await app.owner_caller())
+        outcome = await app.read_data_provider(
+            app.registry.data_providers["not_options"], {}, await app.host.callers.owner()
+        )
         assert outcome.message is not None
         assert "must return a list of {'label', 'value', 'metadata'?} options, got dict" in outcome.message
         assert outcome.record.status is ExecutionStatus.FAILED  # the record agrees with what the client is told
@@ -283,28 +286,28 @@ async def test_a_data_provider_that_returns_no_options_list_is_an_error(tmp_path
 async def test_only_platform_admins_may_act_in_another_organization(tmp_path: Path) -> None:
     async with opened_app(tmp_path) as app:
         org = await app.host.identity.create_org("Contoso")
-        owner = await app.owner_caller()
-        acting = await app.act_in_org(owner, "Contoso")
+        owner = await app.host.callers.owner()
+        acting = await app.host.callers.acting_in(owner, "Contoso")
         assert (acting.org_id, acting.scope) == (org.id, org.id)
-        assert await app.act_in_org(owner, None) is owner
-        with pytest.raises(AuthError) as refused:
-            await app.act_in_org(member(), org.id)
+        assert await app.host.callers.acting_in(owner, None) is owner
+        with pytest.raises(AuthenticationError) as refused:
+            await app.host.callers.acting_in(member(), org.id)
         assert refused.value.status == 403
-        with pytest.raises(AuthError) as unknown:
-            await app.act_in_org(owner, "No Such Org")
+        with pytest.raises(AuthenticationError) as unknown:
+            await app.host.callers.acting_in(owner, "No Such Org")
         assert unknown.value.status == 400
 
 
 async def test_a_token_is_resolved_to_its_caller_and_a_bad_one_refused(tmp_path: Path) -> None:
     async with opened_app(tmp_path) as app:
         issued = await app.host.credentials.reset_owner_token()
-        caller = await app.caller_for_token(issued.token)
-        assert caller.user_id == (await app.owner_caller()).user_id
+        caller = await app.host.callers.for_token(issued.token)
+        assert caller.user_id == (await app.host.callers.owner()).user_id
         assert caller.is_platform_admin
         for bad in ("", "bft_not-a-real-token", "nonsense"):
-            with pytest.raises(AuthError) as refused:
-                await app.caller_for_token(bad)
+            with pytest.raises(AuthenticationError) as refused:
+                await app.host.callers.for_token(bad)
             assert refused.value.status == 401
         await app.host.credentials.reset_owner_token()
-        with pytest.raises(AuthError, match="revoked"):
-            await app.caller_for_token(issued.token)
+        with pytest.raises(AuthenticationError, match="revoked"):
+            await app.host.callers.for_token(issued.token)

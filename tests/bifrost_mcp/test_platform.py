@@ -19,8 +19,8 @@ from mcp import Client
 from bifrost import config, context, executions, files, integrations, tables, workflow, workflows
 from bifrost_mcp import logs
 from bifrost_mcp.app import App
-from bifrost_mcp.data.config import ConfigAdmin
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
@@ -69,7 +69,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[App, dict[str, Caller], i
     registry = registry_from_functions([use_everything, leak_in_error])
     try:
         async with App.opened(HostSettings(data_dir=tmp_path / "data"), registry=registry) as app:
-            admin = ConfigAdmin(app.host.db, app.host.secrets)
+            admin = ConfigStore(app.host.db, app.host.secrets)
             await admin.set("GLOBAL", "vendor_url", "https://vendor.example")
             await app.host.integrations.create("Halo", token_url="https://halo.example/token", client_id="bifrost")
             callers = {}
@@ -82,7 +82,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[App, dict[str, Caller], i
                     expires_at=datetime(2099, 1, 1, tzinfo=UTC),
                 )  # fmt: skip
                 user = await app.host.identity.create_user(f"tech@{name.lower()}.test", "Tech", org_id=org.id)
-                callers[name] = await app.caller_for_user(user.id)
+                callers[name] = await app.host.callers.for_user(user.id)
             yield app, callers, server_log
     finally:
         logging.getLogger().removeHandler(handler)

@@ -18,7 +18,7 @@ from mcp.shared.exceptions import MCPError
 from bifrost import ai, knowledge, workflow
 from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import add_function
@@ -48,11 +48,11 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[App, dict[str, Caller]]]:
         for fn in (remember, ask):  # defined here, registered beside the system tools
             add_function(app.registry, fn, "tests")
         app.registry.assign_tool_names()
-        callers = {"admin": await app.owner_caller()}
+        callers = {"admin": await app.host.callers.owner()}
         for org in ("Acme", "Globex"):
             created = await app.host.identity.create_org(org)
             user = await app.host.identity.create_user(f"tech@{org.lower()}.test", "Tech", org_id=created.id)
-            callers[org] = await app.caller_for_user(user.id)
+            callers[org] = await app.host.callers.for_user(user.id)
         yield app, callers
 
 

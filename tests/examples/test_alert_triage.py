@@ -11,8 +11,8 @@ import pytest
 from mcp import Client
 
 from bifrost_mcp.app import App
-from bifrost_mcp.data.config import ConfigAdmin
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import load_workspace
@@ -30,11 +30,11 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
 
 async def _org_user(app: App, org_name: str, settings: dict[str, Any]) -> Caller:
     org = await app.host.identity.create_org(org_name)
-    admin = ConfigAdmin(app.host.db, app.host.secrets)
+    admin = ConfigStore(app.host.db, app.host.secrets)
     for key, value in settings.items():
         await admin.set(org.id, key, value, is_secret=key.endswith("_api_key"))
     user = await app.host.identity.create_user(f"tech@{org_name.lower()}.test", "Tech", org_id=org.id)
-    return await app.caller_for_user(user.id)
+    return await app.host.callers.for_user(user.id)
 
 
 async def _call(app: App, caller: Caller, tool: str, arguments: dict[str, Any]) -> Any:
@@ -94,7 +94,7 @@ async def test_a_streamed_draft_is_assembled_and_plain_prompts_reach_the_model(a
 
 async def test_an_organization_cannot_send_the_global_key_to_its_own_base_url(app: App) -> None:
     with AnthropicServer(Reply(json.dumps(TRIAGE))) as platform_server, AnthropicServer(Reply("{}")) as attacker:
-        admin = ConfigAdmin(app.host.db, app.host.secrets)
+        admin = ConfigStore(app.host.db, app.host.secrets)
         await admin.set("GLOBAL", "anthropic_api_key", "platform-anthropic-key-9", is_secret=True)
         await admin.set("GLOBAL", "anthropic_base_url", platform_server.base_url)
         await admin.set("GLOBAL", "ai_default_model", "anthropic:claude-sonnet-5-5")

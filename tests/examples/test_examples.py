@@ -130,7 +130,7 @@ async def test_onboarding_builds_the_account_groups_and_checklist(app: App, mode
 
 async def test_onboarding_in_an_organization_uses_its_domain(app: App) -> None:
     org = await app.host.identity.create_org("Contoso", domain="contoso.example")
-    caller = await app.act_in_org(await app.owner_caller(), org.id)
+    caller = await app.host.callers.acting_in(await app.host.callers.owner(), org.id)
     async with Client(server_for(app, caller).server, mode="auto") as client:
         result = await client.call_tool("onboard_user", {**ONBOARD_ARGS, "send_welcome": False})
     assert result.structured_content is not None
@@ -210,7 +210,7 @@ async def test_departments_is_a_resource_and_mailbox_sizes_a_template(app: App, 
 
 async def test_departments_see_the_callers_organization(app: App) -> None:
     org = await app.host.identity.create_org("Fabrikam")
-    caller = await app.act_in_org(await app.owner_caller(), org.id)
+    caller = await app.host.callers.acting_in(await app.host.callers.owner(), org.id)
     async with Client(server_for(app, caller).server, mode="legacy") as client:
         departments = await read_json(client, "bifrost://data-providers/departments")
     assert {d["metadata"]["org"] for d in departments} == {"Fabrikam"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bifrost.types import Organization
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 
 ORG_A = Organization(id="org-a", name="Org A")
 ORG_B = Organization(id="org-b", name="Org B")

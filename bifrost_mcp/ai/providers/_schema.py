@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+from bifrost.errors import ValidationError
+
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of `schema` in the subset OpenAI's `strict: true` accepts.
@@ -45,7 +47,7 @@ def _strict(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 
 def _resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
     if not ref.startswith("#/"):
-        raise ValueError(f"cannot resolve $ref {ref!r}: only local references (#/...) are supported")
+        raise ValidationError(f"cannot resolve $ref {ref!r}: only local references (#/...) are supported")
     target: Any = root
     for part in ref[2:].split("/"):
         target = target[part]

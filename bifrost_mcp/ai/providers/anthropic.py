@@ -12,7 +12,7 @@ import anthropic
 import httpx2
 from anthropic.types import Message, MessageParam, ToolChoiceParam, ToolParam
 
-from bifrost._llm import ChatMessage, ChatRequest, ChatResult, StreamEvent, ToolCall
+from bifrost.llm import ChatMessage, ChatRequest, ChatResult, StreamEvent, ToolCall
 from bifrost_mcp.ai import errors
 from bifrost_mcp.ai.errors import Vendor
 

@@ -17,7 +17,7 @@ import httpx2
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
-from bifrost._llm import ChatMessage, ChatRequest, ChatResult, StreamEvent, ToolCall
+from bifrost.llm import ChatMessage, ChatRequest, ChatResult, StreamEvent, ToolCall
 from bifrost_mcp.ai import errors
 from bifrost_mcp.ai.errors import Vendor
 from bifrost_mcp.ai.providers._schema import schema_instructions, schema_name, strict_schema

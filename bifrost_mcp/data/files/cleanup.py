@@ -9,7 +9,8 @@ from pathlib import Path
 
 import anyio.to_thread
 
-from bifrost_mcp.data.files.service import LOCAL_RESERVED
+from bifrost.errors import ValidationError
+from bifrost_mcp.data.files.view import LOCAL_RESERVED
 from bifrost_mcp.settings import HostSettings
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ async def clean_temp(settings: HostSettings, max_age_seconds: float) -> int:
     followed.
     """
     if isinstance(max_age_seconds, bool) or not isinstance(max_age_seconds, int | float) or max_age_seconds < 0:
-        raise ValueError(f"max_age_seconds must be a non-negative number, got {max_age_seconds!r}")
+        raise ValidationError(f"max_age_seconds must be a non-negative number, got {max_age_seconds!r}")
     return await anyio.to_thread.run_sync(_clean, settings, float(max_age_seconds))
 
 

@@ -1,6 +1,6 @@
 """The file store seam and its one built backend, a folder on the local disk.
 
-FileStore is what an S3-compatible backend would implement later: it receives paths already checked by
+BlobStore is what an S3-compatible backend would implement later: it receives paths already checked by
 paths.split_path, one store per (scope, location) root. FolderStore adds the rule only a filesystem
 needs: a path whose resolution (following every symlink, parents included) leaves the root, or enters a
 reserved folder inside it, is refused before anything is created.
@@ -19,7 +19,7 @@ from typing import Protocol
 
 import anyio.to_thread
 
-from bifrost.errors import ValidationError
+from bifrost.errors import AccessDenied, ValidationError
 from bifrost_mcp.data.files.paths import Parts, display
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ PARTIAL_SUFFIX = ".bifrost-partial"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-class FileStore(Protocol):
+class BlobStore(Protocol):
     """Files under one root. `parts` are checked relative segments; `()` is the root itself."""
 
     label: str
@@ -41,7 +41,7 @@ class FileStore(Protocol):
 
 
 class FolderStore:
-    """A FileStore in a local folder (created on first write). `reserved` folders inside it are refused."""
+    """A BlobStore in a local folder (created on first write). `reserved` folders inside it are refused."""
 
     def __init__(self, root: Path, label: str, reserved: Sequence[Path] = ()) -> None:
         self.label = label
@@ -145,7 +145,7 @@ def _os_errors(name: str) -> Iterator[None]:
     except (NotADirectoryError, FileExistsError):
         raise NotADirectoryError(f"{name}: a folder in that path is a file") from None
     except PermissionError:
-        raise PermissionError(f"{name}: the host's file permissions do not allow this") from None
+        raise AccessDenied(f"{name}: the host's file permissions do not allow this") from None
     except OSError as exc:
         logger.warning("file operation on %s failed: %s", name, exc)
         raise OSError(f"{name}: {exc.strerror or type(exc).__name__}") from None

@@ -2,14 +2,14 @@
 
 from bifrost_mcp.data.integrations.models import IntegrationInfo, MappingInfo
 from bifrost_mcp.data.integrations.schema import ENCRYPTED_COLUMNS, MIGRATIONS
-from bifrost_mcp.data.integrations.service import CallerIntegrations
 from bifrost_mcp.data.integrations.store import IntegrationsStore
+from bifrost_mcp.data.integrations.view import IntegrationsView
 
 __all__ = [
     "ENCRYPTED_COLUMNS",
     "MIGRATIONS",
-    "CallerIntegrations",
     "IntegrationInfo",
     "IntegrationsStore",
+    "IntegrationsView",
     "MappingInfo",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 import httpx2
 
 from bifrost.errors import IntegrationError
-from bifrost_mcp.runner.state import REDACTED
+from bifrost_mcp.executions.state import REDACTED
 
 MAX_ERROR_TEXT = 300
 

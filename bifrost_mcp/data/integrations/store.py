@@ -11,8 +11,8 @@ from typing import Any
 import anyio
 import httpx2
 
-from bifrost._context import GLOBAL_SCOPE
-from bifrost.errors import ValidationError
+from bifrost.errors import NotFoundError, ValidationError
+from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import IntegrationData, OAuthCredentials
 from bifrost_mcp.data.integrations.models import (
     IntegrationInfo,
@@ -27,10 +27,7 @@ from bifrost_mcp.data.integrations.models import (
     utc_iso,
 )
 from bifrost_mcp.data.integrations.refresh import plan_refresh, refresh_token
-from bifrost_mcp.data.integrations.service import CallerIntegrations
 from bifrost_mcp.data.secrets import SecretBox
-from bifrost_mcp.identity.caller import Caller
-from bifrost_mcp.runner.state import RunState
 from bifrost_mcp.storage import Database
 
 DEFAULT_REFRESH_MARGIN = timedelta(seconds=60)
@@ -67,10 +64,6 @@ class IntegrationsStore:
         if self._owns_http and self._http is not None:
             await self._http.aclose()
             self._http = None
-
-    def for_caller(self, caller: Caller, run_state: RunState | None) -> CallerIntegrations:
-        """The `bifrost.integrations` service of one run."""
-        return CallerIntegrations(self, caller, run_state)
 
     # admin: integrations
     async def create(
@@ -200,7 +193,7 @@ class IntegrationsStore:
         integration = await self._require(name)
         row = await self._mapping_row(integration["id"], org_id)
         if row is None:
-            raise LookupError(self._unmapped(integration["name"], org_id))
+            raise NotFoundError(self._unmapped(integration["name"], org_id))
         return mapping_info(integration["name"], row)
 
     async def mappings(self, name: str) -> builtins.list[MappingInfo]:
@@ -226,7 +219,7 @@ class IntegrationsStore:
             raise ValidationError("access token must not be empty")
         integration = await self._require(name)
         if await self._mapping_row(integration["id"], org_id) is None:
-            raise LookupError(self._unmapped(integration["name"], org_id))
+            raise NotFoundError(self._unmapped(integration["name"], org_id))
         expires = utc_iso(expires_at) if expires_at is not None else None
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -307,7 +300,7 @@ class IntegrationsStore:
     async def _require(self, name: str) -> sqlite3.Row:
         row = await self._integration_row(check_name(name))
         if row is None:
-            raise LookupError(f"no integration named {name!r}; see `bifrost-mcp integrations list`")
+            raise NotFoundError(f"no integration named {name!r}; see `bifrost-mcp integrations list`")
         return row
 
     async def _mapping_row(self, integration_id: str, org_id: str) -> sqlite3.Row | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from bifrost._context import GLOBAL_SCOPE
+from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import DocumentData, TableInfo
 from bifrost_mcp.data.tables.codec import decode_document, now, parse_time
 from bifrost_mcp.data.tables.indexes import create_index_sql, drop_index_sql, index_glob

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from openai import APIError, AsyncOpenAI
 
+from bifrost.errors import ConfigurationError
 from bifrost_mcp.knowledge.errors import EmbeddingRequestError
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -32,7 +33,7 @@ class OpenAIEmbedder:
         client: AsyncOpenAI | None = None,
     ) -> None:
         if not model:
-            raise ValueError("OpenAIEmbedder needs a model name, e.g. 'text-embedding-3-small'")
+            raise ConfigurationError("OpenAIEmbedder needs a model name, e.g. 'text-embedding-3-small'")
         self._model = model
         self._base_url = (base_url or OPENAI_BASE_URL).rstrip("/")
         self._requested_dimensions = dimensions

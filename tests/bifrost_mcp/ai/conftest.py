@@ -6,7 +6,10 @@ from typing import Any
 
 import pytest
 
-from bifrost_mcp.ai import LLMService, ProviderClients, Settings
+from bifrost import ai
+from bifrost.testing import MockPlatform, bound
+from bifrost.types import AIStreamChunk
+from bifrost_mcp.ai import AIView, ProviderClients, Settings
 from tests.loopback import AnthropicServer, OpenAIServer, RecordedRequest, ScriptedServer
 
 ANTHROPIC_KEY = "sk-ant-loopback-7f3a9c1e"
@@ -62,9 +65,9 @@ class Vendor:
     def model(self) -> str:
         return MODELS[self.name]
 
-    def service(self, clients: ProviderClients, **options: Any) -> LLMService:
+    def service(self, clients: ProviderClients, **options: Any) -> AIView:
         options.setdefault("max_retries", 0)
-        return LLMService(settings_of(self.settings), clients, **options)
+        return AIView(settings_of(self.settings), clients, **options)
 
 
 def system_prompt(recorded: RecordedRequest) -> str:
@@ -125,3 +128,15 @@ def openai_server() -> Iterator[ScriptedServer]:
 @pytest.fixture
 def usage() -> Usage:
     return Usage()
+
+
+async def sdk_complete(service: AIView, **options: Any) -> Any:
+    """`ai.complete` through the SDK, answered by `service` (the real view) as the host's platform would."""
+    with bound(MockPlatform({"ai": service})):
+        return await ai.complete(**options)
+
+
+async def sdk_stream(service: AIView, **options: Any) -> list[AIStreamChunk]:
+    """`ai.stream` through the SDK, collected."""
+    with bound(MockPlatform({"ai": service})):
+        return [chunk async for chunk in ai.stream(**options)]

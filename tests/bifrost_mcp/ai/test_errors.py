@@ -6,7 +6,7 @@ import traceback
 
 import pytest
 
-from bifrost._llm import (
+from bifrost.llm import (
     AIAuthenticationError,
     AIContextLengthError,
     AIError,
@@ -16,7 +16,7 @@ from bifrost._llm import (
 )
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.errors import retry_after_seconds
-from tests.bifrost_mcp.ai.conftest import Vendor
+from tests.bifrost_mcp.ai.conftest import Vendor, sdk_complete, sdk_stream
 from tests.loopback import ContextTooLong, Failure, Hang, Malformed, Reply, StreamError
 
 USER = [{"role": "user", "content": "hello"}]
@@ -37,16 +37,13 @@ async def fail_complete(
     vendor: Vendor, clients: ProviderClients, *, timeout: float | None = None, **service: object
 ) -> AIError:
     with pytest.raises(AIError) as raised:
-        await vendor.service(clients, **service).complete(
-            messages=USER, response_format=None, timeout=timeout, **OPTIONS
-        )
+        await sdk_complete(vendor.service(clients, **service), messages=USER, timeout=timeout, **OPTIONS)
     return raised.value
 
 
 async def fail_stream(vendor: Vendor, clients: ProviderClients, *, timeout: float | None = None) -> AIError:
     with pytest.raises(AIError) as raised:
-        async for _ in vendor.service(clients).stream(messages=USER, timeout=timeout, **OPTIONS):
-            pass
+        await sdk_stream(vendor.service(clients), messages=USER, timeout=timeout, **OPTIONS)
     return raised.value
 
 
@@ -106,9 +103,7 @@ async def test_a_server_error_raises_after_the_sdk_retries(
 async def test_a_server_error_then_success_is_retried_by_the_sdk(vendor: Vendor, clients: ProviderClients) -> None:
     vendor.server.push(Failure(500), Reply("recovered"))
 
-    response = await vendor.service(clients, max_retries=1).complete(
-        messages=USER, response_format=None, timeout=None, **OPTIONS
-    )
+    response = await sdk_complete(vendor.service(clients, max_retries=1), messages=USER, timeout=None, **OPTIONS)
 
     assert getattr(response, "content", None) == "recovered"
 

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from bifrost.types import AIResponse
-from bifrost_mcp.ai import LLMService, ProviderClients
-from tests.bifrost_mcp.ai.conftest import settings_of
+from bifrost_mcp.ai import AIView, ProviderClients
+from tests.bifrost_mcp.ai.conftest import sdk_complete, sdk_stream, settings_of
 
 # read at import: the autouse fixture clears the vendor environment before each test
 LIVE_KEYS = {"anthropic": os.environ.get("ANTHROPIC_API_KEY"), "openai": os.environ.get("OPENAI_API_KEY")}
@@ -23,10 +23,10 @@ async def test_a_real_provider_completes_and_streams(provider: str, clients: Pro
     key = LIVE_KEYS[provider]
     if not key:
         pytest.skip(f"set {provider.upper()}_API_KEY to run against the real {provider} API")
-    service = LLMService(settings_of({f"{provider}_api_key": key}), clients, max_retries=1)
+    service = AIView(settings_of({f"{provider}_api_key": key}), clients, max_retries=1)
 
-    response = await service.complete(messages=PING, response_format=None, **OPTIONS)
-    chunks = [chunk async for chunk in service.stream(messages=PING, **OPTIONS)]
+    response = await sdk_complete(service, messages=PING, **OPTIONS)
+    chunks = await sdk_stream(service, messages=PING, **OPTIONS)
 
     assert isinstance(response, AIResponse) and "pong" in response.content.lower()
     assert response.input_tokens > 0 and response.output_tokens > 0

@@ -6,22 +6,22 @@ import pytest
 
 from bifrost.errors import ConfigurationError
 from bifrost.types import AIResponse
-from bifrost_mcp.ai import LLMService, ModelResolver, ProviderClients, parse_model_id
-from tests.bifrost_mcp.ai.conftest import ANTHROPIC_KEY, OPENAI_KEY, settings_of
+from bifrost_mcp.ai import AIView, ModelResolver, ProviderClients, parse_model_id
+from tests.bifrost_mcp.ai.conftest import ANTHROPIC_KEY, OPENAI_KEY, sdk_complete, settings_of
 from tests.loopback import OpenAIServer, Reply, ScriptedServer
 
 OPTIONS = {"system": None, "knowledge": None, "max_tokens": None, "temperature": None, "timeout": None}
 
 
-async def ask(service: LLMService, model: str | None = None) -> AIResponse:
+async def ask(service: AIView, model: str | None = None) -> AIResponse:
     messages = [{"role": "user", "content": "hi"}]
-    response = await service.complete(messages=messages, response_format=None, model=model, **OPTIONS)
+    response = await sdk_complete(service, messages=messages, model=model, **OPTIONS)
     assert isinstance(response, AIResponse)
     return response
 
 
-def service_for(settings: dict[str, Any], clients: ProviderClients) -> LLMService:
-    return LLMService(settings_of(settings), clients, max_retries=0)
+def service_for(settings: dict[str, Any], clients: ProviderClients) -> AIView:
+    return AIView(settings_of(settings), clients, max_retries=0)
 
 
 @pytest.mark.parametrize(

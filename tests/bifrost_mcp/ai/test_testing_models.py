@@ -12,14 +12,12 @@ import pytest
 from pydantic import BaseModel, Field
 
 from bifrost import ai
-from bifrost._context import ExecutionContext
-from bifrost._llm import ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefinition, model_override
-from bifrost._runtime import bind
 from bifrost.errors import ConfigurationError, ValidationError
-from bifrost.testing import FunctionModel, TestModel, override_model, sample
+from bifrost.llm import ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefinition, model_override
+from bifrost.testing import FunctionModel, MockPlatform, TestModel, bound, override_model, sample, test_context
 from bifrost.types import AIResponse
-from bifrost_mcp.ai import LLMService, ProviderClients
-from tests.bifrost_mcp.ai.conftest import Usage, settings_of
+from bifrost_mcp.ai import AIView, ProviderClients
+from tests.bifrost_mcp.ai.conftest import Usage, sdk_complete, settings_of
 
 
 class Priority(Enum):
@@ -44,23 +42,16 @@ class Triage(BaseModel):
     note: str = "none"
 
 
-class _AIOnlyPlatform:
-    """The part of the Platform the ai module reaches."""
-
-    def __init__(self, service: LLMService) -> None:
-        self.ai = service
-
-
 @pytest.fixture
-def offline(clients: ProviderClients) -> Iterator[LLMService]:
+def offline(clients: ProviderClients) -> Iterator[AIView]:
     """A run with no AI provider configured, bound as the current workflow's platform."""
-    service = LLMService(settings_of({}), clients)
-    ctx = ExecutionContext("u1", "ada@example.com", "Ada", "org-1", None, False, False, "exec-1")
-    with bind(ctx, _AIOnlyPlatform(service)):  # type: ignore[arg-type]
+    service = AIView(settings_of({}), clients)
+    ctx = test_context(user_id="u1", email="ada@example.com", name="Ada", scope="org-1", execution_id="exec-1")
+    with bound(MockPlatform({"ai": service}), ctx):
         yield service
 
 
-async def test_a_test_model_answers_ai_complete_with_no_provider_configured(offline: LLMService) -> None:
+async def test_a_test_model_answers_ai_complete_with_no_provider_configured(offline: AIView) -> None:
     model = TestModel("Printer jammed.")
 
     with override_model(model):
@@ -72,19 +63,19 @@ async def test_a_test_model_answers_ai_complete_with_no_provider_configured(offl
     assert [(m.role, m.content) for m in request.messages] == [("user", "Summarise T-42")]
 
 
-async def test_without_an_override_the_same_call_needs_a_provider(offline: LLMService) -> None:
+async def test_without_an_override_the_same_call_needs_a_provider(offline: AIView) -> None:
     with pytest.raises(ConfigurationError, match="No AI provider configured"):
         await ai.complete("Summarise T-42")
 
 
-async def test_the_override_ends_with_its_block(offline: LLMService) -> None:
+async def test_the_override_ends_with_its_block(offline: AIView) -> None:
     with override_model(TestModel()):
         assert model_override.get() is not None
 
     assert model_override.get() is None
 
 
-async def test_a_structured_request_gets_an_instance_generated_from_the_schema(offline: LLMService) -> None:
+async def test_a_structured_request_gets_an_instance_generated_from_the_schema(offline: AIView) -> None:
     with override_model(TestModel()):
         triage = await ai.complete("Triage T-42", response_format=Triage)
 
@@ -93,14 +84,14 @@ async def test_a_structured_request_gets_an_instance_generated_from_the_schema(o
     assert len(triage.steps) == 2 and len(triage.steps[0].title) >= 3
 
 
-async def test_a_structured_request_can_get_the_configured_data(offline: LLMService) -> None:
+async def test_a_structured_request_can_get_the_configured_data(offline: AIView) -> None:
     step = {"title": "Reboot", "done": True}
 
     with override_model(TestModel(data=step)):
         assert await ai.complete("Next step?", response_format=Step) == Step(title="Reboot", done=True)
 
 
-async def test_a_test_model_streams_its_text_in_words(offline: LLMService) -> None:
+async def test_a_test_model_streams_its_text_in_words(offline: AIView) -> None:
     with override_model(TestModel("Once upon a time")):
         chunks = [chunk async for chunk in ai.stream("Tell a story")]
 
@@ -109,7 +100,7 @@ async def test_a_test_model_streams_its_text_in_words(offline: LLMService) -> No
     assert (chunks[-1].done, chunks[-1].output_tokens) == (True, 4)
 
 
-async def test_a_function_model_decides_each_reply(offline: LLMService) -> None:
+async def test_a_function_model_decides_each_reply(offline: AIView) -> None:
     async def shout(request: ChatRequest) -> str:
         return request.messages[-1].content.upper()
 
@@ -124,9 +115,10 @@ async def test_a_function_model_decides_each_reply(offline: LLMService) -> None:
 async def test_a_function_model_can_return_a_whole_result(clients: ProviderClients) -> None:
     usage = Usage()
     model = FunctionModel(lambda request: ChatResult(text="ok", input_tokens=100, output_tokens=3, model="fake-1"))
-    service = LLMService(settings_of({}), clients, model_override=model, record_usage=usage)
+    service = AIView(settings_of({}), clients, model_override=model, record_usage=usage)
 
-    response = await service.complete(
+    response = await sdk_complete(
+        service,
         messages=[{"role": "user", "content": "hi"}],
         system=None,
         response_format=None,
@@ -179,7 +171,7 @@ def test_samples_validate_against_the_model_they_came_from() -> None:
     assert Triage.model_validate(sample(Triage.model_json_schema())).kind == "incident"
 
 
-async def test_ai_complete_needs_a_prompt_or_messages(offline: LLMService) -> None:
+async def test_ai_complete_needs_a_prompt_or_messages(offline: AIView) -> None:
     with pytest.raises(ValidationError, match="needs a prompt or messages"):
         await ai.complete()
     assert issubclass(ValidationError, ValueError)

@@ -206,11 +206,11 @@ def test_token_reset_prints_a_new_working_token_and_stores_only_its_hash(cli: Cl
 
     async def check() -> None:
         async with opened_app(cli.data_dir) as app:
-            caller = await app.caller_for_token(latest)
+            caller = await app.host.callers.for_token(latest)
             assert caller.is_platform_admin
             for revoked in (first, second):
                 with pytest.raises(Exception, match="revoked"):
-                    await app.caller_for_token(revoked)
+                    await app.host.callers.for_token(revoked)
 
     anyio.run(check)
     files = [p for p in cli.data_dir.rglob("*") if p.is_file()]

@@ -45,7 +45,7 @@ async def test_the_examples_are_served_over_stdio(tmp_path: Path, mode: str) -> 
         await exercise_examples(client)
     # every call was recorded in the data dir, as the owner
     async with opened_app(tmp_path) as app:
-        owner = await app.owner_caller()
+        owner = await app.host.callers.owner()
         records = await app.host.executions.query(workflow_name="onboard_user")
         assert [(r.status, r.executed_by) for r in records] == [(ExecutionStatus.COMPLETED, owner.user_id)]
 

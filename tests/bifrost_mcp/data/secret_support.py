@@ -9,8 +9,8 @@ from pathlib import Path
 import anyio
 
 from bifrost.types import Organization
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.host import Host
-from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.settings import HostSettings
 
 

@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 
-from bifrost._context import GLOBAL_SCOPE
 from bifrost.errors import ValidationError
-from bifrost_mcp.data.config import ConfigAdmin, ConfigService
+from bifrost.platform import GLOBAL_SCOPE
+from bifrost_mcp.data.config import ConfigStore, ConfigView
 from bifrost_mcp.data.secrets import ENV_VAR, SECRET_MASK
+from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
-from bifrost_mcp.runner.state import RunState
 from tests.bifrost_mcp.data.secret_support import caller_in, files_containing, opened_host
 
 
@@ -19,8 +19,8 @@ def _no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
 
 
-def _service(host: Host, org: Any, *, admin: bool = False, state: RunState | None = None) -> ConfigService:
-    return ConfigService(host.db, host.secrets, caller_in(org, admin=admin), state)
+def _service(host: Host, org: Any, *, admin: bool = False, state: RunState | None = None) -> ConfigView:
+    return ConfigView(host.config, caller_in(org, admin=admin), state)
 
 
 VALUES: list[tuple[str, Any, str]] = [
@@ -49,7 +49,7 @@ async def test_values_keep_their_type_through_set_and_get(
 
         got = await config.get(key)
         assert got == value and type(got) is type(value)
-        entry = await ConfigAdmin(host.db, host.secrets).get(org.id, key)
+        entry = await ConfigStore(host.db, host.secrets).get(org.id, key)
         assert entry is not None and entry.type == stored_type
 
 
@@ -64,7 +64,7 @@ async def test_secret_values_keep_their_type_and_come_back_plain(
 
         got = await config.get(key)
         assert got == value and type(got) is type(value)
-        entry = await ConfigAdmin(host.db, host.secrets).get(GLOBAL_SCOPE, key)
+        entry = await ConfigStore(host.db, host.secrets).get(GLOBAL_SCOPE, key)
         assert entry is not None and (entry.type, entry.value, entry.is_secret) == ("secret", SECRET_MASK, True)
 
 
@@ -157,7 +157,7 @@ async def test_list_merges_global_and_organization_values_and_masks_secrets(tmp_
             "openai_api_key": SECRET_MASK,
             "shared": "org",
         }
-        entries = await ConfigAdmin(host.db, host.secrets).list(org.id)
+        entries = await ConfigStore(host.db, host.secrets).list(org.id)
         assert [(e.key, e.scope) for e in entries] == [
             ("api_key", org.id),
             ("global_only", GLOBAL_SCOPE),

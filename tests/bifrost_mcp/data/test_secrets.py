@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bifrost._context import GLOBAL_SCOPE
 from bifrost.errors import ConfigurationError
-from bifrost_mcp.data.config import ConfigAdmin
+from bifrost.platform import GLOBAL_SCOPE
+from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, SecretBox
+from bifrost_mcp.host import all_encrypted_columns
 from tests.bifrost_mcp.data.secret_support import data_files, files_containing, opened_host
 
 
@@ -81,7 +82,7 @@ def test_a_token_from_another_key_is_a_configuration_error_naming_the_key_source
 async def test_rotate_key_re_encrypts_config_secrets_and_integration_secrets_under_a_new_key(tmp_path: Path) -> None:
     async with opened_host(tmp_path) as host:
         org = await host.identity.create_org("Acme")
-        config = ConfigAdmin(host.db, host.secrets)
+        config = ConfigStore(host.db, host.secrets)
         await config.set(GLOBAL_SCOPE, "api_key", "sk-global-123456", is_secret=True)
         await config.set(org.id, "db_password", {"user": "acme", "password": "pw-acme-987"}, is_secret=True)
         await config.set(org.id, "plain", "not secret")
@@ -96,7 +97,7 @@ async def test_rotate_key_re_encrypts_config_secrets_and_integration_secrets_und
         old_keys = _file_keys(tmp_path)
         before = {tuple(r) for r in await host.db.fetchall("SELECT id, ciphertext FROM config_values")}
 
-        report = await host.secrets.rotate_key(host.db)
+        report = await host.rotate_secret_key()
 
         new_keys = _file_keys(tmp_path)
         after = {tuple(r) for r in await host.db.fetchall("SELECT id, ciphertext FROM config_values")}
@@ -122,14 +123,14 @@ async def test_rotate_key_re_encrypts_config_secrets_and_integration_secrets_und
 
 async def test_a_box_opened_before_rotation_still_decrypts_and_encrypts_under_the_new_key(tmp_path: Path) -> None:
     async with opened_host(tmp_path) as host:
-        config = ConfigAdmin(host.db, host.secrets)
+        config = ConfigStore(host.db, host.secrets)
         await config.set(GLOBAL_SCOPE, "token", "running-server-secret", is_secret=True)
         running_server = SecretBox(tmp_path)  # a second process that loaded the old key before the rotation
         row = await host.db.fetchone("SELECT ciphertext FROM config_values")
         assert row is not None
         assert running_server.decrypt(row[0]) == '"running-server-secret"'
 
-        await host.secrets.rotate_key(host.db)
+        await host.rotate_secret_key()
 
         row = await host.db.fetchone("SELECT ciphertext FROM config_values")
         assert row is not None
@@ -140,7 +141,7 @@ async def test_a_box_opened_before_rotation_still_decrypts_and_encrypts_under_th
 
 async def test_rotation_with_an_undecryptable_value_changes_nothing_and_says_what_to_do(tmp_path: Path) -> None:
     async with opened_host(tmp_path) as host:
-        config = ConfigAdmin(host.db, host.secrets)
+        config = ConfigStore(host.db, host.secrets)
         await config.set(GLOBAL_SCOPE, "good", "good-secret", is_secret=True)
         foreign = Fernet(Fernet.generate_key()).encrypt(b'"lost"').decode()
         await host.db.execute(
@@ -153,7 +154,7 @@ async def test_rotation_with_an_undecryptable_value_changes_nothing_and_says_wha
         with pytest.raises(
             ConfigurationError, match=re.escape("cannot re-encrypt config_values.ciphertext of row 'x'")
         ):
-            await host.secrets.rotate_key(host.db)
+            await host.rotate_secret_key()
 
         after = [tuple(r) for r in await host.db.fetchall("SELECT id, ciphertext FROM config_values ORDER BY id")]
         assert after == before
@@ -164,11 +165,11 @@ async def test_rotation_with_one_env_key_prints_a_new_key_and_re_encrypts_nothin
     current = Fernet.generate_key().decode()
     async with opened_host(tmp_path) as host:
         host.secrets = SecretBox(tmp_path, current)
-        config = ConfigAdmin(host.db, host.secrets)
+        config = ConfigStore(host.db, host.secrets)
         await config.set(GLOBAL_SCOPE, "k", "env-secret-1", is_secret=True)
         before = await host.db.fetchall("SELECT ciphertext FROM config_values")
 
-        report = await host.secrets.rotate_key(host.db)
+        report = await host.rotate_secret_key()
 
         assert report.source == "env" and report.reencrypted == 0
         assert report.new_key is not None
@@ -183,15 +184,15 @@ async def test_rotation_with_one_env_key_prints_a_new_key_and_re_encrypts_nothin
 async def test_rotation_with_new_and_old_env_keys_re_encrypts_under_the_new_one(tmp_path: Path) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     async with opened_host(tmp_path) as host:
-        config = ConfigAdmin(host.db, SecretBox(tmp_path, old))
+        config = ConfigStore(host.db, SecretBox(tmp_path, old))
         await config.set(GLOBAL_SCOPE, "k", "env-secret-2", is_secret=True)
         both = SecretBox(tmp_path, f"{new},{old}")
 
-        report = await both.rotate_key(host.db)
+        report = await both.rotate_key(host.db, all_encrypted_columns())
 
         assert report.reencrypted == 1
         assert "set BIFROST_SECRET_KEY to the first key alone" in report.next_step
-        only_new = ConfigAdmin(host.db, SecretBox(tmp_path, new))
+        only_new = ConfigStore(host.db, SecretBox(tmp_path, new))
         assert (await only_new.get(GLOBAL_SCOPE, "k", reveal=True)).value == "env-secret-2"  # type: ignore[union-attr]
 
 
@@ -199,14 +200,14 @@ async def test_no_secret_or_token_is_ever_in_plaintext_in_the_data_dir(tmp_path:
     plaintexts = ["cfg-secret-plain-4711", "client-secret-plain-4712", "access-plain-4713", "refresh-plain-4714"]
     async with opened_host(tmp_path) as host:
         org = await host.identity.create_org("Acme")
-        config = ConfigAdmin(host.db, host.secrets)
+        config = ConfigStore(host.db, host.secrets)
         await config.set(org.id, "api_key", plaintexts[0], is_secret=True)
         await host.integrations.create("Halo", token_url="https://halo.example.com/token", client_secret=plaintexts[1])
         await host.integrations.map("Halo", org.id)
         await host.integrations.set_oauth("Halo", org.id, access_token=plaintexts[2], refresh_token=plaintexts[3])
         assert (await config.get(org.id, "api_key", reveal=True)).value == plaintexts[0]  # type: ignore[union-attr]
         assert await host.integrations.resolve("Halo", org.id) is not None
-        await host.secrets.rotate_key(host.db)
+        await host.rotate_secret_key()
         assert (await config.get(org.id, "api_key", reveal=True)).value == plaintexts[0]  # type: ignore[union-attr]
 
         assert any(name.endswith("-wal") for name in data_files(tmp_path))  # the grep below covers the WAL too

@@ -104,7 +104,7 @@ async def boom() -> None:
 
 async def test_history_is_newest_first_and_filters_compose(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=[echo, boom]) as app:
-        owner = await app.owner_caller()
+        owner = await app.host.callers.owner()
         first = await app.run(app.registry.workflows["echo"], {"word": "a"}, owner)
         failed = await app.run(app.registry.workflows["boom"], {}, owner)
         last = await app.run(app.registry.workflows["echo"], {"word": "b"}, owner)
@@ -123,7 +123,7 @@ async def test_history_is_newest_first_and_filters_compose(tmp_path: Path) -> No
 
 async def test_records_survive_reopening_the_data_dir(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=[echo]) as app:
-        outcome = await app.run(app.registry.workflows["echo"], {"word": "kept"}, await app.owner_caller())
+        outcome = await app.run(app.registry.workflows["echo"], {"word": "kept"}, await app.host.callers.owner())
     async with opened_app(tmp_path, functions=[echo]) as app:
         record = await app.host.executions.get(outcome.execution_id)
         assert record is not None

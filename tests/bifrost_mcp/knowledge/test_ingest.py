@@ -6,6 +6,7 @@ import pytest
 
 from bifrost_mcp.knowledge import EmbedderMismatchError, KnowledgeStore, ingest
 from bifrost_mcp.knowledge.vectors import Space
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 from .pdfs import make_pdf
 
@@ -32,7 +33,7 @@ def folder(tmp_path: Path) -> Path:
 async def test_a_folder_is_ingested_with_relative_keys_and_bad_files_reported(
     store: KnowledgeStore, folder: Path
 ) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     summary = await ingest([folder], "handbook", service)
     assert sorted(summary.added) == ["policies/backup.txt", "policies/printing.pdf", "policies/vpn.html", "readme.md"]
     reasons = {Path(f.path).name: f.reason for f in summary.failed}
@@ -48,7 +49,7 @@ async def test_a_folder_is_ingested_with_relative_keys_and_bad_files_reported(
 
 
 async def test_a_second_run_skips_unchanged_files_and_updates_changed_ones(store: KnowledgeStore, folder: Path) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await ingest([folder], "handbook", service)
     (folder / "readme.md").write_text("# IT handbook\n\nThe service desk moved to extension 5000.", encoding="utf-8")
     summary = await ingest([folder], "handbook", service, progress=True)
@@ -61,7 +62,7 @@ async def test_a_second_run_skips_unchanged_files_and_updates_changed_ones(store
 async def test_a_single_file_is_keyed_by_its_name_and_a_missing_path_is_reported(
     store: KnowledgeStore, folder: Path
 ) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     summary = await ingest([folder / "policies" / "backup.txt", folder / "nope.md"], "misc", service)
     assert summary.added == ["backup.txt"]
     assert [(Path(f.path).name, f.reason) for f in summary.failed] == [("nope.md", "no such file or folder")]
@@ -71,7 +72,7 @@ async def test_two_files_with_the_same_key_in_one_run_fail_the_second(store: Kno
     for name in ("a", "b"):
         (tmp_path / name).mkdir()  # the store's data dir is tmp_path/data: stay beside it
         (tmp_path / name / "same.md").write_text(f"from {name}", encoding="utf-8")
-    summary = await ingest([tmp_path / "a" / "same.md", tmp_path / "b" / "same.md"], "x", store.for_scope("org-a"))
+    summary = await ingest([tmp_path / "a" / "same.md", tmp_path / "b" / "same.md"], "x", KnowledgeView(store, "org-a"))
     assert summary.added == ["same.md"]
     assert len(summary.failed) == 1 and "same key 'same.md'" in summary.failed[0].reason
 
@@ -83,14 +84,14 @@ async def test_an_oversize_file_fails_alone_while_its_batch_is_stored(
     docs.mkdir()
     (docs / "big.txt").write_text("word " * 5000, encoding="utf-8")
     (docs / "small.txt").write_text("a small note", encoding="utf-8")
-    summary = await ingest([docs], "docs", small_chunk_store.for_scope("org-a"))
+    summary = await ingest([docs], "docs", KnowledgeView(small_chunk_store, "org-a"))
     assert summary.added == ["small.txt"]
     assert [Path(f.path).name for f in summary.failed] == ["big.txt"] and "20,000 allowed" in summary.failed[0].reason
 
 
 async def test_ingestion_writes_only_into_the_callers_scope(store: KnowledgeStore, folder: Path) -> None:
-    await ingest([folder], "handbook", store.for_scope("org-a"))
-    assert await store.for_scope("org-b").list_namespaces() == []
+    await ingest([folder], "handbook", KnowledgeView(store, "org-a"))
+    assert await KnowledgeView(store, "org-b").list_namespaces() == []
 
 
 async def test_a_namespace_built_with_another_embedder_stops_ingestion_with_the_reindex_hint(
@@ -98,7 +99,7 @@ async def test_a_namespace_built_with_another_embedder_stops_ingestion_with_the_
 ) -> None:
     await store.vectors.create(Space("org-a", "handbook"), "openai-compatible:other-model", 1536)
     with pytest.raises(EmbedderMismatchError, match="bifrost-mcp knowledge reindex --namespace handbook"):
-        await ingest([folder], "handbook", store.for_scope("org-a"))
+        await ingest([folder], "handbook", KnowledgeView(store, "org-a"))
 
 
 async def test_many_files_flow_through_every_stage_and_a_second_run_skips_them_all(
@@ -109,7 +110,7 @@ async def test_many_files_flow_through_every_stage_and_a_second_run_skips_them_a
     for i in range(300):  # more than one read group and more than one embedding batch
         (root / f"note-{i:03d}.txt").write_text(f"Note {i}: the badge reader on floor {i % 9} was reset.", "utf-8")
     (root / "note-bad.txt").write_bytes(b"\xff\xfe not utf-8 \xff")
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     first = await ingest([root], "notes", service)
     assert first.added == [f"note-{i:03d}.txt" for i in range(300)]  # sorted, whatever order batches finished in
     assert [Path(f.path).name for f in first.failed] == ["note-bad.txt"]

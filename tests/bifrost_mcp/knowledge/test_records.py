@@ -7,7 +7,9 @@ import pytest
 from bifrost.errors import ValidationError
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, records
 from bifrost_mcp.knowledge.chunking import chunk_text
+from bifrost_mcp.knowledge.reindex import reindex
 from bifrost_mcp.knowledge.vectors import Space
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 TOPICS = [
     "Tapes rotate weekly between the server room and the offsite vault.",
@@ -23,7 +25,7 @@ LONG = "# Backup\n\n" + "\n\n".join(TOPICS)
 
 
 async def test_chunk_text_lives_in_metadata_and_chroma_keeps_no_documents(small_chunk_store: KnowledgeStore) -> None:
-    await small_chunk_store.for_scope("org-a").store(LONG, "it", "backup", {"owner": "ops"})
+    await KnowledgeView(small_chunk_store, "org-a").store(LONG, "it", "backup", {"owner": "ops"})
     collection = small_chunk_store.vectors.open(Space("org-a", "it"))
     assert collection is not None
     got = collection.get(include=["documents", "metadatas"])
@@ -52,14 +54,14 @@ async def test_records_of_the_earlier_layout_are_read_and_reindex_force_rewrites
     small_chunk_store: KnowledgeStore, minilm: MiniLMEmbedder
 ) -> None:
     await _store_in_the_earlier_layout(small_chunk_store, minilm, "org-a")
-    service = small_chunk_store.for_scope("org-a")
+    service = KnowledgeView(small_chunk_store, "org-a")
 
     document = await service.get("backup", "it")
     assert document is not None and document.content == LONG and document.metadata == {"owner": "ops"}
     (hit,) = await service.search("when do visitors get a new wireless password", ["it"], 5, None, None, False)
     assert hit.key == "backup" and TOPICS[2] in hit.content and hit.content.startswith("Backup\n\n")
 
-    (result,) = await small_chunk_store.reindex("it", force=True)
+    (result,) = await reindex(small_chunk_store, "it", force=True)
     assert result.rebuilt and result.chunks > 3
     collection = small_chunk_store.vectors.open(Space("org-a", "it"))
     assert collection is not None

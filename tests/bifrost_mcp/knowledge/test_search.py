@@ -7,12 +7,13 @@ import pytest
 
 from bifrost.errors import ValidationError
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, UnknownNamespaceError
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "msp_corpus.json").read_text(encoding="utf-8"))
 
 
 async def test_paraphrased_questions_find_their_answer_in_the_top_three(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store_many(CORPUS["documents"], "it")
     misses = []
     for question in CORPUS["questions"]:
@@ -26,7 +27,7 @@ async def test_paraphrased_questions_find_their_answer_in_the_top_three(store: K
 async def test_results_are_one_per_document_best_first_with_the_best_passage(
     small_chunk_store: KnowledgeStore,
 ) -> None:
-    service = small_chunk_store.for_scope("org-a")
+    service = KnowledgeView(small_chunk_store, "org-a")
     printers = "\n\n".join(
         [f"Floor {i} has printer queue PRN-{i}F for paper output." for i in range(1, 8)]
         + ["To add a printer manually open Settings, Devices, Printers and scanners, then choose Add device."]
@@ -42,7 +43,7 @@ async def test_results_are_one_per_document_best_first_with_the_best_passage(
 
 
 async def test_limit_and_min_score_cut_the_results(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store_many(CORPUS["documents"], "it")
     assert len(await service.search("printer", ["it"], 2, None, None, True)) == 2
     everything = await service.search("printer", ["it"], 50, None, None, True)
@@ -54,7 +55,7 @@ async def test_limit_and_min_score_cut_the_results(store: KnowledgeStore) -> Non
 
 
 async def test_metadata_filter_keeps_only_matching_documents(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store_many(
         [
             {"content": "VPN for the Paris office.", "key": "paris", "metadata": {"site": "paris", "year": 2023}},
@@ -73,7 +74,7 @@ async def test_metadata_filter_keeps_only_matching_documents(store: KnowledgeSto
 
 
 async def test_several_namespaces_are_searched_together(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store("Printers map by floor.", "it", "printers", None)
     await service.store("Holidays are booked in the HR portal.", "hr", "holidays", None)
     results = await service.search("where do I book vacation", ["it", "hr"], 2, None, None, True)
@@ -82,7 +83,7 @@ async def test_several_namespaces_are_searched_together(store: KnowledgeStore) -
 
 @pytest.mark.parametrize("query", ["", "   \n"])
 async def test_an_empty_query_is_a_validation_error(store: KnowledgeStore, query: str) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store("Something.", "it", "k", None)
     with pytest.raises(ValidationError, match="search query is empty"):
         await service.search(query, ["it"], 5, None, None, True)
@@ -91,12 +92,12 @@ async def test_an_empty_query_is_a_validation_error(store: KnowledgeStore, query
 
 
 async def test_searching_an_unknown_namespace_names_the_ones_that_exist(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store("Something.", "policies", "k", None)
     with pytest.raises(UnknownNamespaceError, match=r"'polices'.*\['policies'\]"):
         await service.search("anything", ["polices"], 5, None, None, True)
     with pytest.raises(UnknownNamespaceError, match="nothing is stored yet"):
-        await store.for_scope("org-empty").search("anything", ["policies"], 5, None, None, True)
+        await KnowledgeView(store, "org-empty").search("anything", ["policies"], 5, None, None, True)
 
 
 @pytest.mark.parametrize(
@@ -112,7 +113,7 @@ async def test_searching_an_unknown_namespace_names_the_ones_that_exist(store: K
 async def test_bad_search_arguments_say_what_to_fix(
     store: KnowledgeStore, limit: int, metadata_filter: dict[str, object] | None, message: str
 ) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store("Something.", "it", "k", None)
     with pytest.raises(ValidationError, match=message):
         await service.search("q", ["it"], limit, None, metadata_filter, True)
@@ -121,18 +122,18 @@ async def test_bad_search_arguments_say_what_to_fix(
 async def test_a_namespace_rebuilt_by_another_store_is_searched_afresh(
     store: KnowledgeStore, tmp_path: Path, minilm: MiniLMEmbedder
 ) -> None:
-    await store.for_scope("org-a").store("Printers map by floor.", "it", "printers", None)
-    assert [r.key for r in await store.for_scope("org-a").search("printer", ["it"], 5, None, None, True)] == [
+    await KnowledgeView(store, "org-a").store("Printers map by floor.", "it", "printers", None)
+    assert [r.key for r in await KnowledgeView(store, "org-a").search("printer", ["it"], 5, None, None, True)] == [
         "printers"
     ]
     other = KnowledgeStore.open(tmp_path / "data", minilm)  # e.g. the CLI, next to a running server
     try:
-        await other.for_scope("org-a").delete_namespace("it")
-        await other.for_scope("org-a").store("VPN gateway is vpn.example.com.", "it", "vpn", None)
-        results = await store.for_scope("org-a").search("printer", ["it"], 5, None, None, True)
+        await KnowledgeView(other, "org-a").delete_namespace("it")
+        await KnowledgeView(other, "org-a").store("VPN gateway is vpn.example.com.", "it", "vpn", None)
+        results = await KnowledgeView(store, "org-a").search("printer", ["it"], 5, None, None, True)
         assert [r.key for r in results] == ["vpn"]
-        await other.for_scope("org-a").delete_namespace("it")
+        await KnowledgeView(other, "org-a").delete_namespace("it")
         with pytest.raises(UnknownNamespaceError):
-            await store.for_scope("org-a").search("printer", ["it"], 5, None, None, True)
+            await KnowledgeView(store, "org-a").search("printer", ["it"], 5, None, None, True)
     finally:
         await other.aclose()

@@ -14,7 +14,9 @@ import pytest
 
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, UnknownNamespaceError
 from bifrost_mcp.knowledge import vectors as vectors_module
+from bifrost_mcp.knowledge.reindex import reindex
 from bifrost_mcp.knowledge.vectors import Space, VectorStore, http_client, persistent_client
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 
 def _chroma_cli() -> str:
@@ -58,11 +60,11 @@ async def test_server_mode_stores_and_searches_through_a_chroma_server(
 ) -> None:
     store = KnowledgeStore.open(tmp_path, minilm, chroma_url=chroma_url)
     try:
-        service = store.for_scope("org-a")
+        service = KnowledgeView(store, "org-a")
         await service.store("Backups are replicated offsite nightly.", "it", "backup", None)
         results = await service.search("where do copies of the servers go", ["it"], 1, None, None, True)
         assert [r.key for r in results] == ["backup"]
-        assert await store.for_scope("org-b").get("backup", "it") is None
+        assert await KnowledgeView(store, "org-b").get("backup", "it") is None
     finally:
         await store.aclose()
     assert not (tmp_path / "chroma").exists()
@@ -77,7 +79,7 @@ def test_a_malformed_chroma_url_says_what_it_should_look_like(url: str) -> None:
 async def test_the_embedded_client_has_telemetry_off_and_collections_without_embedding_function(
     store: KnowledgeStore,
 ) -> None:
-    await store.for_scope("org-a").store("text", "it", "k", None)
+    await KnowledgeView(store, "org-a").store("text", "it", "k", None)
     client: Any = store.vectors._client
     assert client.get_settings().anonymized_telemetry is False
     collection = await store.vectors.collection(Space("org-a", "it"))
@@ -91,7 +93,7 @@ def test_collection_names_are_valid_for_chroma_and_distinct_per_scope_and_namesp
 
 
 async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store: KnowledgeStore) -> None:
-    await store.for_scope("org-a").store("Printers map by floor.", "it", "printers", None)
+    await KnowledgeView(store, "org-a").store("Printers map by floor.", "it", "printers", None)
     space = Space("org-a", "it")
     original = await store.vectors.collection(space)
     assert original is not None
@@ -104,18 +106,18 @@ async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store
         store.vectors._client.delete_collection(space.collection_name)
 
     await store.vectors.call(interrupted_swap)
-    assert await store.for_scope("org-a").get("printers", "it") is None
-    await store.reindex()
-    document = await store.for_scope("org-a").get("printers", "it")
+    assert await KnowledgeView(store, "org-a").get("printers", "it") is None
+    await reindex(store, None)
+    document = await KnowledgeView(store, "org-a").get("printers", "it")
     assert document is not None and document.content == "Printers map by floor."
 
 
 async def _org_namespace_then_global_made_elsewhere(server: KnowledgeStore, cli: KnowledgeStore) -> None:
     """org-a searches its "it" (so the missing GLOBAL "it" is remembered), then the CLI stores a GLOBAL "it"."""
-    org_a = server.for_scope("org-a")
+    org_a = KnowledgeView(server, "org-a")
     await org_a.store("Our printers map by floor.", "it", "printers", None)
     assert [r.key for r in await org_a.search("printer", ["it"], 5, None, None, True)] == ["printers"]
-    await cli.for_scope("GLOBAL").store("Printer drivers come from the vendor portal.", "it", "drivers", None)
+    await KnowledgeView(cli, "GLOBAL").store("Printer drivers come from the vendor portal.", "it", "drivers", None)
 
 
 async def test_a_remembered_miss_hides_a_global_namespace_made_elsewhere_until_forgotten(
@@ -125,7 +127,7 @@ async def test_a_remembered_miss_hides_a_global_namespace_made_elsewhere_until_f
     cli = KnowledgeStore.open(tmp_path, minilm)  # another process on the same data dir, e.g. the CLI
     try:
         await _org_namespace_then_global_made_elsewhere(server, cli)
-        org_a = server.for_scope("org-a")
+        org_a = KnowledgeView(server, "org-a")
         assert [r.key for r in await org_a.search("printer", ["it"], 5, None, None, True)] == ["printers"]
         server.vectors.forget()
         found = await org_a.search("printer", ["it"], 5, None, None, True)
@@ -143,7 +145,7 @@ async def test_a_remembered_miss_expires_so_a_global_namespace_made_elsewhere_sh
     try:
         await _org_namespace_then_global_made_elsewhere(server, cli)
         await anyio.sleep(0.3)
-        found = await server.for_scope("org-a").search("printer", ["it"], 5, None, None, True)
+        found = await KnowledgeView(server, "org-a").search("printer", ["it"], 5, None, None, True)
         assert sorted(r.key for r in found) == ["drivers", "printers"]
     finally:
         await server.aclose()
@@ -156,16 +158,18 @@ async def test_a_namespace_made_by_this_store_or_missing_entirely_is_looked_up_a
     server = KnowledgeStore(VectorStore(persistent_client(tmp_path / "chroma"), miss_ttl=3600), minilm)
     cli = KnowledgeStore.open(tmp_path, minilm)
     try:
-        org_a = server.for_scope("org-a")
+        org_a = KnowledgeView(server, "org-a")
         await org_a.store("Our printers map by floor.", "it", "printers", None)
         await org_a.search("printer", ["it"], 5, None, None, True)  # remembers: no GLOBAL "it"
-        await server.for_scope("GLOBAL").store("Printer drivers come from the vendor portal.", "it", "drivers", None)
+        await KnowledgeView(server, "GLOBAL").store(
+            "Printer drivers come from the vendor portal.", "it", "drivers", None
+        )
         found = await org_a.search("printer", ["it"], 5, None, None, True)
         assert sorted(r.key for r in found) == ["drivers", "printers"]
 
         with pytest.raises(UnknownNamespaceError):
             await org_a.search("vpn", ["net"], 5, None, None, True)  # remembers: neither "net" exists
-        await cli.for_scope("org-a").store("The VPN gateway is vpn.example.com.", "net", "vpn", None)
+        await KnowledgeView(cli, "org-a").store("The VPN gateway is vpn.example.com.", "net", "vpn", None)
         # a namespace that would be an error gets a fresh look before the error is raised
         assert [r.key for r in await org_a.search("vpn", ["net"], 5, None, None, True)] == ["vpn"]
     finally:

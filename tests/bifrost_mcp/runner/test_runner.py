@@ -297,7 +297,7 @@ async def test_logging_and_print_are_captured_in_order_in_the_execution_record(a
     execution_id = execution_id_of(result)
     assert result.structured_content == {"result": execution_id}
     logs = await app.host.executions.logs(execution_id)
-    owner = await app.owner_caller()
+    owner = await app.host.callers.owner()
     assert [(e.level, e.message.splitlines()[0]) for e in logs] == [
         ("INFO", f"starting for {owner.email}"),
         ("INFO", "step one"),
@@ -365,7 +365,7 @@ async def test_cancelling_a_call_mid_run_records_it_as_cancelled(app: App, mode:
 async def test_every_call_is_recorded_with_its_caller(app: App) -> None:
     async with connected(app, "legacy") as client:
         ids = [execution_id_of(await client.call_tool("quick", {})) for _ in range(3)]
-    owner = await app.owner_caller()
+    owner = await app.host.callers.owner()
     records = await app.host.executions.query(workflow_name="quick")
     assert sorted(r.id for r in records) == sorted(ids)
     assert {(r.executed_by, r.executed_by_email, r.scope) for r in records} == {(owner.user_id, owner.email, "GLOBAL")}
@@ -385,7 +385,7 @@ async def own_timeout() -> None:
 
 async def test_a_timeout_error_the_workflow_raises_itself_is_a_failure_not_a_run_timeout(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=[own_timeout]) as app:
-        owner = await app.owner_caller()
+        owner = await app.host.callers.owner()
         outcome = await app.run(app.registry.workflows["own_timeout"], {}, owner)
     assert outcome.record.status is ExecutionStatus.FAILED
     assert outcome.message == "TimeoutError: the vendor API did not answer"
@@ -400,7 +400,7 @@ async def chatty(lines: int) -> None:
 async def test_a_log_stream_past_the_cap_ends_saying_how_many_entries_were_dropped(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=[chatty]) as app:
         outcome = await app.run(
-            app.registry.workflows["chatty"], {"lines": MAX_LOG_ENTRIES + 5}, await app.owner_caller()
+            app.registry.workflows["chatty"], {"lines": MAX_LOG_ENTRIES + 5}, await app.host.callers.owner()
         )
         logs = await app.host.executions.logs(outcome.execution_id, MAX_LOG_ENTRIES - 1, 10)
     assert [(e.level, e.message) for e in logs] == [

@@ -66,7 +66,7 @@ async def test_the_examples_are_served_over_http(app: App, mode: str) -> None:
     async with serving(app) as served, mcp_http_client(served.mcp, served.token, mode=mode) as client:
         assert client.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
         await exercise_examples(client)
-    owner = await app.owner_caller()
+    owner = await app.host.callers.owner()
     records = await app.host.executions.query(workflow_name="onboard_user")
     assert [(r.executed_by, r.status) for r in records] == [(owner.user_id, ExecutionStatus.COMPLETED)]
 

@@ -1,19 +1,19 @@
 """ExecutionContext and the `context` proxy."""
 
 import dataclasses
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import pytest
 
 from bifrost import ExecutionContext, Organization, context, tables
 from bifrost._context import current_context
-from bifrost._ports import Platform
-from bifrost._runtime import bind
 from bifrost.errors import NoExecutionContextError
+from bifrost.platform import bind
+from bifrost.testing import MockPlatform
 
 ACME = Organization(id="org-456", name="Acme Corp", domain="acme.example")
-UNUSED_PLATFORM = cast(Platform, object())  # these tests only read the context, never a service
+UNUSED_PLATFORM = MockPlatform({})  # these tests only read the context, never a module
 
 
 def make_context(organization: Organization | None = ACME, **changes: Any) -> ExecutionContext:

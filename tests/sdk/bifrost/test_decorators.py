@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from bifrost import data_provider, workflow
-from bifrost._decorators import DATA_PROVIDER_OPTIONS, WORKFLOW_OPTIONS, WorkflowSpec, get_spec
+from bifrost.decorators import DATA_PROVIDER_OPTIONS, WORKFLOW_OPTIONS, WorkflowSpec, get_spec
 
 
 def spec_of(fn: Any) -> WorkflowSpec:

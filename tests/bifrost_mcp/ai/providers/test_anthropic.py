@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bifrost._llm import ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
+from bifrost.llm import ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.providers import AnthropicChatModel
 from tests.bifrost_mcp.ai.conftest import ANTHROPIC_KEY

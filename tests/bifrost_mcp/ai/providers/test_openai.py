@@ -5,7 +5,7 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from bifrost._llm import AIError, ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
+from bifrost.llm import AIError, ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.models import COMPATIBLE
 from bifrost_mcp.ai.providers import OpenAIChatModel

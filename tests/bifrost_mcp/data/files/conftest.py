@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_mcp.data.files import FilesService
+from bifrost_mcp.data.files import FilesView
 from bifrost_mcp.settings import HostSettings
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
@@ -15,15 +15,15 @@ def settings(tmp_path: Path) -> HostSettings:
 
 
 @pytest.fixture
-def files_a(settings: HostSettings) -> FilesService:
-    return FilesService(settings, member(ORG_A))
+def files_a(settings: HostSettings) -> FilesView:
+    return FilesView(settings, member(ORG_A))
 
 
 @pytest.fixture
-def files_b(settings: HostSettings) -> FilesService:
-    return FilesService(settings, member(ORG_B))
+def files_b(settings: HostSettings) -> FilesView:
+    return FilesView(settings, member(ORG_B))
 
 
 @pytest.fixture
-def files_admin(settings: HostSettings) -> FilesService:
-    return FilesService(settings, platform_admin())
+def files_admin(settings: HostSettings) -> FilesView:
+    return FilesView(settings, platform_admin())

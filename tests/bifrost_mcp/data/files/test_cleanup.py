@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_mcp.data.files import FilesService, clean_temp, cloud_root
+from bifrost_mcp.data.files import FilesView, clean_temp, cloud_root
 from bifrost_mcp.settings import HostSettings
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
@@ -25,10 +25,10 @@ async def test_temp_files_older_than_the_age_are_deleted_across_scopes_and_local
     settings: HostSettings,
 ) -> None:
     for org in (ORG_A, ORG_B):
-        files = FilesService(settings, member(org))
+        files = FilesView(settings, member(org))
         await files.write_bytes("old/report.html", b"old", "temp", "cloud")
         await files.write_bytes("fresh.html", b"fresh", "temp", "cloud")
-        await FilesService(settings, platform_admin()).write_bytes("old-local.txt", b"old", "temp", "local")
+        await FilesView(settings, platform_admin()).write_bytes("old-local.txt", b"old", "temp", "local")
         age(cloud_root(settings, org.id, "temp") / "old" / "report.html", 2 * HOUR)
         age(cloud_root(settings, org.id, "temp") / "old", 2 * HOUR)
     assert settings.workspace is not None
@@ -36,12 +36,12 @@ async def test_temp_files_older_than_the_age_are_deleted_across_scopes_and_local
 
     assert await clean_temp(settings, HOUR) == 3
     for org in (ORG_A, ORG_B):
-        files = FilesService(settings, member(org))
+        files = FilesView(settings, member(org))
         assert await files.list("", "temp", "cloud") == ["fresh.html"]
     assert not (settings.workspace / ".bifrost" / "temp" / "old-local.txt").exists()
 
 
-async def test_workspace_and_uploads_are_never_cleaned(files_a: FilesService, settings: HostSettings) -> None:
+async def test_workspace_and_uploads_are_never_cleaned(files_a: FilesView, settings: HostSettings) -> None:
     await files_a.write_bytes("keep.txt", b"x", "workspace", "cloud")
     upload = cloud_root(settings, "org-a", "uploads") / "u.txt"
     upload.parent.mkdir(parents=True)
@@ -54,7 +54,7 @@ async def test_workspace_and_uploads_are_never_cleaned(files_a: FilesService, se
 
 
 async def test_cleanup_removes_old_symlinks_without_following_them(
-    files_a: FilesService, settings: HostSettings, tmp_path: Path
+    files_a: FilesView, settings: HostSettings, tmp_path: Path
 ) -> None:
     precious = tmp_path / "precious"
     precious.mkdir()

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from bifrost.errors import IntegrationError
 from bifrost.types import IntegrationData, Organization
+from bifrost_mcp.data.integrations import IntegrationsView
 from bifrost_mcp.host import Host
 from tests.bifrost_mcp.data.integrations.token_endpoint import TokenEndpoint, oauth_error, token_response
 from tests.bifrost_mcp.data.secret_support import caller_in, eventually, files_containing
@@ -37,8 +38,8 @@ async def test_an_expired_token_is_refreshed_with_the_refresh_token_grant_and_st
     ) as endpoint:
         await _expired_integration(host, org_a, endpoint.url)
 
-        data = await host.integrations.for_caller(caller_in(org_a), None).get("Graph", None)
-        again = await host.integrations.for_caller(caller_in(org_a), None).get("Graph", None)
+        data = await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", None)
+        again = await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", None)
 
     assert endpoint.requests == [
         {
@@ -110,7 +111,7 @@ async def test_twenty_concurrent_callers_cause_exactly_one_refresh_request(host:
         integration_id = (await host.integrations.get("Graph")).id
 
         async def call() -> None:
-            results.append(await host.integrations.for_caller(caller_in(org_a), None).get("Graph", None))
+            results.append(await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", None))
 
         async with anyio.create_task_group() as tasks:
             for _ in range(20):
@@ -170,7 +171,7 @@ async def test_a_failed_refresh_is_an_integration_error_with_the_oauth_descripti
         await _expired_integration(host, org_a, endpoint.url)
 
         with pytest.raises(IntegrationError) as caught:
-            await host.integrations.for_caller(caller_in(org_a), None).get("Graph", None)
+            await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", None)
 
     message = str(caught.value)
     assert "integration 'Graph'" in message and org_a.id in message

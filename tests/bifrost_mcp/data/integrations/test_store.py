@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bifrost._context import GLOBAL_SCOPE
 from bifrost.errors import ValidationError
+from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import IntegrationData, OAuthCredentials, Organization
 from bifrost_mcp.host import Host
 

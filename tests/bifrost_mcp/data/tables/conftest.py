@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_mcp.data.tables import MIGRATIONS, TablesService
+from bifrost_mcp.data.tables import MIGRATIONS, TablesView
 from bifrost_mcp.storage.db import Database
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
@@ -17,15 +17,15 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def tables_a(db: Database) -> TablesService:
-    return TablesService(db, member(ORG_A))
+def tables_a(db: Database) -> TablesView:
+    return TablesView(db, member(ORG_A))
 
 
 @pytest.fixture
-def tables_b(db: Database) -> TablesService:
-    return TablesService(db, member(ORG_B))
+def tables_b(db: Database) -> TablesView:
+    return TablesView(db, member(ORG_B))
 
 
 @pytest.fixture
-def tables_admin(db: Database) -> TablesService:
-    return TablesService(db, platform_admin())
+def tables_admin(db: Database) -> TablesView:
+    return TablesView(db, platform_admin())

@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from bifrost.errors import ValidationError
-from bifrost_mcp.data.tables import TablesService
+from bifrost_mcp.data.tables import TablesView
 from bifrost_mcp.data.tables.indexes import parse_indexes
 from bifrost_mcp.data.tables.query import compile_order, compile_where
 from bifrost_mcp.data.tables.store import DOCUMENT_COLUMNS, filtered_from
@@ -11,7 +11,7 @@ from bifrost_mcp.storage.db import Database
 
 
 async def plan(db: Database, table_id: str, where: dict[str, Any], order_by: str | None = None) -> str:
-    """EXPLAIN QUERY PLAN of the exact page query TablesService.query runs."""
+    """EXPLAIN QUERY PLAN of the exact page query TablesView.query runs."""
     condition = compile_where(where)
     sql = (
         f"SELECT {DOCUMENT_COLUMNS} {filtered_from(table_id, condition.sql)} "
@@ -50,7 +50,7 @@ def test_a_malformed_index_declaration_is_refused_saying_how_to_write_it(indexes
         parse_indexes({"indexes": indexes})
 
 
-async def test_equality_on_an_indexed_field_uses_the_expression_index(db: Database, tables_a: TablesService) -> None:
+async def test_equality_on_an_indexed_field_uses_the_expression_index(db: Database, tables_a: TablesView) -> None:
     info = await tables_a.create("orders", None, {"indexes": [["status"]]}, None, None)
     for n in range(20):
         await tables_a.insert("orders", {"status": f"s{n % 4}", "total": n}, None, None, None)
@@ -62,7 +62,7 @@ async def test_equality_on_an_indexed_field_uses_the_expression_index(db: Databa
 
 
 async def test_a_composite_index_serves_equality_with_ordering_on_the_second_field(
-    db: Database, tables_a: TablesService
+    db: Database, tables_a: TablesView
 ) -> None:
     info = await tables_a.create("orders", None, {"indexes": [{"fields": ["customer.id", "created_at"]}]}, None, None)
     detail = await plan(db, info.id, {"customer.id": "c1"}, order_by="created_at")
@@ -70,7 +70,7 @@ async def test_a_composite_index_serves_equality_with_ordering_on_the_second_fie
     assert "USE TEMP B-TREE FOR ORDER BY" not in detail  # at most the id tie-break is sorted
 
 
-async def test_deleting_a_table_drops_its_indexes_only(db: Database, tables_a: TablesService) -> None:
+async def test_deleting_a_table_drops_its_indexes_only(db: Database, tables_a: TablesView) -> None:
     kept = await tables_a.create("kept", None, {"indexes": [["status"]]}, None, None)
     await tables_a.create("gone", None, {"indexes": [["status"], ["kind"]]}, None, None)
     assert len(await index_names(db)) == 3
@@ -78,7 +78,7 @@ async def test_deleting_a_table_drops_its_indexes_only(db: Database, tables_a: T
     assert await index_names(db) == [f"ix_data_documents_{kept.id}_0"]
 
 
-async def test_a_refused_index_declaration_creates_no_table(tables_a: TablesService) -> None:
+async def test_a_refused_index_declaration_creates_no_table(tables_a: TablesView) -> None:
     with pytest.raises(ValidationError):
         await tables_a.create("orders", None, {"indexes": [['bad"key']]}, None, None)
     assert await tables_a.list(None, None) == []

@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from bifrost.errors import ValidationError
-from bifrost_mcp.data.tables import TablesService
+from bifrost_mcp.data.tables import TablesView
 from bifrost_mcp.data.tables.query import OPERATORS, compile_order, compile_where
 
 DOCS: dict[str, dict[str, Any]] = {
@@ -38,45 +38,45 @@ DOCS: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture
-async def tables(tables_a: TablesService) -> TablesService:
+async def tables(tables_a: TablesView) -> TablesView:
     for doc_id, data in DOCS.items():
         await tables_a.insert("items", data, doc_id, None, None)
     return tables_a
 
 
-async def matching(tables: TablesService, where: dict[str, Any]) -> list[str]:
+async def matching(tables: TablesView, where: dict[str, Any]) -> list[str]:
     result = await tables.query("items", where, None, "asc", 1000, 0, None, None)
     assert result.total == len(result.documents) == await tables.count("items", where, None, None)
     return sorted(doc.id for doc in result.documents)
 
 
-async def ordered(tables: TablesService, order_by: str | None, order_dir: str = "asc") -> list[str]:
+async def ordered(tables: TablesView, order_by: str | None, order_dir: str = "asc") -> list[str]:
     result = await tables.query("items", None, order_by, order_dir, 1000, 0, None, None)
     return [doc.id for doc in result.documents]
 
 
-async def test_equality_matches_strings_exactly(tables: TablesService) -> None:
+async def test_equality_matches_strings_exactly(tables: TablesView) -> None:
     assert await matching(tables, {"name": "acme corp"}) == ["hundred"]
     assert await matching(tables, {"name": "ACME CORP"}) == []
 
 
-async def test_equality_on_a_number_matches_numbers_only_not_numeric_strings_or_bools(tables: TablesService) -> None:
+async def test_equality_on_a_number_matches_numbers_only_not_numeric_strings_or_bools(tables: TablesView) -> None:
     assert await matching(tables, {"amount": 100}) == ["hundred"]
     assert await matching(tables, {"amount": 100.0}) == ["hundred"]
     assert await matching(tables, {"amount": 150}) == []
     assert await matching(tables, {"active": 1}) == ["text"]
 
 
-async def test_equality_on_a_bool_matches_json_booleans_only(tables: TablesService) -> None:
+async def test_equality_on_a_bool_matches_json_booleans_only(tables: TablesView) -> None:
     assert await matching(tables, {"active": True}) == ["big", "small"]
     assert await matching(tables, {"active": False}) == ["hundred"]
 
 
-async def test_equality_with_none_matches_null_and_missing_fields(tables: TablesService) -> None:
+async def test_equality_with_none_matches_null_and_missing_fields(tables: TablesView) -> None:
     assert await matching(tables, {"amount": None}) == ["bare", "nulls"]
 
 
-async def test_numbers_compare_as_numbers_with_ints_and_floats_mixed(tables: TablesService) -> None:
+async def test_numbers_compare_as_numbers_with_ints_and_floats_mixed(tables: TablesView) -> None:
     assert await matching(tables, {"amount": {"gt": 99.5}}) == ["big", "hundred"]
     assert await matching(tables, {"amount": {"gte": 99.5, "lt": 1200}}) == ["hundred", "small"]
     assert await matching(tables, {"amount": {"lte": 100}}) == ["hundred", "small"]
@@ -84,7 +84,7 @@ async def test_numbers_compare_as_numbers_with_ints_and_floats_mixed(tables: Tab
     assert await matching(tables, {"amount": {"lt": 1000.5}}) == ["hundred", "small"]
 
 
-async def test_iso_dates_compare_as_instants_honouring_z_and_offsets(tables: TablesService) -> None:
+async def test_iso_dates_compare_as_instants_honouring_z_and_offsets(tables: TablesView) -> None:
     assert await matching(tables, {"due": {"gt": "2024-05-01"}}) == ["big", "small"]
     assert await matching(tables, {"due": {"gte": "2024-05-01T00:00:00Z"}}) == ["big", "hundred", "small"]
     assert await matching(tables, {"due": {"lt": "2024-05-01T05:00:00+02:00"}}) == ["hundred", "small"]
@@ -92,57 +92,57 @@ async def test_iso_dates_compare_as_instants_honouring_z_and_offsets(tables: Tab
     assert await matching(tables, {"due": {"lt": "2024-05-01T10:00"}}) == ["hundred", "small"]
 
 
-async def test_a_date_comparison_ignores_non_date_strings(tables: TablesService) -> None:
+async def test_a_date_comparison_ignores_non_date_strings(tables: TablesView) -> None:
     await tables.insert("items", {"due": "now"}, "now-text", None, None)
     await tables.insert("items", {"due": "2460431"}, "julian-text", None, None)
     assert await matching(tables, {"due": {"lt": "9999-12-31"}}) == ["big", "hundred", "small"]
 
 
-async def test_a_non_date_string_operand_compares_strings_by_code_point(tables: TablesService) -> None:
+async def test_a_non_date_string_operand_compares_strings_by_code_point(tables: TablesView) -> None:
     assert await matching(tables, {"name": {"gte": "a"}}) == ["big", "hundred"]
 
 
-async def test_like_is_case_sensitive_with_percent_and_underscore_wildcards(tables: TablesService) -> None:
+async def test_like_is_case_sensitive_with_percent_and_underscore_wildcards(tables: TablesView) -> None:
     assert await matching(tables, {"name": {"like": "Acme%"}}) == ["small"]
     assert await matching(tables, {"name": {"like": "acme%"}}) == ["hundred"]
     assert await matching(tables, {"name": {"like": "Acme __%"}}) == ["small"]
     assert await matching(tables, {"name": {"like": "Zed_under"}}) == ["text"]
 
 
-async def test_like_treats_glob_characters_literally(tables: TablesService) -> None:
+async def test_like_treats_glob_characters_literally(tables: TablesView) -> None:
     await tables.insert("items", {"name": "a*b?[c]"}, "globby", None, None)
     assert await matching(tables, {"name": {"like": "Zed?under"}}) == []
     assert await matching(tables, {"name": {"like": "a*b?[c]"}}) == ["globby"]
     assert await matching(tables, {"name": {"like": "a*%"}}) == ["globby"]
 
 
-async def test_ilike_ignores_case_including_non_ascii_letters(tables: TablesService) -> None:
+async def test_ilike_ignores_case_including_non_ascii_letters(tables: TablesView) -> None:
     assert await matching(tables, {"name": {"ilike": "ACME%"}}) == ["hundred", "small"]
     assert await matching(tables, {"name": {"ilike": "%école%"}}) == ["big"]
     assert await matching(tables, {"name": {"ilike": "%MÜLLER"}}) == ["big"]
 
 
-async def test_in_matches_any_listed_value_by_type(tables: TablesService) -> None:
+async def test_in_matches_any_listed_value_by_type(tables: TablesView) -> None:
     assert await matching(tables, {"amount": {"in": [100, "150"]}}) == ["hundred", "text"]
     assert await matching(tables, {"amount": {"in": [None, 1200]}}) == ["bare", "big", "nulls"]
     assert await matching(tables, {"active": {"in": [True]}}) == ["big", "small"]
 
 
-async def test_in_with_an_empty_list_matches_nothing(tables: TablesService) -> None:
+async def test_in_with_an_empty_list_matches_nothing(tables: TablesView) -> None:
     assert await matching(tables, {"amount": {"in": []}}) == []
 
 
-async def test_is_null_counts_a_missing_field_as_null(tables: TablesService) -> None:
+async def test_is_null_counts_a_missing_field_as_null(tables: TablesView) -> None:
     assert await matching(tables, {"address": {"is_null": True}}) == ["bare", "nulls", "text"]
     assert await matching(tables, {"address": {"is_null": False}}) == ["big", "hundred", "small"]
 
 
-async def test_ne_matches_different_null_and_missing_values(tables: TablesService) -> None:
+async def test_ne_matches_different_null_and_missing_values(tables: TablesView) -> None:
     assert await matching(tables, {"amount": {"ne": 100}}) == ["bare", "big", "nulls", "small", "text"]
     assert await matching(tables, {"name": {"ne": None}}) == ["big", "hundred", "small", "text"]
 
 
-async def test_contains_is_a_literal_substring_for_strings_and_membership_for_arrays(tables: TablesService) -> None:
+async def test_contains_is_a_literal_substring_for_strings_and_membership_for_arrays(tables: TablesView) -> None:
     assert await matching(tables, {"name": {"contains": "50%"}}) == ["small"]
     assert await matching(tables, {"name": {"contains": "5_%"}}) == []
     assert await matching(tables, {"tags": {"contains": "blue"}}) == ["hundred", "small", "text"]
@@ -153,7 +153,7 @@ async def test_contains_is_a_literal_substring_for_strings_and_membership_for_ar
     assert await matching(tables, {"tags": {"contains": None}}) == ["mixed"]
 
 
-async def test_starts_with_and_ends_with_take_their_operand_literally(tables: TablesService) -> None:
+async def test_starts_with_and_ends_with_take_their_operand_literally(tables: TablesView) -> None:
     assert await matching(tables, {"name": {"starts_with": "Acme 50%"}}) == ["small"]
     assert await matching(tables, {"name": {"starts_with": "Acme 5_"}}) == []
     assert await matching(tables, {"name": {"starts_with": "%"}}) == []
@@ -162,50 +162,50 @@ async def test_starts_with_and_ends_with_take_their_operand_literally(tables: Ta
     assert await matching(tables, {"name": {"ends_with": "%"}}) == []
 
 
-async def test_has_key_checks_the_object_at_the_field(tables: TablesService) -> None:
+async def test_has_key_checks_the_object_at_the_field(tables: TablesView) -> None:
     assert await matching(tables, {"address": {"has_key": "zip"}}) == ["hundred"]
     assert await matching(tables, {"address": {"has_key": "city"}}) == ["hundred", "small"]
 
 
-async def test_dotted_paths_reach_nested_fields(tables: TablesService) -> None:
+async def test_dotted_paths_reach_nested_fields(tables: TablesView) -> None:
     assert await matching(tables, {"address.city": "Oslo"}) == ["small"]
     assert await matching(tables, {"address.zip": {"starts_with": "50"}}) == ["hundred"]
 
 
-async def test_a_key_containing_a_dot_is_reachable_by_has_key(tables: TablesService) -> None:
+async def test_a_key_containing_a_dot_is_reachable_by_has_key(tables: TablesView) -> None:
     await tables.insert("items", {"meta": {"a.b": 1}}, "dotted", None, None)
     assert await matching(tables, {"meta": {"has_key": "a.b"}}) == ["dotted"]
 
 
-async def test_operators_on_one_field_and_several_fields_all_and_together(tables: TablesService) -> None:
+async def test_operators_on_one_field_and_several_fields_all_and_together(tables: TablesView) -> None:
     assert await matching(tables, {"amount": {"gt": 99, "lt": 1000}}) == ["hundred", "small"]
     assert await matching(tables, {"active": True, "amount": {"gt": 1000}}) == ["big"]
 
 
-async def test_a_list_value_is_exact_array_equality(tables: TablesService) -> None:
+async def test_a_list_value_is_exact_array_equality(tables: TablesView) -> None:
     assert await matching(tables, {"tags": ["red", "blue"]}) == ["small"]
     assert await matching(tables, {"tags": ["blue", "red"]}) == []
     assert await matching(tables, {"tags": {"eq": []}}) == ["big"]
 
 
-async def test_no_where_or_an_empty_where_matches_everything(tables: TablesService) -> None:
+async def test_no_where_or_an_empty_where_matches_everything(tables: TablesView) -> None:
     assert len(await matching(tables, {})) == len(DOCS)
     assert (await tables.count("items", None, None, None)) == len(DOCS)
 
 
-async def test_order_by_a_number_field_sorts_numerically_with_missing_values_last(tables: TablesService) -> None:
+async def test_order_by_a_number_field_sorts_numerically_with_missing_values_last(tables: TablesView) -> None:
     assert await ordered(tables, "amount") == ["small", "hundred", "big", "text", "bare", "nulls"]
     assert await ordered(tables, "amount", "desc") == ["text", "big", "hundred", "small", "nulls", "bare"]
 
 
-async def test_order_by_numbers_is_not_text_order(tables_a: TablesService) -> None:
+async def test_order_by_numbers_is_not_text_order(tables_a: TablesView) -> None:
     for doc_id, value in (("n5", 5), ("n40", 40), ("n300", 300), ("n2.5", 2.5)):
         await tables_a.insert("nums", {"n": value}, doc_id, None, None)
     result = await tables_a.query("nums", None, "n", "asc", 10, 0, None, None)
     assert [doc.data["n"] for doc in result.documents] == [2.5, 5, 40, 300]
 
 
-async def test_order_by_a_nested_field_and_by_metadata_columns(tables: TablesService) -> None:
+async def test_order_by_a_nested_field_and_by_metadata_columns(tables: TablesView) -> None:
     assert (await ordered(tables, "address.city"))[:2] == ["hundred", "small"]
     assert await ordered(tables, "id") == sorted(DOCS)
     assert await ordered(tables, "id", "desc") == sorted(DOCS, reverse=True)
@@ -213,7 +213,7 @@ async def test_order_by_a_nested_field_and_by_metadata_columns(tables: TablesSer
     assert await ordered(tables, None, "desc") == list(reversed(DOCS))
 
 
-async def test_an_unknown_operator_is_refused_naming_it_and_the_valid_ones(tables: TablesService) -> None:
+async def test_an_unknown_operator_is_refused_naming_it_and_the_valid_ones(tables: TablesView) -> None:
     with pytest.raises(ValidationError, match=r"unknown operator 'gtt' on field 'amount'.*valid operators: contains"):
         await tables.query("items", {"amount": {"gtt": 5}}, None, "asc", 10, 0, None, None)
 
@@ -240,7 +240,7 @@ async def test_an_unknown_operator_is_refused_naming_it_and_the_valid_ones(table
     ],
 )
 async def test_a_wrong_operand_type_is_refused_naming_the_field_and_operator(
-    tables: TablesService, where: dict[str, Any], message: str
+    tables: TablesView, where: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         await tables.query("items", where, None, "asc", 10, 0, None, None)
@@ -249,7 +249,7 @@ async def test_a_wrong_operand_type_is_refused_naming_the_field_and_operator(
 
 
 @pytest.mark.parametrize("field", ["", "a..b", ".a", "a.", 'say "hi"', "tab\there", 5])
-async def test_a_field_name_a_json_path_cannot_express_is_refused(tables: TablesService, field: Any) -> None:
+async def test_a_field_name_a_json_path_cannot_express_is_refused(tables: TablesView, field: Any) -> None:
     with pytest.raises(ValidationError, match="field"):
         await tables.query("items", {field: 1}, None, "asc", 10, 0, None, None)
 
@@ -290,7 +290,7 @@ HOSTILE_FIELDS = [
 
 @pytest.mark.parametrize("field", HOSTILE_FIELDS)
 async def test_a_hostile_field_name_matches_nothing_and_leaves_every_row_in_place(
-    tables: TablesService, field: str
+    tables: TablesView, field: str
 ) -> None:
     for where in (
         {field: 1},
@@ -309,13 +309,13 @@ async def test_a_hostile_field_name_matches_nothing_and_leaves_every_row_in_plac
 
 
 @pytest.mark.parametrize("field", HOSTILE_FIELDS)
-async def test_a_hostile_field_name_is_an_ordinary_literal_key(tables: TablesService, field: str) -> None:
+async def test_a_hostile_field_name_is_an_ordinary_literal_key(tables: TablesView, field: str) -> None:
     top = field.split(".")[0]
     await tables.insert("items", {top: {"name": 7}, field: 7} if "." in field else {field: 7}, "odd", None, None)
     assert await matching(tables, {field: 7}) == ["odd"]
 
 
-async def test_a_hostile_value_is_only_ever_a_value(tables: TablesService) -> None:
+async def test_a_hostile_value_is_only_ever_a_value(tables: TablesView) -> None:
     assert await matching(tables, {"name": "x' OR '1'='1"}) == []
     assert await matching(tables, {"name": {"in": ["') OR 1=1 --"]}}) == []
     assert await tables.count("items", None, None, None) == len(DOCS)

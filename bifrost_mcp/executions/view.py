@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import builtins
 
+from bifrost.errors import AccessDenied, NotFoundError, ValidationError
 from bifrost.types import ExecutionLog, WorkflowExecution
 from bifrost_mcp.access import execution_visibility
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.executions.records import ExecutionRecord
-from bifrost_mcp.executions.store import ExecutionStore
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.executions.store import ExecutionsStore
 
 
-class ExecutionsService:
-    def __init__(self, store: ExecutionStore, caller: Caller) -> None:
+class ExecutionsView:
+    def __init__(self, store: ExecutionsStore, caller: Caller) -> None:
         self.store = store
         self.caller = caller
 
@@ -38,15 +39,15 @@ class ExecutionsService:
 
     async def _visible(self, execution_id: str) -> ExecutionRecord:
         if not isinstance(execution_id, str) or not execution_id:
-            raise ValueError("execution_id must be a non-empty string")
+            raise ValidationError("execution_id must be a non-empty string")
         record = await self.store.get(execution_id)
         if record is None:
-            raise ValueError(f"execution {execution_id!r} not found")
+            raise NotFoundError(f"execution {execution_id!r} not found")
         scope, executed_by = execution_visibility(self.caller)
         if (scope is not None and record.scope != scope) or (
             executed_by is not None and record.executed_by != executed_by
         ):
-            raise PermissionError(f"execution {execution_id!r} is not yours: only platform admins see others' runs")
+            raise AccessDenied(f"execution {execution_id!r} is not yours: only platform admins see others' runs")
         return record
 
     async def get(self, execution_id: str) -> WorkflowExecution:
@@ -59,10 +60,10 @@ class ExecutionsService:
         try:
             after = int(start)
         except (TypeError, ValueError) as exc:
-            raise ValueError(
+            raise ValidationError(
                 f"start must be a stream id such as '0' or the id of the last entry read, got {start!r}"
             ) from exc
         if after < 0:
-            raise ValueError("start must be '0' or a positive stream id")
+            raise ValidationError("start must be '0' or a positive stream id")
         record = await self._visible(execution_id)
         return [e.public(record.id) for e in await self.store.logs(record.id, after, count)]

@@ -12,7 +12,7 @@ import pytest
 from bifrost import executions, workflow, workflows
 from bifrost.errors import NoExecutionContextError
 from bifrost_mcp.app import App
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
 
@@ -64,7 +64,7 @@ async def _user(app: App, email: str, org: str | None, admin: bool = False) -> C
         except LookupError:
             org_id = (await app.host.identity.create_org(org)).id
     user = await app.host.identity.create_user(email, email, org_id=org_id, is_superuser=admin)
-    return await app.caller_for_user(user.id)
+    return await app.host.callers.for_user(user.id)
 
 
 async def _run(app: App, caller: Caller, name: str, **arguments: Any) -> Any:
@@ -93,7 +93,7 @@ async def test_users_see_only_their_own_executions_and_admins_see_their_scope(ap
     mine = (await _run(app, alice, "history", action="list")).value
     assert [row[0] for row in mine] == ["history", "noisy"]  # its own, newest first, this one Running
     assert {row[2] for row in mine} == {alice.user_id}
-    in_acme = (await _run(app, await app.act_in_org(root, "Acme"), "history", action="list")).value
+    in_acme = (await _run(app, await app.host.callers.acting_in(root, "Acme"), "history", action="list")).value
     assert {row[2] for row in in_acme} == {alice.user_id, bob.user_id, root.user_id}
     everything = (await _run(app, root, "history", action="list")).value
     assert {row[2] for row in everything} >= {alice.user_id, bob.user_id, carol.user_id}

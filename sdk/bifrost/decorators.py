@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
-from bifrost._schema import first_paragraph
+from bifrost.signatures import first_paragraph
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,7 +1,6 @@
-"""The knowledge service: a process-wide store, and per-caller views of it that enforce tenancy.
+"""`bifrost.knowledge` for one caller.
 
-`KnowledgeStore.for_scope(scope)` returns the `bifrost._ports.KnowledgeService` of one caller (an org id or
-"GLOBAL"). Writes, deletes and namespace drops touch only that scope; reads (search, get, list) cover the
+A view writes only in the scope it is built for (an org id or "GLOBAL"); reads (search, get, list) cover the
 scope and GLOBAL. A document stored under the same namespace and key in both shadows the GLOBAL one.
 
 Search scores are cosine similarities in [-1, 1] (higher is better; related passages of MiniLM usually
@@ -12,19 +11,14 @@ delete and delete_namespace on one return None, False and 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import anyio
-
-from bifrost._ports import KnowledgeService
 from bifrost.errors import ValidationError
 from bifrost.types import KnowledgeDocument, NamespaceInfo
 from bifrost_mcp.knowledge import records
-from bifrost_mcp.knowledge.chunking import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP_CHARS
 from bifrost_mcp.knowledge.documents import (
     GLOBAL,
     PreparedDocument,
@@ -34,84 +28,9 @@ from bifrost_mcp.knowledge.documents import (
     to_document,
     write_documents,
 )
-from bifrost_mcp.knowledge.embedders import Embedder
-from bifrost_mcp.knowledge.embedders.base import BlockingEmbedder
-from bifrost_mcp.knowledge.errors import EmbedderMismatchError
-from bifrost_mcp.knowledge.reindex import ReindexResult, reindex
 from bifrost_mcp.knowledge.search import search_spaces
-from bifrost_mcp.knowledge.vectors import Space, VectorStore, http_client, persistent_client
-
-
-@dataclass(frozen=True)
-class KnowledgeSettings:
-    chunk_chars: int = DEFAULT_MAX_CHARS
-    overlap_chars: int = DEFAULT_OVERLAP_CHARS
-    max_document_chars: int = 2_000_000
-
-
-class KnowledgeStore:
-    """Built once per process from vector storage and an embedder; hands out scoped services."""
-
-    def __init__(self, vectors: VectorStore, embedder: Embedder, settings: KnowledgeSettings | None = None) -> None:
-        self.vectors = vectors
-        self.embedder = embedder
-        # a local model embeds a query in the thread that then queries Chroma: one thread hop per search
-        self.embed_blocking: Callable[[Sequence[str]], list[list[float]]] | None = (
-            embedder.embed_blocking if isinstance(embedder, BlockingEmbedder) else None
-        )
-        self.settings = settings or KnowledgeSettings()
-        self._write_locks: dict[Space, anyio.Lock] = {}
-
-    @classmethod
-    def open(
-        cls,
-        data_dir: Path,
-        embedder: Embedder,
-        *,
-        chroma_url: str | None = None,
-        settings: KnowledgeSettings | None = None,
-    ) -> KnowledgeStore:
-        """Embedded Chroma in `<data_dir>/chroma`, or the Chroma server at `chroma_url`."""
-        client = http_client(chroma_url) if chroma_url else persistent_client(data_dir / "chroma")
-        return cls(VectorStore(client), embedder, settings)
-
-    async def aclose(self) -> None:
-        """Close the vector store client and the embedder's (remote embedders hold an HTTP client)."""
-        self.vectors.close()
-        close = getattr(self.embedder, "aclose", None)
-        if close is not None:
-            await close()
-
-    def for_scope(self, scope: str) -> ScopedKnowledge:
-        if not isinstance(scope, str) or not scope.strip():
-            raise ValidationError("knowledge scope must be an organization id or 'GLOBAL'")
-        return ScopedKnowledge(self, scope)
-
-    def write_lock(self, space: Space) -> anyio.Lock:
-        # writes to one namespace serialize inside this process, so two stores of a key cannot interleave
-        return self._write_locks.setdefault(space, anyio.Lock())
-
-    def check_embedder(self, space: Space, collection: Any) -> None:
-        built_with = str((collection.metadata or {}).get("bifrost_embedder"))
-        if built_with != self.embedder.id:
-            where = "GLOBAL" if space.scope == GLOBAL else f"organization {space.scope}"
-            raise EmbedderMismatchError(
-                f"Knowledge namespace {space.namespace!r} ({where}) was embedded with {built_with!r}, but the "
-                f"configured embedder is {self.embedder.id!r}: run `bifrost-mcp knowledge reindex --namespace "
-                f"{space.namespace}` to re-embed it, or configure {built_with!r} again."
-            )
-
-    async def reindex(
-        self, namespace: str | None = None, *, force: bool = False, progress: bool = False
-    ) -> list[ReindexResult]:
-        """Re-embed a namespace (in every scope), or all namespaces, whose vectors came from another embedder."""
-        return await reindex(self, namespace, force=force, progress=progress)
-
-
-if TYPE_CHECKING:
-
-    def _implements_the_port(service: ScopedKnowledge) -> KnowledgeService:
-        return service  # mypy checks ScopedKnowledge against the SDK's KnowledgeService protocol here
+from bifrost_mcp.knowledge.store import KnowledgeStore
+from bifrost_mcp.knowledge.vectors import Space
 
 
 @dataclass(frozen=True)
@@ -121,10 +40,12 @@ class EmbeddedBatch:
     embeddings: list[list[float]]
 
 
-class ScopedKnowledge:
-    """One caller's knowledge service (satisfies `bifrost._ports.KnowledgeService`)."""
+class KnowledgeView:
+    """One caller's knowledge: writes in `scope`, reads over `scope` and GLOBAL."""
 
     def __init__(self, store: KnowledgeStore, scope: str) -> None:
+        if not isinstance(scope, str) or not scope.strip():
+            raise ValidationError("knowledge scope must be an organization id or 'GLOBAL'")
         self._store = store
         self.scope = scope
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bifrost._context import GLOBAL_SCOPE, ExecutionContext
+from bifrost.platform import GLOBAL_SCOPE, ExecutionContext
 from bifrost.types import Organization
 
 

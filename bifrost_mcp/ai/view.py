@@ -1,21 +1,17 @@
-"""The `ai` platform service: `ai.complete` and `ai.stream` for one caller, over any ChatModel."""
+"""`bifrost.ai` for one caller: `ai.complete` and `ai.stream` over any ChatModel."""
 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
-import pydantic
-
-from bifrost import _llm
-from bifrost._llm import AIProviderError, ChatModel, ChatRequest, ChatResult
-from bifrost._ports import AIService
+from bifrost import llm
 from bifrost.errors import NotAvailableError
+from bifrost.llm import AIProviderError, ChatMessage, ChatModel, ChatRequest, ChatResult, ResponseSchema
 from bifrost.types import AIResponse, AIStreamChunk
-from bifrost_mcp.ai import structured
 from bifrost_mcp.ai.clients import ProviderClients
 from bifrost_mcp.ai.knowledge import KnowledgeSearch, with_knowledge
 from bifrost_mcp.ai.messages import last_user_text, to_chat_messages
@@ -28,8 +24,8 @@ RecordUsage = Callable[[int, int, str], None]
 DEFAULT_KNOWLEDGE_LIMIT = 5
 
 
-class LLMService:
-    """Implements `bifrost._ports.AIService`; built per run with the caller's settings.
+class AIView:
+    """Built per run with the caller's settings.
 
     `settings(key)` reads the caller's organization config, then GLOBAL. `knowledge_search` serves
     `knowledge=[...]` (None: knowledge unavailable). A model set with `bifrost.testing.override_model`, else
@@ -53,9 +49,9 @@ class LLMService:
         self._model_override = model_override
         self._knowledge_limit = knowledge_limit
 
-    async def resolve(self, model: str | None) -> ResolvedModel:
-        """The ChatModel that answers `model` for this caller (the chat host calls it with tools)."""
-        override = _llm.model_override.get() or self._model_override
+    async def _resolve(self, model: str | None) -> ResolvedModel:
+        """The ChatModel that answers `model` for this caller."""
+        override = llm.model_override.get() or self._model_override
         if override is not None:
             return ResolvedModel("override", model or "", override)
         return await self._resolver.resolve(model)
@@ -65,35 +61,32 @@ class LLMService:
         *,
         messages: builtins.list[dict[str, Any]],
         system: str | None,
-        response_format: type[pydantic.BaseModel] | None,
+        response_schema: dict[str, Any] | None,
         knowledge: builtins.list[str] | None,
         model: str | None,
         max_tokens: int | None,
         temperature: float | None,
         timeout: float | None,
-    ) -> AIResponse | pydantic.BaseModel:
-        resolved = await self.resolve(model)
+        repair: dict[str, str] | None = None,
+    ) -> AIResponse:
+        """One completion; with `response_schema`, the reply is JSON text the SDK validates.
+
+        With `repair` ({"reply", "problems"}) the same request goes again, followed by the invalid reply and a
+        turn sending its problems back.
+        """
+        resolved = await self._resolve(model)
         request = await self._request(resolved, messages, system, knowledge, max_tokens, temperature, timeout)
-        if response_format is None:
-            result = await self._complete(resolved, request)
-            return AIResponse(
-                content=result.text,
-                input_tokens=result.input_tokens,
-                output_tokens=result.output_tokens,
-                model=result.model or resolved.name,
-            )
-        request = dataclasses.replace(request, response_schema=structured.response_schema(response_format))
+        if response_schema is not None:
+            schema = ResponseSchema(str(response_schema["name"]), dict(response_schema["schema"]))
+            turns = [*request.messages, *_repair_turns(repair)] if repair is not None else request.messages
+            request = replace(request, response_schema=schema, messages=turns)
         result = await self._complete(resolved, request)
-        try:
-            return structured.parse(response_format, result.text)
-        except pydantic.ValidationError as first:
-            logger.info("reply did not match %s; one repair round trip", response_format.__name__)
-            repair = [*request.messages, *structured.repair_turns(result.text, first)]
-            result = await self._complete(resolved, dataclasses.replace(request, messages=repair))
-        try:
-            return structured.parse(response_format, result.text)
-        except pydantic.ValidationError as second:
-            raise structured.failure(response_format, result.text, second) from None
+        return AIResponse(
+            content=result.text,
+            input_tokens=result.input_tokens,
+            output_tokens=result.output_tokens,
+            model=result.model or resolved.name,
+        )
 
     async def stream(
         self,
@@ -106,7 +99,7 @@ class LLMService:
         temperature: float | None,
         timeout: float | None,
     ) -> AsyncIterator[AIStreamChunk]:
-        resolved = await self.resolve(model)
+        resolved = await self._resolve(model)
         request = await self._request(resolved, messages, system, knowledge, max_tokens, temperature, timeout)
         async for event in resolved.chat_model.stream(request):
             if event.result is None:
@@ -168,5 +161,14 @@ class LLMService:
             self._record_usage(result.input_tokens, result.output_tokens, model)
 
 
-def _typecheck(service: LLMService) -> AIService:
-    return service  # mypy proves LLMService satisfies the AIService port
+def _repair_turns(repair: dict[str, str]) -> list[ChatMessage]:
+    """The invalid reply and a user turn sending its validation problems back."""
+    return [
+        ChatMessage("assistant", repair["reply"]),
+        ChatMessage(
+            "user",
+            "Your reply did not match the required JSON schema:\n"
+            f"{repair['problems']}\n"
+            "Reply again with only the corrected JSON value.",
+        ),
+    ]

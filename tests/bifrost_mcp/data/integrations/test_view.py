@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bifrost.types import Organization
+from bifrost_mcp.data.integrations import IntegrationsView
+from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
-from bifrost_mcp.runner.state import RunState
 from tests.bifrost_mcp.data.secret_support import caller_in
 
 
@@ -23,8 +24,8 @@ async def _two_tenants(host: Host, org_a: Organization, org_b: Organization) -> 
 async def test_a_caller_gets_its_own_organizations_tokens(host: Host, org_a: Organization, org_b: Organization) -> None:
     await _two_tenants(host, org_a, org_b)
 
-    data_a = await host.integrations.for_caller(caller_in(org_a), None).get("Graph", None)
-    data_b = await host.integrations.for_caller(caller_in(org_b), None).get("Graph", None)
+    data_a = await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", None)
+    data_b = await IntegrationsView(host.integrations, caller_in(org_b), None).get("Graph", None)
 
     assert data_a is not None and data_a.oauth is not None and data_a.entity_id == "tenant-a"
     assert data_a.oauth.access_token == "access-a-1"
@@ -37,7 +38,7 @@ async def test_a_caller_cannot_get_another_organizations_tokens(
     await _two_tenants(host, org_a, org_b)
 
     with pytest.raises(PermissionError, match="only platform admins"):
-        await host.integrations.for_caller(caller_in(org_a), None).get("Graph", org_b.id)
+        await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", org_b.id)
 
 
 async def test_naming_its_own_organization_is_allowed_for_any_caller(
@@ -45,7 +46,7 @@ async def test_naming_its_own_organization_is_allowed_for_any_caller(
 ) -> None:
     await _two_tenants(host, org_a, org_b)
 
-    data = await host.integrations.for_caller(caller_in(org_a), None).get("Graph", org_a.id)
+    data = await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", org_a.id)
 
     assert data is not None and data.entity_id == "tenant-a"
 
@@ -54,8 +55,8 @@ async def test_a_platform_admin_can_get_any_organizations_tokens(
     host: Host, org_a: Organization, org_b: Organization
 ) -> None:
     await _two_tenants(host, org_a, org_b)
-    admin_in_a = host.integrations.for_caller(caller_in(org_a, admin=True), None)
-    admin_global = host.integrations.for_caller(caller_in(None, admin=True), None)
+    admin_in_a = IntegrationsView(host.integrations, caller_in(org_a, admin=True), None)
+    admin_global = IntegrationsView(host.integrations, caller_in(None, admin=True), None)
 
     from_a = await admin_in_a.get("Graph", org_b.id)
     from_global = await admin_global.get("Graph", org_b.id)
@@ -72,7 +73,7 @@ async def test_tokens_handed_to_a_workflow_are_registered_with_the_run_for_redac
     await _two_tenants(host, org_a, org_b)
     state = RunState(execution_id="exec-1")
 
-    await host.integrations.for_caller(caller_in(org_a), state).get("Graph", None)
+    await IntegrationsView(host.integrations, caller_in(org_a), state).get("Graph", None)
 
     assert state.secrets == {"access-a-1", "refresh-a-1"}
     assert state.redact({"header": "Bearer access-a-1"}) == {"header": "Bearer [REDACTED]"}
@@ -82,7 +83,7 @@ async def test_nothing_is_registered_when_nothing_is_handed_out(host: Host, org_
     await host.integrations.create("Graph")
     state = RunState(execution_id="exec-2")
 
-    assert await host.integrations.for_caller(caller_in(org_a), state).get("Graph", None) is None
-    assert await host.integrations.for_caller(caller_in(org_a), state).get("Other", None) is None
+    assert await IntegrationsView(host.integrations, caller_in(org_a), state).get("Graph", None) is None
+    assert await IntegrationsView(host.integrations, caller_in(org_a), state).get("Other", None) is None
 
     assert state.secrets == set()

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bifrost import _ports as ports
 from bifrost.types import IntegrationData
 from bifrost_mcp.access import resolve_scope
-from bifrost_mcp.identity.caller import Caller
-from bifrost_mcp.runner.state import RunState
-
-if TYPE_CHECKING:
-    from bifrost_mcp.data.integrations.store import IntegrationsStore
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.data.integrations.store import IntegrationsStore
+from bifrost_mcp.executions.state import RunState
 
 
-class CallerIntegrations:
+class IntegrationsView:
     """The caller's organization's integrations; another organization's only for platform admins."""
 
     def __init__(self, store: IntegrationsStore, caller: Caller, run_state: RunState | None) -> None:
@@ -29,7 +24,7 @@ class CallerIntegrations:
         without entity or OAuth (see `IntegrationsStore.resolve`).
 
         Raises:
-            PermissionError: `org_id` is another organization and the caller is not a platform admin.
+            AccessDenied: `org_id` is another organization and the caller is not a platform admin.
             IntegrationError: the token needed a refresh and it failed.
         """
         scope = resolve_scope(self._caller, org_id)
@@ -39,7 +34,3 @@ class CallerIntegrations:
             if data.oauth.refresh_token:
                 self._run_state.add_secret(data.oauth.refresh_token)
         return data
-
-
-def _satisfies_port(service: CallerIntegrations) -> ports.IntegrationsService:
-    return service  # mypy checks that CallerIntegrations implements the SDK port

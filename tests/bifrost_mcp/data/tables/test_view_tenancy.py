@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from bifrost_mcp.data.tables import TablesService
+from bifrost_mcp.data.tables import TablesView
 from bifrost_mcp.storage.db import Database
 from tests.support.callers import ORG_B
 
-Operation = Callable[[TablesService, str | None], Awaitable[Any]]
+Operation = Callable[[TablesView, str | None], Awaitable[Any]]
 
 OPERATIONS: dict[str, Operation] = {
     "create": lambda t, scope: t.create("new", None, None, scope, None),
@@ -26,19 +26,19 @@ OPERATIONS: dict[str, Operation] = {
 
 
 @pytest.fixture
-async def b_ticket(tables_b: TablesService) -> dict[str, Any]:
+async def b_ticket(tables_b: TablesView) -> dict[str, Any]:
     await tables_b.insert("tickets", {"secret": "b-only"}, "t1", None, None)
     return {"secret": "b-only"}
 
 
-async def b_untouched(tables_b: TablesService, data: dict[str, Any]) -> None:
+async def b_untouched(tables_b: TablesView, data: dict[str, Any]) -> None:
     doc = await tables_b.get("tickets", "t1", None, None)
     assert doc is not None and doc.data == data
     assert await tables_b.count("tickets", None, None, None) == 1
 
 
 async def test_org_a_cannot_read_org_b_documents(
-    tables_a: TablesService, tables_b: TablesService, b_ticket: dict[str, Any]
+    tables_a: TablesView, tables_b: TablesView, b_ticket: dict[str, Any]
 ) -> None:
     assert await tables_a.get("tickets", "t1", None, None) is None
     assert (await tables_a.query("tickets", None, None, "asc", 10, 0, None, None)).total == 0
@@ -50,7 +50,7 @@ async def test_org_a_cannot_read_org_b_documents(
 
 
 async def test_org_a_cannot_change_or_delete_org_b_documents_or_tables(
-    tables_a: TablesService, tables_b: TablesService, b_ticket: dict[str, Any]
+    tables_a: TablesView, tables_b: TablesView, b_ticket: dict[str, Any]
 ) -> None:
     assert await tables_a.update("tickets", "t1", {"secret": "a"}, None, None) is None
     assert await tables_a.delete_document("tickets", "t1", None, None) is False
@@ -59,7 +59,7 @@ async def test_org_a_cannot_change_or_delete_org_b_documents_or_tables(
 
 
 async def test_org_a_writing_the_same_table_and_id_writes_its_own_table(
-    tables_a: TablesService, tables_b: TablesService, b_ticket: dict[str, Any]
+    tables_a: TablesView, tables_b: TablesView, b_ticket: dict[str, Any]
 ) -> None:
     inserted = await tables_a.insert("tickets", {"secret": "a"}, "t1", None, None)
     upserted = await tables_a.upsert("tickets", "t1", {"secret": "a2"}, None, None)
@@ -70,7 +70,7 @@ async def test_org_a_writing_the_same_table_and_id_writes_its_own_table(
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 async def test_a_member_naming_another_org_scope_is_refused(
-    tables_a: TablesService, tables_b: TablesService, b_ticket: dict[str, Any], operation: str
+    tables_a: TablesView, tables_b: TablesView, b_ticket: dict[str, Any], operation: str
 ) -> None:
     with pytest.raises(PermissionError, match="scope 'org-b' is not yours"):
         await OPERATIONS[operation](tables_a, ORG_B.id)
@@ -78,12 +78,12 @@ async def test_a_member_naming_another_org_scope_is_refused(
 
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
-async def test_a_member_naming_its_own_scope_is_allowed(tables_a: TablesService, operation: str) -> None:
+async def test_a_member_naming_its_own_scope_is_allowed(tables_a: TablesView, operation: str) -> None:
     await OPERATIONS[operation](tables_a, "org-a")
 
 
 async def test_a_platform_admin_can_act_in_org_b_scope(
-    tables_admin: TablesService, tables_b: TablesService, b_ticket: dict[str, Any]
+    tables_admin: TablesView, tables_b: TablesView, b_ticket: dict[str, Any]
 ) -> None:
     doc = await tables_admin.get("tickets", "t1", ORG_B.id, None)
     assert doc is not None and doc.data == b_ticket
@@ -95,7 +95,7 @@ async def test_a_platform_admin_can_act_in_org_b_scope(
 
 
 async def test_global_scope_is_its_own_scope_without_fallback(
-    tables_admin: TablesService, tables_a: TablesService, b_ticket: dict[str, Any]
+    tables_admin: TablesView, tables_a: TablesView, b_ticket: dict[str, Any]
 ) -> None:
     assert await tables_admin.list(None, None) == []
     assert await tables_admin.get("tickets", "t1", None, None) is None
@@ -107,7 +107,7 @@ async def test_global_scope_is_its_own_scope_without_fallback(
 
 
 async def test_no_operation_from_org_a_changes_a_row_of_org_b(
-    db: Database, tables_a: TablesService, b_ticket: dict[str, Any]
+    db: Database, tables_a: TablesView, b_ticket: dict[str, Any]
 ) -> None:
     before = [tuple(row) for row in await db.fetchall("SELECT * FROM data_documents ORDER BY id")]
     for name in sorted(OPERATIONS):

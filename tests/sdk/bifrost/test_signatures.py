@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from bifrost import ExecutionContext
-from bifrost._schema import Signature, build_signature, first_paragraph
+from bifrost.signatures import Signature, build_signature, first_paragraph
 
 
 class Colour(enum.Enum):

@@ -7,13 +7,13 @@ import pytest
 
 from bifrost import files as sdk_files
 from bifrost.errors import ConfigurationError, ValidationError
-from bifrost_mcp.data.files import FilesService, cloud_root
-from bifrost_mcp.data.files.service import scope_folder
+from bifrost_mcp.data.files import FilesView, cloud_root
+from bifrost_mcp.data.files.view import scope_folder
 from bifrost_mcp.settings import HostSettings
 from tests.bifrost_mcp.data.sdk_binding import bound
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
-Operation = Callable[[FilesService, str], Awaitable[Any]]
+Operation = Callable[[FilesView, str], Awaitable[Any]]
 OPERATIONS: dict[str, Operation] = {
     "read_bytes": lambda f, path: f.read_bytes(path, "workspace", "cloud"),
     "write_bytes": lambda f, path: f.write_bytes(path, b"planted", "workspace", "cloud"),
@@ -27,9 +27,7 @@ def tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
 
-async def test_cloud_files_live_in_the_callers_organization_folder(
-    files_a: FilesService, settings: HostSettings
-) -> None:
+async def test_cloud_files_live_in_the_callers_organization_folder(files_a: FilesView, settings: HostSettings) -> None:
     await files_a.write_bytes("data/config.json", b"{}", "workspace", "cloud")
     assert await files_a.read_bytes("data/config.json", "workspace", "cloud") == b"{}"
     assert (cloud_root(settings, "org-a", "workspace") / "data" / "config.json").read_bytes() == b"{}"
@@ -37,7 +35,7 @@ async def test_cloud_files_live_in_the_callers_organization_folder(
     assert await files_a.exists("data/config.json", "workspace", "cloud")
 
 
-async def test_each_location_is_its_own_root(files_a: FilesService) -> None:
+async def test_each_location_is_its_own_root(files_a: FilesView) -> None:
     await files_a.write_bytes("x.txt", b"workspace", "workspace", "cloud")
     await files_a.write_bytes("x.txt", b"temp", "temp", "cloud")
     assert await files_a.read_bytes("x.txt", "temp", "cloud") == b"temp"
@@ -46,7 +44,7 @@ async def test_each_location_is_its_own_root(files_a: FilesService) -> None:
 
 
 async def test_uploads_are_readable_but_writing_or_deleting_them_is_refused(
-    files_a: FilesService, settings: HostSettings
+    files_a: FilesView, settings: HostSettings
 ) -> None:
     upload = cloud_root(settings, "org-a", "uploads") / "form-1" / "u1" / "file.txt"
     upload.parent.mkdir(parents=True)
@@ -64,14 +62,14 @@ async def test_uploads_are_readable_but_writing_or_deleting_them_is_refused(
     assert upload.read_bytes() == b"uploaded"
 
 
-async def test_a_refused_upload_write_creates_no_folders(files_a: FilesService, settings: HostSettings) -> None:
+async def test_a_refused_upload_write_creates_no_folders(files_a: FilesView, settings: HostSettings) -> None:
     with pytest.raises(PermissionError, match="read-only"):
         await files_a.write_bytes("new/dir/file.txt", b"x", "uploads", "cloud")
     assert not cloud_root(settings, "org-a", "uploads").exists()
 
 
 async def test_org_a_cannot_read_list_overwrite_or_delete_org_b_files(
-    files_a: FilesService, files_b: FilesService, settings: HostSettings
+    files_a: FilesView, files_b: FilesView, settings: HostSettings
 ) -> None:
     await files_b.write_bytes("data/secret.txt", b"b only", "workspace", "cloud")
     with pytest.raises(FileNotFoundError, match=re.escape("workspace:/data/secret.txt")):
@@ -97,7 +95,7 @@ async def test_org_a_cannot_read_list_overwrite_or_delete_org_b_files(
     ],
 )
 async def test_no_path_from_org_a_reaches_org_b_files(
-    files_a: FilesService, files_b: FilesService, settings: HostSettings, operation: str, path: str
+    files_a: FilesView, files_b: FilesView, settings: HostSettings, operation: str, path: str
 ) -> None:
     await files_b.write_bytes("data/secret.txt", b"b only", "workspace", "cloud")
     b_root = cloud_root(settings, "org-b", "workspace")
@@ -111,7 +109,7 @@ async def test_no_path_from_org_a_reaches_org_b_files(
 
 
 async def test_a_symlink_planted_in_org_a_folder_does_not_reach_org_b(
-    files_a: FilesService, files_b: FilesService, settings: HostSettings
+    files_a: FilesView, files_b: FilesView, settings: HostSettings
 ) -> None:
     await files_b.write_bytes("data/secret.txt", b"b only", "workspace", "cloud")
     a_root = cloud_root(settings, "org-a", "workspace")
@@ -125,11 +123,11 @@ async def test_a_symlink_planted_in_org_a_folder_does_not_reach_org_b(
 
 
 async def test_a_platform_admin_has_its_own_global_files_and_reaches_an_org_only_by_acting_in_it(
-    files_admin: FilesService, files_b: FilesService, settings: HostSettings
+    files_admin: FilesView, files_b: FilesView, settings: HostSettings
 ) -> None:
     await files_b.write_bytes("data/secret.txt", b"b only", "workspace", "cloud")
     assert not await files_admin.exists("data/secret.txt", "workspace", "cloud")
-    acting = FilesService(settings, platform_admin().acting_in(ORG_B))
+    acting = FilesView(settings, platform_admin().acting_in(ORG_B))
     assert await acting.read_bytes("data/secret.txt", "workspace", "cloud") == b"b only"
     await files_admin.write_bytes("global.txt", b"g", "workspace", "cloud")
     assert (cloud_root(settings, "GLOBAL", "workspace") / "global.txt").read_bytes() == b"g"
@@ -137,7 +135,7 @@ async def test_a_platform_admin_has_its_own_global_files_and_reaches_an_org_only
 
 
 async def test_local_mode_is_refused_to_organization_members_and_writes_nothing(
-    files_a: FilesService, settings: HostSettings
+    files_a: FilesView, settings: HostSettings
 ) -> None:
     assert settings.workspace is not None
     for action in (
@@ -151,7 +149,7 @@ async def test_local_mode_is_refused_to_organization_members_and_writes_nothing(
 
 
 async def test_local_mode_uses_the_workspace_and_its_bifrost_folder(
-    files_admin: FilesService, settings: HostSettings
+    files_admin: FilesView, settings: HostSettings
 ) -> None:
     files_a = files_admin
     assert settings.workspace is not None
@@ -171,8 +169,8 @@ async def test_local_workspace_cannot_reach_the_bifrost_folder_or_the_data_dir(t
     ws = tmp_path / "ws"
     ws.mkdir()
     settings = HostSettings(data_dir=ws / "state", workspace=ws)
-    await FilesService(settings, member(ORG_A)).write_bytes("cloud.txt", b"org a cloud file", "workspace", "cloud")
-    files = FilesService(settings, platform_admin())
+    await FilesView(settings, member(ORG_A)).write_bytes("cloud.txt", b"org a cloud file", "workspace", "cloud")
+    files = FilesView(settings, platform_admin())
     (ws / ".bifrost" / "uploads").mkdir(parents=True)
     (ws / ".bifrost" / "uploads" / "u.txt").write_bytes(b"u")
     for path in ("state/bifrost.sqlite3", "state/files/org-a/workspace/cloud.txt", ".bifrost/uploads/u.txt"):
@@ -185,26 +183,26 @@ async def test_local_workspace_cannot_reach_the_bifrost_folder_or_the_data_dir(t
 
 
 async def test_local_mode_without_a_workspace_says_how_to_configure_one(tmp_path: Path) -> None:
-    files = FilesService(HostSettings(data_dir=tmp_path), platform_admin())
+    files = FilesView(HostSettings(data_dir=tmp_path), platform_admin())
     with pytest.raises(ConfigurationError, match=r"mode='local' needs a workspace folder.*BIFROST_WORKSPACE"):
         await files.read_bytes("x.txt", "workspace", "local")
 
 
 @pytest.mark.parametrize(("location", "mode", "message"), [("disk", "cloud", "location"), ("temp", "s3", "mode")])
 async def test_an_unknown_location_or_mode_is_refused(
-    files_a: FilesService, location: str, mode: str, message: str
+    files_a: FilesView, location: str, mode: str, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         await files_a.read_bytes("x.txt", location, mode)
 
 
-async def test_content_must_be_bytes(files_a: FilesService) -> None:
+async def test_content_must_be_bytes(files_a: FilesView) -> None:
     with pytest.raises(ValidationError, match="content must be bytes"):
         await files_a.write_bytes("x.txt", "text", "workspace", "cloud")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("operation", ["read_bytes", "write_bytes", "delete", "exists"])
-async def test_file_operations_need_a_file_path(files_a: FilesService, operation: str) -> None:
+async def test_file_operations_need_a_file_path(files_a: FilesView, operation: str) -> None:
     with pytest.raises(ValidationError, match="names no file"):
         await OPERATIONS[operation](files_a, "")
 
@@ -216,7 +214,7 @@ def test_scope_ids_become_single_distinct_folder_names() -> None:
     assert scope_folder("org-a") == "org-a"
 
 
-async def test_the_spec_examples_run_through_the_sdk_files_module(files_a: FilesService) -> None:
+async def test_the_spec_examples_run_through_the_sdk_files_module(files_a: FilesView) -> None:
     with bound(member(ORG_A), files=files_a):
         await sdk_files.write("data/output.csv", "id,name\n1,Alice\n")
         await sdk_files.write_bytes("images/chart.png", b"\x89PNG")

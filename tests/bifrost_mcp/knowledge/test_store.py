@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 
-from bifrost._ports import KnowledgeService
 from bifrost.errors import ValidationError
 from bifrost_mcp.knowledge import DocumentTooLargeError, KnowledgeStore
 from bifrost_mcp.knowledge.vectors import Space
+from bifrost_mcp.knowledge.view import KnowledgeView
 
 LONG = "# Runbook\n\n" + "\n\n".join(
     f"## Step {i}\n\nOn step {i} the engineer checks service number {i} and writes the result in the log."
@@ -22,7 +22,7 @@ async def _chunk_count(store: KnowledgeStore, scope: str, namespace: str) -> int
 
 
 async def test_store_returns_the_key_and_get_returns_the_document(store: KnowledgeStore) -> None:
-    service: KnowledgeService = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     doc_id = await service.store("VPN portal is vpn.example.com.", "it", "vpn", {"team": "network", "tier": 2})
     document = await service.get("vpn", "it")
     assert doc_id == "vpn" and document is not None
@@ -33,7 +33,7 @@ async def test_store_returns_the_key_and_get_returns_the_document(store: Knowled
 
 
 async def test_a_document_without_key_gets_a_generated_id_that_get_accepts(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     first = await service.store("Guest wifi vouchers last one day.", "it", None, None)
     second = await service.store("Guest wifi vouchers last one day.", "it", None, None)
     assert first != second and len(first) == 32
@@ -42,7 +42,7 @@ async def test_a_document_without_key_gets_a_generated_id_that_get_accepts(store
 
 
 async def test_get_reassembles_a_multi_chunk_document_exactly(small_chunk_store: KnowledgeStore) -> None:
-    service = small_chunk_store.for_scope("org-a")
+    service = KnowledgeView(small_chunk_store, "org-a")
     await service.store(LONG, "ops", "runbook", None)
     assert await _chunk_count(small_chunk_store, "org-a", "ops") > 5
     document = await service.get("runbook", "ops")
@@ -50,7 +50,7 @@ async def test_get_reassembles_a_multi_chunk_document_exactly(small_chunk_store:
 
 
 async def test_storing_an_existing_key_replaces_all_of_its_chunks(small_chunk_store: KnowledgeStore) -> None:
-    service = small_chunk_store.for_scope("org-a")
+    service = KnowledgeView(small_chunk_store, "org-a")
     await service.store(LONG, "ops", "runbook", {"version": 1})
     await service.store("The runbook moved to the wiki.", "ops", "runbook", {"version": 2})
     assert await _chunk_count(small_chunk_store, "org-a", "ops") == 1
@@ -62,7 +62,7 @@ async def test_storing_an_existing_key_replaces_all_of_its_chunks(small_chunk_st
 
 
 async def test_store_many_stores_every_document_in_one_call(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     documents: list[dict[str, Any]] = [
         {"content": "Backups run nightly.", "key": "backup"},
         {"content": "Printers map by floor.", "key": "printers", "metadata": {"floor": 3}},
@@ -88,18 +88,18 @@ async def test_store_many_refuses_bad_documents_and_says_what_is_wrong(
     store: KnowledgeStore, documents: list[dict[str, Any]], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        await store.for_scope("org-a").store_many(documents, "it")
+        await KnowledgeView(store, "org-a").store_many(documents, "it")
 
 
 async def test_an_oversize_document_is_refused_naming_the_limit(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     with pytest.raises(DocumentTooLargeError, match=r"2,000,001 characters, more than the 2,000,000 allowed"):
         await service.store("a" * 2_000_001, "it", "huge", None)
     assert await service.list_namespaces() == []
 
 
 async def test_delete_removes_one_document_and_an_emptied_namespace_disappears(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store_many([{"content": "one", "key": "a"}, {"content": "two", "key": "b"}], "it")
     assert await service.delete("a", "it") is True
     assert await service.delete("a", "it") is False
@@ -109,21 +109,21 @@ async def test_delete_removes_one_document_and_an_emptied_namespace_disappears(s
 
 
 async def test_delete_namespace_returns_how_many_documents_it_removed(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     await service.store_many([{"content": f"doc {i}", "key": str(i)} for i in range(4)], "tmp")
     assert await service.delete_namespace("tmp") == 4
     assert await service.delete_namespace("tmp") == 0
 
 
 async def test_unknown_namespace_reads_are_empty_not_errors(store: KnowledgeStore) -> None:
-    service = store.for_scope("org-a")
+    service = KnowledgeView(store, "org-a")
     assert await service.get("k", "nowhere") is None
     assert await service.delete("k", "nowhere") is False
     assert await service.delete_namespace("nowhere") == 0
 
 
 async def test_list_namespaces_counts_documents_not_chunks(small_chunk_store: KnowledgeStore) -> None:
-    service = small_chunk_store.for_scope("org-a")
+    service = KnowledgeView(small_chunk_store, "org-a")
     await service.store(LONG, "ops", "runbook", None)
     await service.store("short", "ops", "note", None)
     (info,) = await service.list_namespaces()
@@ -132,10 +132,10 @@ async def test_list_namespaces_counts_documents_not_chunks(small_chunk_store: Kn
 
 
 async def test_documents_survive_reopening_the_store(store: KnowledgeStore, tmp_path: Any, minilm: Any) -> None:
-    await store.for_scope("org-a").store("Kept on disk.", "it", "disk", None)
+    await KnowledgeView(store, "org-a").store("Kept on disk.", "it", "disk", None)
     reopened = KnowledgeStore.open(tmp_path / "data", minilm)
     try:
-        document = await reopened.for_scope("org-a").get("disk", "it")
+        document = await KnowledgeView(reopened, "org-a").get("disk", "it")
     finally:
         await reopened.aclose()
     assert document is not None and document.content == "Kept on disk."
@@ -144,4 +144,4 @@ async def test_documents_survive_reopening_the_store(store: KnowledgeStore, tmp_
 @pytest.mark.parametrize("scope", ["", "   "])
 def test_a_blank_scope_is_refused(store: KnowledgeStore, scope: str) -> None:
     with pytest.raises(ValidationError, match="organization id or 'GLOBAL'"):
-        store.for_scope(scope)
+        KnowledgeView(store, scope)

@@ -1,4 +1,4 @@
-"""TablesService: the SDK's `tables` port over SQLite, for one caller.
+"""TablesView: the SDK's `tables` port over SQLite, for one caller.
 
 Decisions the spec leaves open:
 
@@ -26,6 +26,7 @@ import aiosqlite
 from bifrost.errors import ValidationError
 from bifrost.types import DocumentData, DocumentList, TableInfo
 from bifrost_mcp.access import resolve_scope
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.tables import store
 from bifrost_mcp.data.tables.codec import (
     MAX_ID_LENGTH,
@@ -38,7 +39,6 @@ from bifrost_mcp.data.tables.codec import (
 )
 from bifrost_mcp.data.tables.indexes import parse_indexes
 from bifrost_mcp.data.tables.query import CASEFOLD_FUNCTION, Condition, compile_order, compile_where
-from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 _casefold_ready: weakref.WeakSet[aiosqlite.Connection] = weakref.WeakSet()
 
 
-class TablesService:
+class TablesView:
     def __init__(self, db: Database, caller: Caller) -> None:
         self._db = db
         self._caller = caller

@@ -1,9 +1,9 @@
-"""FilesService: the SDK's `files` port, for one caller.
+"""FilesView: the SDK's `files` port, for one caller.
 
 Roots (decisions the spec leaves open):
 
 - mode "cloud" (default): the platform's store, per organization: `<data_dir>/files/<scope>/<location>/`
-  through a FileStore (a folder here; an S3-compatible store can be passed as `cloud_store`). The scope
+  through a BlobStore (a folder here; an S3-compatible store can be passed as `cloud_store`). The scope
   is the caller's (a platform admin acting in an organization gets that organization's files); there is
   no GLOBAL fallback.
 - mode "local": the workspace on disk, for local development, not split per organization:
@@ -20,19 +20,19 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from bifrost.errors import ConfigurationError, ValidationError
+from bifrost.errors import AccessDenied, ConfigurationError, ValidationError
 from bifrost_mcp.access import require_local_files
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.files.paths import display, split_path
-from bifrost_mcp.data.files.store import FileStore, FolderStore
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.data.files.store import BlobStore, FolderStore
 from bifrost_mcp.settings import HostSettings
 
 LOCATIONS = ("workspace", "temp", "uploads")
 MODES = ("cloud", "local")
 LOCAL_RESERVED = ".bifrost"
 
-CloudStoreFactory = Callable[[str, str], FileStore]
-"""(scope, location) -> the FileStore holding that organization's files in that location."""
+CloudStoreFactory = Callable[[str, str], BlobStore]
+"""(scope, location) -> the BlobStore holding that organization's files in that location."""
 
 
 def scope_folder(scope: str) -> str:
@@ -51,16 +51,16 @@ def local_root(workspace: Path, location: str) -> Path:
     return workspace if location == "workspace" else workspace / LOCAL_RESERVED / location
 
 
-class FilesService:
+class FilesView:
     def __init__(self, settings: HostSettings, caller: Caller, *, cloud_store: CloudStoreFactory | None = None) -> None:
         self._settings = settings
         self._caller = caller
         self._cloud_store = cloud_store or self._folder_store
 
-    def _folder_store(self, scope: str, location: str) -> FileStore:
+    def _folder_store(self, scope: str, location: str) -> BlobStore:
         return FolderStore(cloud_root(self._settings, scope, location), label=location)
 
-    def _store(self, location: str, mode: str) -> FileStore:
+    def _store(self, location: str, mode: str) -> BlobStore:
         if location not in LOCATIONS:
             raise ValidationError(f"location must be one of {', '.join(LOCATIONS)}; got {location!r}")
         if mode not in MODES:
@@ -77,10 +77,10 @@ class FilesService:
         reserved = (workspace / LOCAL_RESERVED, self._settings.data_dir)
         return FolderStore(local_root(workspace, location), label=f"local {location}", reserved=reserved)
 
-    def _writable(self, store: FileStore, path: str, location: str, action: str) -> FileStore:
+    def _writable(self, store: BlobStore, path: str, location: str, action: str) -> BlobStore:
         if location == "uploads":
             where = display(store.label, split_path(path, store.label, allow_root=True))
-            raise PermissionError(
+            raise AccessDenied(
                 f"cannot {action} {where}: uploads is read-only to workflows; use location='workspace' or 'temp'"
             )
         return store

@@ -8,7 +8,7 @@
             assert await summarize_ticket("T-42") == "Printer on floor 2 is jammed."
         assert "T-42" in model.requests[0].messages[-1].content
 
-Both models implement the provider interface (`bifrost._llm.ChatModel`) and record every request they
+Both models implement the provider interface (`bifrost.llm.ChatModel`) and record every request they
 receive (system prompt, messages, schema, tools) in `.requests`.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from bifrost._llm import ChatModel, ChatRequest, ChatResult, StreamEvent, ToolCall, model_override
+from bifrost.llm import ChatModel, ChatRequest, ChatResult, StreamEvent, ToolCall, model_override
 
 
 class TestModel:

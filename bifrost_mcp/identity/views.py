@@ -1,4 +1,4 @@
-"""The SDK's organizations, users, roles and forms modules for one caller. Admin checks live here, not in the SDK."""
+"""`bifrost.organizations`, `users`, `roles` and `forms` for one caller, over the identity store; the gate decides."""
 
 from __future__ import annotations
 
@@ -6,81 +6,81 @@ import builtins
 from typing import Any
 
 from bifrost.types import FormPublic, Organization, Role, UserPublic
-from bifrost_mcp.access import require_admin
-from bifrost_mcp.identity._rows import NotFoundError
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp import access
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.errors import NotFoundError, ValidationError
 from bifrost_mcp.identity.store import IdentityStore
 
 
-class OrganizationsService:
+class OrganizationsView:
     def __init__(self, store: IdentityStore, caller: Caller) -> None:
         self.store, self.caller = store, caller
 
     async def create(self, name: str, domain: str | None, is_active: bool) -> Organization:
-        require_admin(self.caller, "organizations.create")
+        access.require_admin(self.caller, "organizations.create")
         return await self.store.create_org(name, domain, is_active)
 
     async def get(self, org_id: str) -> Organization:
-        require_admin(self.caller, "organizations.get")
+        access.require_admin(self.caller, "organizations.get")
         return await self.store.get_org(org_id)
 
     async def list(self) -> builtins.list[Organization]:
-        require_admin(self.caller, "organizations.list")
+        access.require_admin(self.caller, "organizations.list")
         return await self.store.list_orgs()
 
     async def update(self, org_id: str, updates: dict[str, Any]) -> Organization:
-        require_admin(self.caller, "organizations.update")
+        access.require_admin(self.caller, "organizations.update")
         return await self.store.update_org(org_id, updates)
 
     async def delete(self, org_id: str) -> bool:
-        require_admin(self.caller, "organizations.delete")
+        access.require_admin(self.caller, "organizations.delete")
         return await self.store.delete_org(org_id)
 
 
-class UsersService:
+class UsersView:
     def __init__(self, store: IdentityStore, caller: Caller) -> None:
         self.store, self.caller = store, caller
 
     async def create(
         self, email: str, name: str, is_superuser: bool, org_id: str | None, is_active: bool
     ) -> UserPublic:
-        require_admin(self.caller, "users.create")
+        access.require_admin(self.caller, "users.create")
         return await self.store.create_user(email, name, org_id=org_id, is_superuser=is_superuser, is_active=is_active)
 
     async def get(self, user_id: str) -> UserPublic | None:
-        require_admin(self.caller, "users.get")
+        access.require_admin(self.caller, "users.get")
         try:
             return await self.store.get_user(user_id)
         except NotFoundError:
             return None
 
     async def list(self, org_id: str | None) -> builtins.list[UserPublic]:
-        require_admin(self.caller, "users.list")
+        access.require_admin(self.caller, "users.list")
         return await self.store.list_users(org_id)
 
     async def update(self, user_id: str, updates: dict[str, Any]) -> UserPublic:
-        require_admin(self.caller, "users.update")
+        access.require_admin(self.caller, "users.update")
         return await self.store.update_user(user_id, updates)
 
     async def delete(self, user_id: str) -> bool:
-        require_admin(self.caller, "users.delete")
+        access.require_admin(self.caller, "users.delete")
         return await self.store.delete_user(user_id)
 
 
-class RolesService:
+class RolesView:
     """Roles of the organization the caller acts in; a platform admin in GLOBAL scope sees every organization's."""
 
     def __init__(self, store: IdentityStore, caller: Caller) -> None:
         self.store, self.caller = store, caller
 
     def _org(self, action: str) -> str | None:
-        require_admin(self.caller, f"roles.{action}")
+        access.require_admin(self.caller, f"roles.{action}")
         return self.caller.org_id
 
     def _org_required(self, action: str) -> str:
         org_id = self._org(action)
         if org_id is None:
-            raise ValueError(
+            raise ValidationError(
                 f"roles.{action} needs an organization: roles belong to one; act in it (X-Bifrost-Org header or --org)"
             )
         return org_id
@@ -113,25 +113,17 @@ class RolesService:
         await self.store.assign_forms(role_id, form_ids, self._org("assign_forms"))
 
 
-class FormsService:
+class FormsView:
     """Forms of the caller's organization and GLOBAL ones; role-based forms need an assigned role."""
 
     def __init__(self, store: IdentityStore, caller: Caller) -> None:
         self.store, self.caller = store, caller
 
     async def _visible(self, form: FormPublic) -> bool:
-        if self.caller.is_platform_admin:
-            return True
-        if form.organization_id not in (None, self.caller.org_id) or not form.is_active:
-            return False
-        if form.access_level == "role_based":
-            rows = await self.store.db.fetchall(
-                "SELECT 1 FROM role_forms rf JOIN role_users ru ON ru.role_id = rf.role_id "
-                "WHERE rf.form_id = ? AND ru.user_id = ? LIMIT 1",
-                (form.id, self.caller.user_id),
-            )
-            return bool(rows)
-        return True
+        async def holds_form_role() -> bool:
+            return await self.store.holds_form_role(self.caller.user_id, form.id)
+
+        return await access.can_see_form(self.caller, form, holds_form_role)
 
     async def list(self) -> builtins.list[FormPublic]:
         return [f for f in await self.store.list_forms(self.caller.org_id) if await self._visible(f)]

@@ -1,4 +1,4 @@
-"""Structured output: the schema sent for a pydantic class, validation of the reply, and the repair turn."""
+"""Structured output: the schema sent for a pydantic class, validation of the reply, and the failure it ends in."""
 
 from __future__ import annotations
 
@@ -7,34 +7,22 @@ from typing import Any, TypeVar
 
 import pydantic
 
-from bifrost._llm import ChatMessage, ResponseSchema, StructuredOutputError
+from bifrost.errors import StructuredOutputError
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 _FENCED = re.compile(r"^\s*```[A-Za-z0-9_-]*\s*\n(?P<body>.*?)\n?```\s*$", re.DOTALL)
 
 
-def response_schema(response_format: type[pydantic.BaseModel]) -> ResponseSchema:
-    return ResponseSchema(response_format.__name__, response_format.model_json_schema())
+def response_schema(response_format: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """What the host sends the model for `response_format`: its name and JSON schema."""
+    return {"name": response_format.__name__, "schema": response_format.model_json_schema()}
 
 
 def parse(response_format: type[ModelT], text: str) -> ModelT:
     """The reply as an instance of `response_format`; a ```json fence around it is tolerated."""
     fenced = _FENCED.match(text)
     return response_format.model_validate_json(fenced.group("body") if fenced else text)
-
-
-def repair_turns(reply: str, error: pydantic.ValidationError) -> list[ChatMessage]:
-    """The invalid reply and a user turn sending the validation problem back."""
-    return [
-        ChatMessage("assistant", reply),
-        ChatMessage(
-            "user",
-            "Your reply did not match the required JSON schema:\n"
-            f"{describe(error)}\n"
-            "Reply again with only the corrected JSON value.",
-        ),
-    ]
 
 
 def failure(

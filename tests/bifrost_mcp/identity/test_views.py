@@ -9,7 +9,7 @@ import pytest
 
 from bifrost import forms, organizations, roles, users, workflow
 from bifrost_mcp.app import App
-from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
 
@@ -40,7 +40,7 @@ async def app(tmp_path: Path) -> Any:
 async def _caller(app: App, email: str, *, org: str | None, admin: bool = False) -> Caller:
     org_id = (await app.host.identity.resolve_org(org)).id if org else None
     user = await app.host.identity.create_user(email, email.split("@")[0], org_id=org_id, is_superuser=admin)
-    return await app.caller_for_user(user.id)
+    return await app.host.callers.for_user(user.id)
 
 
 async def _run(app: App, caller: Caller, action: str) -> Any:
@@ -77,7 +77,7 @@ async def test_roles_are_created_in_the_organization_the_admin_acts_in(app: App)
     in_global = await _run(app, admin, "roles")
     assert not in_global.ok
     assert in_global.message is not None and "needs an organization" in in_global.message
-    acting = await app.act_in_org(admin, "Acme")
+    acting = await app.host.callers.acting_in(admin, "Acme")
     outcome = await _run(app, acting, "roles")
     assert outcome.ok, outcome.message
     assert outcome.value == {"role": "Dispatcher", "org": acme.id, "all": ["Dispatcher"]}
@@ -95,6 +95,6 @@ async def test_forms_are_visible_per_organization_and_role(app: App) -> None:
     plain = await _caller(app, "plain@acme.test", org="Acme")
     hr_user = await _caller(app, "hr@acme.test", org="Acme")
     await store.assign_users(hr.id, [hr_user.user_id])
-    hr_user = await app.caller_for_user(hr_user.user_id)
+    hr_user = await app.host.callers.for_user(hr_user.user_id)
     assert (await _run(app, plain, "forms")).value == ["Acme intake", "Everyone"]
     assert (await _run(app, hr_user, "forms")).value == ["Acme intake", "Acme leavers", "Everyone"]

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 import pytest
 from pydantic import BaseModel
 
-from bifrost._llm import StructuredOutputError
 from bifrost.errors import NotAvailableError, ValidationError
+from bifrost.llm import StructuredOutputError
 from bifrost.types import AIResponse, AIStreamChunk
-from bifrost_mcp.ai import LLMService, ProviderClients
-from tests.bifrost_mcp.ai.conftest import Usage, Vendor, system_prompt
+from bifrost_mcp.ai import AIView, ProviderClients
+from tests.bifrost_mcp.ai.conftest import Usage, Vendor, sdk_complete, sdk_stream, system_prompt
 from tests.loopback import Reply
 
 USER = [{"role": "user", "content": "Summarise ticket T-42"}]
@@ -37,9 +37,9 @@ class Passage:
     score: float | None
 
 
-async def complete(service: LLMService, **options: object) -> object:
+async def complete(service: AIView, **options: object) -> object:
     arguments: dict[str, object] = {"messages": USER, "response_format": None, **NO_OPTIONS, **options}
-    return await service.complete(**arguments)  # type: ignore[arg-type]
+    return await sdk_complete(service, **arguments)
 
 
 async def test_complete_returns_the_reply_text_tokens_and_model(vendor: Vendor, clients: ProviderClients) -> None:
@@ -124,7 +124,7 @@ async def test_stream_yields_the_text_then_a_final_chunk_with_usage(
     vendor.server.push(Reply("Once upon a time", input_tokens=5, output_tokens=4))
     service = vendor.service(clients, record_usage=usage)
 
-    chunks = [chunk async for chunk in service.stream(messages=USER, **NO_OPTIONS)]
+    chunks = await sdk_stream(service, messages=USER, **NO_OPTIONS)
 
     assert [c.content for c in chunks[:-1]] == ["Once", " upon", " a", " time"]
     assert chunks[-1] == AIStreamChunk(done=True, input_tokens=5, output_tokens=4, model=vendor.model)

@@ -1,0 +1,44 @@
+"""Who is calling: a token, a user id or the local owner resolved to a Caller, and the organization override.
+
+Every entry point (HTTP, stdio, CLI, tests) resolves its caller here; refusals are one AuthenticationError
+carrying the HTTP status an entry point answers with.
+"""
+
+from __future__ import annotations
+
+from bifrost_mcp import access
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.errors import AuthenticationError, NotFoundError
+from bifrost_mcp.identity.credentials import Credentials
+from bifrost_mcp.identity.store import IdentityStore
+
+
+class Callers:
+    def __init__(self, identity: IdentityStore, credentials: Credentials) -> None:
+        self.identity = identity
+        self.credentials = credentials
+
+    async def owner(self) -> Caller:
+        """The local owner (stdio and CLI default), created on first use."""
+        owner = await self.identity.ensure_owner()
+        return await self.for_user(owner.id)
+
+    async def for_user(self, user_id: str) -> Caller:
+        return await self.credentials.caller_for_user(user_id)
+
+    async def for_token(self, token: str) -> Caller:
+        return await self.credentials.authenticate(token)
+
+    async def acting_in(self, caller: Caller, org_ref: str | None) -> Caller:
+        """Honour an organization override (X-Bifrost-Org, --org) where the gate allows it."""
+        if not org_ref:
+            return caller
+        if not access.may_act_in_other_org(caller):
+            raise AuthenticationError(
+                403, "only platform admins may act in another organization's scope (X-Bifrost-Org/--org)"
+            )
+        try:
+            org = await self.identity.resolve_org(org_ref)
+        except NotFoundError as exc:
+            raise AuthenticationError(400, str(exc)) from exc
+        return caller.acting_in(org)

@@ -1,0 +1,10 @@
+"""Testing workflows offline: models that answer without a network, and platforms without a host.
+
+- `TestModel`, `FunctionModel`, `override_model`: language models for `ai` (see `bifrost.testing.models`).
+- `MockPlatform`, `bound`, `test_context`: answer SDK operations with functions the test gives.
+"""
+
+from bifrost.testing.mock import MockPlatform, bound, test_context
+from bifrost.testing.models import FunctionModel, TestModel, override_model, sample
+
+__all__ = ["FunctionModel", "MockPlatform", "TestModel", "bound", "override_model", "sample", "test_context"]

@@ -1,0 +1,103 @@
+"""A platform for unit tests that answers each SDK operation with a function the test gives.
+
+The httpx way: `MockTransport(handler)` beside the real transport. Here the host's platform is the real one
+and `MockPlatform` the test one:
+
+    from bifrost.testing import MockPlatform, bound
+
+    async def test_greeting_reads_the_config():
+        platform = MockPlatform({"config.get": lambda key, default: "Hello"})
+        with bound(platform):
+            assert await greet("Ada") == "Hello, Ada"
+        assert platform.calls == [("config.get", {"key": "greeting", "default": None})]
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from bifrost.errors import NotAvailableError
+from bifrost.platform import GLOBAL_SCOPE, ExecutionContext, Platform, bind
+
+
+class MockPlatform:
+    """Answers operations from `handlers`; records every call in `.calls` as (operation, arguments).
+
+    A key is an operation ("config.get") mapped to a function of its keyword arguments, or a module ("ai")
+    mapped to an object whose methods answer that module's operations. Handlers may be sync or async; a
+    streaming operation's handler returns an (async) iterable. An operation without a handler raises
+    NotAvailableError naming it.
+    """
+
+    def __init__(self, handlers: Mapping[str, Any]) -> None:
+        self.handlers = dict(handlers)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def call(self, operation: str, arguments: dict[str, Any]) -> Any:
+        result = self._handler(operation)(**arguments)
+        return await result if inspect.isawaitable(result) else result
+
+    async def stream(self, operation: str, arguments: dict[str, Any]) -> AsyncIterator[Any]:
+        items = self._handler(operation)(**arguments)
+        if inspect.isawaitable(items):
+            items = await items
+        if hasattr(items, "__aiter__"):
+            async for item in items:
+                yield item
+        else:
+            for item in items:
+                yield item
+
+    def _handler(self, operation: str) -> Any:
+        self.calls.append((operation, {}))
+        module, _, name = operation.partition(".")
+        handler = self.handlers.get(operation)
+        if handler is None and module in self.handlers and not name.startswith("_"):
+            handler = getattr(self.handlers[module], name, None)
+        if handler is None:
+            raise NotAvailableError(
+                f"MockPlatform has no handler for {operation!r}: pass MockPlatform({{{operation!r}: function}})"
+            )
+        return _Recording(self, operation, handler)
+
+
+class _Recording:
+    def __init__(self, platform: MockPlatform, operation: str, handler: Any) -> None:
+        self.platform, self.operation, self.handler = platform, operation, handler
+
+    def __call__(self, **arguments: Any) -> Any:
+        self.platform.calls[-1] = (self.operation, dict(arguments))
+        return self.handler(**arguments)
+
+
+def test_context(**fields: Any) -> ExecutionContext:
+    """An ExecutionContext for tests: a plain user in GLOBAL scope unless `fields` say otherwise."""
+    values: dict[str, Any] = {
+        "user_id": "test-user",
+        "email": "test@example.com",
+        "name": "Test User",
+        "scope": GLOBAL_SCOPE,
+        "organization": None,
+        "is_platform_admin": False,
+        "is_function_key": False,
+        "execution_id": "test-execution",
+    }
+    values.update(fields)
+    return ExecutionContext(**values)
+
+
+test_context.__test__ = False  # type: ignore[attr-defined]  # a helper, not a pytest test
+
+
+@contextmanager
+def bound(platform: Platform, ctx: ExecutionContext | None = None) -> Iterator[ExecutionContext]:
+    """Run the block as a workflow run would: `platform` and `ctx` (default `test_context()`) are current."""
+    context = ctx if ctx is not None else test_context()
+    with bind(context, platform):
+        yield context
+
+
+__all__ = ["MockPlatform", "bound", "test_context"]
