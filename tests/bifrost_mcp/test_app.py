@@ -14,8 +14,11 @@ from mcp import Client
 from bifrost import Organization, data_provider, workflow
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App, AuthError
+from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.identity.caller import Caller
+from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import Registry
+from bifrost_mcp.workspace.loader import registry_from_functions
 from tests.bifrost_mcp.mcp_support import (
     MODES,
     connected,
@@ -270,6 +273,23 @@ async def test_data_provider_options_are_cached_per_caller_for_their_ttl_and_dro
         two = await app.read_data_provider(uncached, {}, owner)
         assert one.execution_id != two.execution_id
         assert calls == ["a", "b", "a", "uncached", "uncached"]
+
+
+async def test_cached_options_are_read_again_once_their_ttl_has_passed(tmp_path: Path) -> None:
+    calls.clear()
+    clock = ManualClock()
+    async with App.opened(HostSettings(data_dir=tmp_path), registry_from_functions(GATED), clock=clock) as app:
+        owner = await app.owner_caller()
+        entry = app.registry.data_providers["cached_options"]
+        first = await app.read_data_provider(entry, {}, owner)
+        clock.advance(299)
+        cached = await app.read_data_provider(entry, {}, owner)
+        clock.advance(1)
+        fresh = await app.read_data_provider(entry, {}, owner)
+    assert cached.execution_id == first.execution_id
+    assert fresh.execution_id != first.execution_id
+    assert (first.value, fresh.value) == ([{"label": "1", "value": 1}], [{"label": "2", "value": 2}])
+    assert calls == ["", ""]
 
 
 async def test_a_data_provider_that_returns_no_options_list_is_an_error(tmp_path: Path) -> None:
