@@ -328,3 +328,17 @@ async def test_a_token_is_resolved_to_its_caller_and_a_bad_one_refused(tmp_path:
         await app.host.credentials.reset_owner_token()
         with pytest.raises(AuthError, match="revoked"):
             await app.caller_for_token(issued.token)
+
+
+async def test_a_token_expires_when_the_clock_passes_its_last_day(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with App.opened(HostSettings(data_dir=tmp_path), clock=clock) as app:
+        owner = await app.owner_caller()
+        issued = await app.host.credentials.create_token(owner.user_id, expires_days=1)
+        clock.advance(24 * 3600 - 1)
+        assert (await app.caller_for_token(issued.token)).user_id == owner.user_id
+        assert await app.host.credentials.has_active_token(owner.user_id)
+        clock.advance(1)
+        with pytest.raises(AuthError, match="token expired"):
+            await app.caller_for_token(issued.token)
+        assert not await app.host.credentials.has_active_token(owner.user_id)
