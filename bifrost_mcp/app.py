@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from watchfiles import PythonFilter, awatch
 from bifrost.errors import AccessDenied
 from bifrost_mcp import access
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.clock import Clock
 from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.host import Host
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
@@ -101,7 +101,7 @@ class App:
         settings = self.host.settings
         while True:
             try:
-                removed = await clean_temp(settings, settings.temp_max_age_seconds)
+                removed = await clean_temp(settings, settings.temp_max_age_seconds, clock=self.host.clock)
                 if removed:
                     logger.info("removed %d temp file(s) older than %d s", removed, settings.temp_max_age_seconds)
             except Exception:  # housekeeping must never take the server down
@@ -146,7 +146,7 @@ class App:
     ) -> RunOutcome:
         """Run a data provider, caching its options per caller for cache_ttl_seconds."""
         key = (entry.name, self.registry.version, caller.scope, caller.user_id, tuple(sorted(arguments.items())))
-        now = time.monotonic()
+        now = self.host.clock.monotonic()
         cached = self._provider_cache.get(key)
         if cached is not None and cached.expires > now:
             return cached.outcome
@@ -159,8 +159,10 @@ class App:
 
     @classmethod
     @asynccontextmanager
-    async def opened(cls, settings: HostSettings, registry: Registry | None = None) -> AsyncIterator[App]:
-        async with Host.opened(settings) as host:
+    async def opened(
+        cls, settings: HostSettings, registry: Registry | None = None, *, clock: Clock | None = None
+    ) -> AsyncIterator[App]:
+        async with Host.opened(settings, clock) as host:
             if registry is None:
                 registry = load_registry(settings, 1)
             yield cls(host, registry)

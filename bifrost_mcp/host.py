@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from bifrost_mcp.ai.clients import ProviderClients
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.data import config, integrations
 from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.integrations import IntegrationsStore
@@ -43,17 +44,18 @@ def all_encrypted_columns() -> list[EncryptedColumn]:
 
 
 class Host:
-    def __init__(self, settings: HostSettings) -> None:
+    def __init__(self, settings: HostSettings, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.clock = clock or SYSTEM_CLOCK  # what every expiry and age check reads; tests pass a ManualClock
         self.db = Database(settings.data_dir)
         self.identity = IdentityStore(self.db)
-        self.credentials = Credentials(self.identity)
+        self.credentials = Credentials(self.identity, clock=self.clock)
         self.callers = Callers(self.identity, self.credentials)
         self.executions = ExecutionsStore(self.db)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
         self.secrets = SecretBox.from_env(settings.data_dir)
         self.config = ConfigStore(self.db, self.secrets)
-        self.integrations = IntegrationsStore(self.db, self.secrets)
+        self.integrations = IntegrationsStore(self.db, self.secrets, clock=self.clock)
         self.ai_clients = ProviderClients()  # vendor SDK clients, cached per provider/key/base URL
         self._knowledge: KnowledgeStore | None = None
         self._stack = AsyncExitStack()
@@ -87,15 +89,17 @@ class Host:
                 base_url=os.environ.get("BIFROST_EMBEDDER_BASE_URL") or None,
                 api_key=os.environ.get("BIFROST_EMBEDDER_API_KEY") or None,
             )
-            store = KnowledgeStore.open(self.settings.data_dir, embedder, chroma_url=self.settings.chroma_url)
+            store = KnowledgeStore.open(
+                self.settings.data_dir, embedder, chroma_url=self.settings.chroma_url, clock=self.clock
+            )
             self._stack.push_async_callback(store.aclose)
             self._knowledge = store
         return self._knowledge
 
     @classmethod
     @asynccontextmanager
-    async def opened(cls, settings: HostSettings) -> AsyncIterator[Host]:
-        host = cls(settings)
+    async def opened(cls, settings: HostSettings, clock: Clock | None = None) -> AsyncIterator[Host]:
+        host = cls(settings, clock)
         await host.open()
         try:
             yield host

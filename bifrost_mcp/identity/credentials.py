@@ -6,13 +6,13 @@ import hashlib
 import json
 import secrets
 import sqlite3
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from bifrost.types import Organization
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.errors import AuthenticationError, NotFoundError, ValidationError
 from bifrost_mcp.identity._rows import new_id, now_iso
 from bifrost_mcp.identity.store import IdentityStore
@@ -74,8 +74,9 @@ class CredentialInfo:
 
 
 class Credentials:
-    def __init__(self, identity: IdentityStore) -> None:
+    def __init__(self, identity: IdentityStore, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self.identity = identity
+        self.clock = clock  # expiry and the last_used_at throttle; created_at and revoked_at are records
         self.db = identity.db
         self._last_written: dict[str, float] = {}
 
@@ -95,7 +96,7 @@ class Credentials:
         await self.identity.get_user(user_id)
         if expires_days is not None and expires_days < 1:
             raise ValidationError("--expires-days must be at least 1")
-        expires = (datetime.now(UTC) + timedelta(days=expires_days)).isoformat() if expires_days else None
+        expires = (self.clock.now() + timedelta(days=expires_days)).isoformat() if expires_days else None
         return await self._issue("token", TOKEN_PREFIX, user_id=user_id, org_id=None, name=name, expires_at=expires)
 
     async def create_function_key(self, org_id: str | None, name: str) -> IssuedCredential:
@@ -118,7 +119,7 @@ class Credentials:
         row = await self.db.fetchone(
             "SELECT 1 FROM credentials WHERE user_id = ? AND revoked_at IS NULL "
             "AND (expires_at IS NULL OR expires_at > ?)",
-            (user_id, datetime.now(UTC).isoformat()),
+            (user_id, self.clock.now().isoformat()),
         )
         return row is not None
 
@@ -168,7 +169,7 @@ class Credentials:
         row = rows[0]
         if row["revoked_at"] is not None:
             raise AuthenticationError(401, "token revoked")
-        if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC).isoformat():
+        if row["expires_at"] is not None and row["expires_at"] <= self.clock.now().isoformat():
             raise AuthenticationError(401, "token expired")
         caller = _caller_from_lookup(row)
         await self._touch(row["id"])
@@ -182,7 +183,7 @@ class Credentials:
         return _user_caller(rows[0], credential_id=None)
 
     async def _touch(self, cred_id: str) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if now - self._last_written.get(cred_id, -LAST_USED_WRITE_INTERVAL) < LAST_USED_WRITE_INTERVAL:
             return
         self._last_written[cred_id] = now

@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.knowledge.chunking import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP_CHARS
 from bifrost_mcp.knowledge.documents import GLOBAL
 from bifrost_mcp.knowledge.embedders import Embedder
@@ -48,10 +49,11 @@ class KnowledgeStore:
         *,
         chroma_url: str | None = None,
         settings: KnowledgeSettings | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> KnowledgeStore:
         """Embedded Chroma in `<data_dir>/chroma`, or the Chroma server at `chroma_url`."""
         client = http_client(chroma_url) if chroma_url else persistent_client(data_dir / "chroma")
-        return cls(VectorStore(client), embedder, settings)
+        return cls(VectorStore(client, clock=clock), embedder, settings)
 
     async def aclose(self) -> None:
         """Close the vector store client and the embedder's (remote embedders hold an HTTP client)."""

@@ -9,7 +9,6 @@ runs in a worker thread.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from chromadb.config import Settings
 from chromadb.errors import NotFoundError
 
 from bifrost.errors import ValidationError
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 
 T = TypeVar("T")
 _SCOPE, _NAMESPACE, _EMBEDDER, _DIMENSIONS = "bifrost_scope", "bifrost_namespace", "bifrost_embedder", "bifrost_dims"
@@ -72,8 +72,9 @@ def http_client(url: str) -> Any:
 class VectorStore:
     """Thin async wrapper over a Chroma client."""
 
-    def __init__(self, client: Any, *, miss_ttl: float = MISS_TTL) -> None:
+    def __init__(self, client: Any, *, miss_ttl: float = MISS_TTL, clock: Clock = SYSTEM_CLOCK) -> None:
         self._client = client
+        self._clock = clock
         self.max_batch = int(client.get_max_batch_size())
         self._handles: dict[Space, Any] = {}
         self._misses: dict[Space, float] = {}  # space -> monotonic time its collection was found missing
@@ -192,12 +193,12 @@ class VectorStore:
             if (handle := self._handles.get(space)) is not None:
                 return handle
             missed = self._misses.get(space)
-            if missed is not None and time.monotonic() - missed < self._miss_ttl:
+            if missed is not None and self._clock.monotonic() - missed < self._miss_ttl:
                 return None
         try:
             collection = self._client.get_collection(space.collection_name, embedding_function=None)
         except NotFoundError:
-            self._misses[space] = time.monotonic()
+            self._misses[space] = self._clock.monotonic()
             return None
         _check_owner(collection, space)
         self._misses.pop(space, None)

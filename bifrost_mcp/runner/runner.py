@@ -74,6 +74,11 @@ class RunTimeoutError(BifrostError):
     """The run outlived its workflow's timeout_seconds (caught inside the runner; never reaches a caller)."""
 
 
+def _seconds(value: float) -> str:
+    """A timeout as its author wrote it: 2 as "2", 0.2 as "0.2" (and 2.0 as "2")."""
+    return str(value) if isinstance(value, int) else f"{value:.15g}"
+
+
 def _is_options(value: Any) -> bool:
     """A data provider's result shape: a list of {"label", "value", "metadata"?}."""
     return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
@@ -137,7 +142,7 @@ class Runner:
             )
         except RunTimeoutError:
             record.status = ExecutionStatus.TIMEOUT
-            outcome.message = f"{entry.name!r} timed out after {entry.spec.timeout_seconds} s"
+            outcome.message = f"{entry.name!r} timed out after {_seconds(entry.spec.timeout_seconds)} s"
         except anyio.get_cancelled_exc_class():
             record.status = ExecutionStatus.CANCELLED
             outcome.message = "cancelled by the caller"
@@ -200,7 +205,7 @@ class Runner:
             result = await result
         return result
 
-    async def _keepalive(self, progress: ProgressFn, timeout: int, started: float) -> None:
+    async def _keepalive(self, progress: ProgressFn, timeout: float, started: float) -> None:
         """Progress notifications while a long run works, so clients do not time out waiting."""
         while True:
             elapsed = time.monotonic() - started

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
@@ -43,7 +44,7 @@ class WorkflowSpec:
     category: str = "General"
     tags: tuple[str, ...] = ()
     execution_mode: str = "sync"
-    timeout_seconds: int = 1800
+    timeout_seconds: int | float = 1800
     schedule: str | None = None
     endpoint_enabled: bool = False
     allowed_methods: tuple[str, ...] = ("POST",)
@@ -87,6 +88,17 @@ def _positive_int(decorator: str, option: str, value: Any) -> int:
     return value
 
 
+def _positive_seconds(decorator: str, option: str, value: Any) -> int | float:
+    """A duration above zero; an int stays an int, so messages print "after 2 s" rather than "2.0 s"."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 or not math.isfinite(value):
+        # keeps the phrases of the integer-only messages this replaced, which callers may match on
+        raise TypeError(
+            f"@{decorator}({option}=...) must be a positive number of seconds: a non-negative integer of at "
+            f"least 1, or a float above 0 such as 0.5; got {value!r}"
+        )
+    return value
+
+
 def _describe(fn: Callable[..., Any], description: str | None) -> str | None:
     return description if description is not None else first_paragraph(inspect.getdoc(fn))
 
@@ -96,9 +108,7 @@ def _make_workflow(fn: F, options: dict[str, Any]) -> F:
     if not callable(fn):
         raise TypeError(f"@workflow decorates a function, got {fn!r}")
     endpoint_enabled = bool(options.get("endpoint_enabled", False))
-    timeout = _positive_int("workflow", "timeout_seconds", options.get("timeout_seconds", 1800))
-    if timeout == 0:
-        raise TypeError("@workflow(timeout_seconds=...) must be at least 1")
+    timeout = _positive_seconds("workflow", "timeout_seconds", options.get("timeout_seconds", 1800))
     spec = WorkflowSpec(
         kind="workflow",
         fn=fn,

@@ -54,7 +54,7 @@ class WorkflowMetadata(_Model):
     category: str = "General"
     tags: list[str] = Field(default_factory=list)
     execution_mode: str = "sync"
-    timeout_seconds: int = 1800
+    timeout_seconds: int | float = 1800  # not `float`: pydantic would turn 1800 into 1800.0
     schedule: str | None = None
     endpoint_enabled: bool = False
     is_tool: bool = False

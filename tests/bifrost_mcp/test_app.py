@@ -15,8 +15,11 @@ from bifrost import Organization, data_provider, workflow
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.errors import AuthenticationError
+from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import Registry
+from bifrost_mcp.workspace.loader import registry_from_functions
 from tests.bifrost_mcp.mcp_support import (
     MODES,
     connected,
@@ -273,6 +276,23 @@ async def test_data_provider_options_are_cached_per_caller_for_their_ttl_and_dro
         assert calls == ["a", "b", "a", "uncached", "uncached"]
 
 
+async def test_cached_options_are_read_again_once_their_ttl_has_passed(tmp_path: Path) -> None:
+    calls.clear()
+    clock = ManualClock()
+    async with App.opened(HostSettings(data_dir=tmp_path), registry_from_functions(GATED), clock=clock) as app:
+        owner = await app.host.callers.owner()
+        entry = app.registry.data_providers["cached_options"]
+        first = await app.read_data_provider(entry, {}, owner)
+        clock.advance(299)
+        cached = await app.read_data_provider(entry, {}, owner)
+        clock.advance(1)
+        fresh = await app.read_data_provider(entry, {}, owner)
+    assert cached.execution_id == first.execution_id
+    assert fresh.execution_id != first.execution_id
+    assert (first.value, fresh.value) == ([{"label": "1", "value": 1}], [{"label": "2", "value": 2}])
+    assert calls == ["", ""]
+
+
 async def test_a_data_provider_that_returns_no_options_list_is_an_error(tmp_path: Path) -> None:
     async with opened_app(tmp_path, functions=GATED) as app:
         outcome = await app.read_data_provider(
@@ -311,3 +331,17 @@ async def test_a_token_is_resolved_to_its_caller_and_a_bad_one_refused(tmp_path:
         await app.host.credentials.reset_owner_token()
         with pytest.raises(AuthenticationError, match="revoked"):
             await app.host.callers.for_token(issued.token)
+
+
+async def test_a_token_expires_when_the_clock_passes_its_last_day(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with App.opened(HostSettings(data_dir=tmp_path), clock=clock) as app:
+        owner = await app.host.callers.owner()
+        issued = await app.host.credentials.create_token(owner.user_id, expires_days=1)
+        clock.advance(24 * 3600 - 1)
+        assert (await app.host.callers.for_token(issued.token)).user_id == owner.user_id
+        assert await app.host.credentials.has_active_token(owner.user_id)
+        clock.advance(1)
+        with pytest.raises(AuthenticationError, match="token expired"):
+            await app.host.callers.for_token(issued.token)
+        assert not await app.host.credentials.has_active_token(owner.user_id)

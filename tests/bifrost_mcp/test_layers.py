@@ -30,7 +30,14 @@ LAYERS = (
         independent=False,
     ),
     Layer("bifrost_mcp.access"),
-    Layer("bifrost_mcp.caller", "bifrost_mcp.errors", "bifrost_mcp.storage", "bifrost_mcp.settings", independent=False),
+    Layer(
+        "bifrost_mcp.caller",
+        "bifrost_mcp.clock",
+        "bifrost_mcp.errors",
+        "bifrost_mcp.storage",
+        "bifrost_mcp.settings",
+        independent=False,
+    ),
 )
 
 

@@ -7,7 +7,6 @@ and a function key, plus a platform admin; workflows that are open, role-gated a
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typer.testing import CliRunner
 
 from bifrost_mcp.app import App
 from bifrost_mcp.cli import app as cli_app
+from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.server.http import build_http_app
 from bifrost_mcp.settings import HostSettings
 from tests.support.http import mcp_http_client, serve_asgi
@@ -205,9 +205,9 @@ async def test_auth_failures_are_refused_with_a_reason_and_www_authenticate(worl
     expired = await _acli(world.data_dir, "tokens", "create", "plain@acme.test", "--expires-days", "1")
     revoked = await _acli(world.data_dir, "tokens", "create", "plain@acme.test")
     await _acli(world.data_dir, "tokens", "revoke", revoked["id"])
-    with sqlite3.connect(world.data_dir / "bifrost.sqlite3") as db:  # time travel: the token's day has passed
-        db.execute("UPDATE credentials SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", (expired["id"],))
-    async with App.opened(_settings(world)) as app, serve_asgi(build_http_app(app, watch=False)) as base:
+    clock = ManualClock()
+    clock.advance(2 * 24 * 3600)  # the expiring token's day has passed
+    async with App.opened(_settings(world), clock=clock) as app, serve_asgi(build_http_app(app, watch=False)) as base:
         cases = [
             (None, 401, "missing bearer token"),
             ("Basic abc", 401, "missing bearer token"),

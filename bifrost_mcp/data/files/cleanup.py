@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from pathlib import Path
 
 import anyio.to_thread
 
 from bifrost.errors import ValidationError
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.data.files.view import LOCAL_RESERVED
 from bifrost_mcp.settings import HostSettings
 
 logger = logging.getLogger(__name__)
 
 
-async def clean_temp(settings: HostSettings, max_age_seconds: float) -> int:
+async def clean_temp(settings: HostSettings, max_age_seconds: float, *, clock: Clock = SYSTEM_CLOCK) -> int:
     """Delete temp files last modified more than `max_age_seconds` ago; returns how many were deleted.
 
     Folders this leaves empty go too, as do empty folders older than the age; symlinks are removed, never
@@ -24,7 +24,9 @@ async def clean_temp(settings: HostSettings, max_age_seconds: float) -> int:
     """
     if isinstance(max_age_seconds, bool) or not isinstance(max_age_seconds, int | float) or max_age_seconds < 0:
         raise ValidationError(f"max_age_seconds must be a non-negative number, got {max_age_seconds!r}")
-    return await anyio.to_thread.run_sync(_clean, settings, float(max_age_seconds))
+    # files' modification times are wall-clock times: the cutoff is one too, from the clock's now()
+    cutoff = clock.now().timestamp() - max_age_seconds
+    return await anyio.to_thread.run_sync(_clean, settings, cutoff, float(max_age_seconds))
 
 
 def temp_roots(settings: HostSettings) -> list[Path]:
@@ -38,8 +40,7 @@ def temp_roots(settings: HostSettings) -> list[Path]:
     return [root for root in roots if root.is_dir() and not root.is_symlink()]
 
 
-def _clean(settings: HostSettings, max_age_seconds: float) -> int:
-    cutoff = time.time() - max_age_seconds
+def _clean(settings: HostSettings, cutoff: float, max_age_seconds: float) -> int:
     deleted = 0
     for root in temp_roots(settings):
         emptied: set[str] = set()  # folders this run removed something from

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx2
 
 from bifrost.errors import IntegrationError
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.executions.state import REDACTED
 
 MAX_ERROR_TEXT = 300
@@ -28,7 +29,13 @@ class TokenGrant:
 
 
 async def request_token(
-    http: httpx2.AsyncClient, url: str, form: dict[str, str], *, what: str, scrub: Iterable[str]
+    http: httpx2.AsyncClient,
+    url: str,
+    form: dict[str, str],
+    *,
+    what: str,
+    scrub: Iterable[str],
+    clock: Clock = SYSTEM_CLOCK,
 ) -> TokenGrant:
     """POST `form` to the token endpoint `url`.
 
@@ -62,13 +69,13 @@ async def request_token(
     return TokenGrant(
         access_token=access_token,
         refresh_token=refresh_token if isinstance(refresh_token, str) and refresh_token else None,
-        expires_at=_expires_at(body.get("expires_in"), what, url, hidden),
+        expires_at=_expires_at(body.get("expires_in"), clock.now(), what, url, hidden),
         token_type=token_type if isinstance(token_type, str) and token_type else "Bearer",
         scopes=tuple(scope.split()) if isinstance(scope, str) else None,
     )
 
 
-def _expires_at(expires_in: Any, what: str, url: str, hidden: list[str]) -> datetime | None:
+def _expires_at(expires_in: Any, now: datetime, what: str, url: str, hidden: list[str]) -> datetime | None:
     if expires_in is None:
         return None
     try:
@@ -77,7 +84,7 @@ def _expires_at(expires_in: Any, what: str, url: str, hidden: list[str]) -> date
         seconds = math.nan
     if isinstance(expires_in, bool) or not math.isfinite(seconds) or seconds < 0:
         raise _error(f"{what} failed: the response of {url} has an invalid expires_in {str(expires_in)[:40]!r}", hidden)
-    return datetime.now(UTC) + timedelta(seconds=seconds)
+    return now + timedelta(seconds=seconds)
 
 
 def _oauth_error(response: httpx2.Response, body: Any) -> str:

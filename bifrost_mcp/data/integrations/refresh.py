@@ -10,6 +10,7 @@ from typing import Literal
 import httpx2
 
 from bifrost.errors import IntegrationError
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.data.integrations.models import ENTITY_PLACEHOLDER, parse_time, utc_iso
 from bifrost_mcp.data.integrations.oauth import request_token
 from bifrost_mcp.data.secrets import SecretBox
@@ -24,13 +25,12 @@ def _label(integration: sqlite3.Row, mapping: sqlite3.Row) -> str:
     return f"integration {integration['name']!r} (organization {mapping['organization_id']})"
 
 
-def plan_refresh(integration: sqlite3.Row, mapping: sqlite3.Row, margin: timedelta) -> Grant | None:
-    """The grant to run now, or None when the stored token is fine (or the mapping has no OAuth at all).
+def plan_refresh(integration: sqlite3.Row, mapping: sqlite3.Row, margin: timedelta, now: datetime) -> Grant | None:
+    """The grant to run at `now`, or None when the stored token is fine (or the mapping has no OAuth at all).
 
     Raises:
         IntegrationError: the access token has expired and there is nothing to refresh it with.
     """
-    now = datetime.now(UTC)
     expires_at = parse_time(mapping["expires_at"])
     has_token = mapping["access_token_enc"] is not None
     if has_token and (expires_at is None or expires_at - margin > now):
@@ -57,6 +57,8 @@ async def refresh_token(
     integration: sqlite3.Row,
     mapping: sqlite3.Row,
     grant: Grant,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> None:
     """Run `grant` against the integration's token URL and store the new tokens encrypted.
 
@@ -79,7 +81,8 @@ async def refresh_token(
         form["client_id"] = integration["client_id"]
     if client_secret:
         form["client_secret"] = client_secret
-    result = await request_token(http, url, form, what=what, scrub=[s for s in (old_refresh, client_secret) if s])
+    scrub = [s for s in (old_refresh, client_secret) if s]
+    result = await request_token(http, url, form, what=what, scrub=scrub, clock=clock)
     async with db.transaction() as conn:
         # Encrypt inside the write transaction (see secrets.py); COALESCE keeps the stored refresh token when
         # the endpoint issued no new one, without ever writing back ciphertext read before this transaction.

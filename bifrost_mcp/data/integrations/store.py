@@ -14,6 +14,7 @@ import httpx2
 from bifrost.errors import NotFoundError, ValidationError
 from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import IntegrationData, OAuthCredentials
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.data.integrations.models import (
     IntegrationInfo,
     MappingInfo,
@@ -52,10 +53,12 @@ class IntegrationsStore:
         http_client: httpx2.AsyncClient | None = None,
         *,
         refresh_margin: timedelta = DEFAULT_REFRESH_MARGIN,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.db = db
         self.secrets = secrets
         self.refresh_margin = refresh_margin
+        self.clock = clock  # token expiry; created_at and updated_at are records
         self._http = http_client
         self._owns_http = http_client is None
         self._locks: dict[tuple[str, str], anyio.Lock] = {}
@@ -256,15 +259,17 @@ class IntegrationsStore:
         mapping = await self._mapping_row(integration["id"], scope)
         if mapping is None:
             return None
-        if plan_refresh(integration, mapping, self.refresh_margin) is not None:
+        if plan_refresh(integration, mapping, self.refresh_margin, self.clock.now()) is not None:
             async with self._locks.setdefault((integration["id"], scope), anyio.Lock()):
                 # Whoever held the lock before us may have refreshed already: decide again on the stored row.
                 mapping = await self._mapping_row(integration["id"], scope)
                 if mapping is None:
                     return None
-                grant = plan_refresh(integration, mapping, self.refresh_margin)
+                grant = plan_refresh(integration, mapping, self.refresh_margin, self.clock.now())
                 if grant is not None:
-                    await refresh_token(self.db, self.secrets, self._client(), integration, mapping, grant)
+                    await refresh_token(
+                        self.db, self.secrets, self._client(), integration, mapping, grant, clock=self.clock
+                    )
                     mapping = await self._mapping_row(integration["id"], scope)
                     if mapping is None:
                         return None

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
+from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, UnknownNamespaceError
 from bifrost_mcp.knowledge import vectors as vectors_module
 from bifrost_mcp.knowledge.reindex import reindex
@@ -140,11 +140,12 @@ async def test_a_remembered_miss_hides_a_global_namespace_made_elsewhere_until_f
 async def test_a_remembered_miss_expires_so_a_global_namespace_made_elsewhere_shows_up(
     tmp_path: Path, minilm: MiniLMEmbedder
 ) -> None:
-    server = KnowledgeStore(VectorStore(persistent_client(tmp_path / "chroma"), miss_ttl=0.2), minilm)
+    clock = ManualClock()
+    server = KnowledgeStore(VectorStore(persistent_client(tmp_path / "chroma"), miss_ttl=0.2, clock=clock), minilm)
     cli = KnowledgeStore.open(tmp_path, minilm)
     try:
         await _org_namespace_then_global_made_elsewhere(server, cli)
-        await anyio.sleep(0.3)
+        clock.advance(0.3)
         found = await KnowledgeView(server, "org-a").search("printer", ["it"], 5, None, None, True)
         assert sorted(r.key for r in found) == ["drivers", "printers"]
     finally:

@@ -47,7 +47,7 @@ async def soft_fails() -> dict:
     return {"success": False, "error": "mailbox is on litigation hold", "mailbox": "ada@example.org"}
 
 
-@workflow(is_tool=True, timeout_seconds=1)
+@workflow(is_tool=True, timeout_seconds=0.2)
 async def hangs() -> None:
     await anyio.sleep_forever()
 
@@ -55,7 +55,7 @@ async def hangs() -> None:
 release_sync = threading.Event()
 
 
-@workflow(is_tool=True, timeout_seconds=1)
+@workflow(is_tool=True, timeout_seconds=0.2)
 def blocks_in_a_thread() -> str:
     release_sync.wait(30)
     return "released"
@@ -248,10 +248,10 @@ async def test_a_workflow_past_its_timeout_is_stopped_with_status_timeout(app: A
     async with connected(app, mode) as client:
         result = await client.call_tool("hangs", {})
     assert result.is_error
-    assert "'hangs' timed out after 1 s" in text_of(result)
+    assert "'hangs' timed out after 0.2 s" in text_of(result)
     record = await record_of(app, execution_id_of(result))
     assert record.status is ExecutionStatus.TIMEOUT
-    assert record.error_message == "'hangs' timed out after 1 s"
+    assert record.error_message == "'hangs' timed out after 0.2 s"
 
 
 async def test_a_sync_workflow_past_its_timeout_is_abandoned_with_status_timeout(app: App) -> None:

@@ -89,3 +89,15 @@ def test_the_registered_workflow_metadata_mirrors_the_decorator() -> None:
     assert (meta.name, meta.description, meta.category, meta.tags) == ("restart", "Restart a service.", "Ops", ["x"])
     assert (meta.timeout_seconds, meta.is_tool, meta.time_saved) == (30, True, 5)
     assert meta.id.endswith("restart")
+
+
+def test_a_float_timeout_reaches_the_metadata_and_an_int_stays_an_int() -> None:
+    @workflow(timeout_seconds=0.5)
+    async def quick() -> None: ...
+
+    @workflow(timeout_seconds=30)
+    async def slow() -> None: ...
+
+    registry = registry_from_functions([quick, slow])
+    assert registry.workflows["quick"].metadata().model_dump()["timeout_seconds"] == 0.5
+    assert registry.workflows["slow"].metadata().model_dump_json().count('"timeout_seconds":30,') == 1

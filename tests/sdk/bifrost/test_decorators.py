@@ -151,6 +151,23 @@ def test_option_values_of_the_wrong_type_are_rejected_naming_the_option(options:
         workflow(**options)(fn)
 
 
+@pytest.mark.parametrize("timeout", [0.0, -0.5, float("nan"), float("inf"), True])
+def test_a_timeout_that_is_not_a_positive_finite_number_of_seconds_is_rejected(timeout: object) -> None:
+    def fn() -> None: ...
+
+    with pytest.raises(TypeError, match=r"timeout_seconds=\.\.\.\) must be a positive number of seconds"):
+        workflow(timeout_seconds=timeout)(fn)
+
+
+@pytest.mark.parametrize("timeout", [0.05, 2.5, 1, 30])
+def test_a_timeout_may_be_a_float_or_an_int_and_keeps_its_type(timeout: float) -> None:
+    @workflow(timeout_seconds=timeout)
+    def fn() -> None: ...
+
+    recorded = spec_of(fn).timeout_seconds
+    assert (recorded, type(recorded)) == (timeout, type(timeout))
+
+
 def test_name_defaults_to_the_function_name_and_description_to_the_first_docstring_paragraph() -> None:
     @workflow
     async def triage_ticket(subject: str) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.data.files import FilesView, clean_temp, cloud_root
 from bifrost_mcp.settings import HostSettings
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
@@ -67,6 +68,16 @@ async def test_cleanup_removes_old_symlinks_without_following_them(
     assert await clean_temp(settings, HOUR) == 1
     assert not lexists(temp_root / "link")
     assert (precious / "keep.txt").read_bytes() == b"keep"
+
+
+async def test_the_age_is_measured_on_the_given_clock(files_a: FilesView, settings: HostSettings) -> None:
+    await files_a.write_bytes("report.html", b"r", "temp", "cloud")
+    clock = ManualClock()
+    clock.advance(HOUR - 60)
+    assert await clean_temp(settings, HOUR, clock=clock) == 0
+    clock.advance(120)
+    assert await clean_temp(settings, HOUR, clock=clock) == 1
+    assert await files_a.list("", "temp", "cloud") == []
 
 
 async def test_cleanup_with_nothing_to_clean_returns_zero(tmp_path: Path) -> None:

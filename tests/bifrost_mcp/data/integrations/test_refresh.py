@@ -10,10 +10,15 @@ from starlette.responses import Response
 
 from bifrost.errors import IntegrationError
 from bifrost.types import IntegrationData, Organization
+from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.data.integrations import IntegrationsView
+from bifrost_mcp.data.secrets import ENV_VAR
 from bifrost_mcp.host import Host
+from bifrost_mcp.settings import HostSettings
 from tests.bifrost_mcp.data.integrations.token_endpoint import TokenEndpoint, oauth_error, token_response
 from tests.bifrost_mcp.data.secret_support import caller_in, eventually, files_containing
+
+HOUR = timedelta(hours=1)
 
 
 def _past() -> datetime:
@@ -72,6 +77,30 @@ async def test_a_token_expiring_within_the_margin_is_refreshed(host: Host, org_a
 
     assert len(endpoint.requests) == 1
     assert data is not None and data.oauth is not None and data.oauth.access_token == "access-new-2"
+
+
+async def test_a_valid_token_is_refreshed_once_the_clock_reaches_its_margin_and_expires_an_hour_after_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    clock = ManualClock(datetime(2030, 1, 1, 12, 0, tzinfo=UTC))
+    with TokenEndpoint(lambda form: token_response("access-new-5", expires_in=3600)) as endpoint:
+        async with Host.opened(HostSettings(data_dir=tmp_path), clock) as host:
+            org = await host.identity.create_org("Org A")
+            await host.integrations.create("Graph", token_url=endpoint.url)
+            await host.integrations.map("Graph", org.id)
+            await host.integrations.set_oauth(
+                "Graph", org.id, access_token="access-old-5", refresh_token="refresh-5", expires_at=clock.now() + HOUR
+            )
+            clock.advance(HOUR.total_seconds() - host.integrations.refresh_margin.total_seconds() - 1)
+            before = await host.integrations.resolve("Graph", org.id)
+            clock.advance(1)
+            after = await host.integrations.resolve("Graph", org.id)
+
+    assert len(endpoint.requests) == 1
+    assert before is not None and before.oauth is not None and before.oauth.access_token == "access-old-5"
+    assert after is not None and after.oauth is not None and after.oauth.access_token == "access-new-5"
+    assert after.oauth.expires_at == "2030-01-01T13:59:00+00:00"  # the clock's 12:59 plus expires_in
 
 
 async def test_a_valid_token_is_not_refreshed(host: Host, org_a: Organization) -> None:
