@@ -38,12 +38,13 @@ class RunPlatform:
         self._views: dict[str, object] = {}
 
     async def call(self, operation: str, arguments: dict[str, Any]) -> Any:
-        return await self._operation(operation)(**arguments)
+        return await self.operation(operation)(**arguments)
 
     def stream(self, operation: str, arguments: dict[str, Any]) -> AsyncIterator[Any]:
-        return self._operation(operation)(**arguments)  # type: ignore[no-any-return]
+        return self.operation(operation)(**arguments)  # type: ignore[no-any-return]
 
-    def _operation(self, operation: str) -> Callable[..., Any]:
+    def operation(self, operation: str) -> Callable[..., Any]:
+        """The bound method of the caller's view that answers `operation` ("tables.insert")."""
         domain, _, name = operation.partition(".")
         view = self._views.get(domain)
         if view is None:
@@ -69,7 +70,7 @@ class RunPlatform:
 
     async def _knowledge_search(self, query: str, namespaces: list[str], limit: int) -> list[KnowledgeDocument]:
         """RAG for ai.complete(knowledge=[...]): the caller's own knowledge view, GLOBAL documents as fallback."""
-        search = self._operation("knowledge.search")
+        search = self.operation("knowledge.search")
         documents: list[KnowledgeDocument] = await search(query, namespaces, limit, None, None, True)
         return documents
 

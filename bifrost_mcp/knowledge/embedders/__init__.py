@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bifrost.errors import ValidationError
 from bifrost_mcp.knowledge.embedders.base import Embedder
 from bifrost_mcp.knowledge.embedders.minilm import MiniLMEmbedder
 from bifrost_mcp.knowledge.embedders.openai_embedder import OpenAIEmbedder
@@ -34,7 +35,7 @@ def resolve_embedder(
         from bifrost_mcp.knowledge.embedders.st_embedder import SentenceTransformersEmbedder
 
         return SentenceTransformersEmbedder(model)
-    raise ValueError(
+    raise ValidationError(
         f"Unknown embedder {spec!r}: use 'minilm', 'openai:<model>' (e.g. openai:text-embedding-3-small) "
         "or 'sentence-transformers:<model>'"
     )
