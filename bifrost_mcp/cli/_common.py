@@ -30,6 +30,9 @@ WorkspaceOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Organization id or unique name.")]
+TokenOpt = Annotated[
+    str | None, typer.Option("--token", envvar="BIFROST_TOKEN", help="Act as this token's user (default: owner).")
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

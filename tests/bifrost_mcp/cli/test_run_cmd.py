@@ -9,8 +9,8 @@ import anyio
 import pytest
 from typer.testing import CliRunner, Result
 
-from bifrost_mcp.cli import app as cli_app
-from bifrost_mcp.cli.run_cmd import convert_arg
+from bifrost_mcp.cli import cli as root_cli
+from bifrost_mcp.cli.run import convert_arg
 from tests.bifrost_mcp.mcp_support import EXAMPLES, opened_app, workspace_modules_dropped, write_files
 
 
@@ -23,7 +23,7 @@ class Cli:
         options = ["--data-dir", str(self.data_dir)]
         if workspace:
             options += ["--workspace", str(self.workspace)]
-        return CliRunner().invoke(cli_app, [*args, *options], env={"BIFROST_TOKEN": None})
+        return CliRunner().invoke(root_cli, [*args, *options], env={"BIFROST_TOKEN": None})
 
     def ok(self, *args: str, workspace: bool = True) -> str:
         result = self(*args, workspace=workspace)

@@ -12,7 +12,7 @@ from mcp import Client, StdioServerParameters
 from typer.testing import CliRunner
 
 from bifrost.enums import ExecutionStatus
-from bifrost_mcp.cli import app as cli_app
+from bifrost_mcp.cli import cli as bifrost_mcp_cli
 from tests.bifrost_mcp.mcp_support import (
     BIFROST_MCP,
     EXAMPLES,
@@ -105,7 +105,7 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
                 assert result.structured_content is not None and result.structured_content["queue"] == "service-desk"
 
             reset = await anyio.to_thread.run_sync(
-                lambda: CliRunner().invoke(cli_app, ["token", "reset", "--json", "--data-dir", str(data_dir)])
+                lambda: CliRunner().invoke(bifrost_mcp_cli, ["token", "reset", "--json", "--data-dir", str(data_dir)])
             )
             assert reset.exit_code == 0, reset.stderr
             token = json.loads(reset.stdout)["token"]
