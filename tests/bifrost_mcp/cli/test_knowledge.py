@@ -88,3 +88,10 @@ def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forc
     assert (forced["rebuilt"], forced["chunks"]) == (True, 3)
     (hit, *_) = cli.json("knowledge", "search", "where do I print", "--namespace", "runbooks")
     assert hit["key"] == "printing.txt"
+
+
+def test_the_group_works_on_its_own(tmp_path: Path, runbooks: Path) -> None:
+    alone = Cli(tmp_path / "data", knowledge)
+    assert len(alone.json("ingest", str(runbooks), "--namespace", "runbooks")["added"]) == 3
+    (listed,) = alone.json("namespaces")
+    assert (listed["name"], listed["org_document_count"], listed["global_document_count"]) == ("runbooks", 0, 3)
