@@ -8,13 +8,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import anyio
 import typer
 
 from bifrost_mcp import logs
 from bifrost_mcp.app import App, AuthError
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
-from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.settings import HostSettings
 
 
@@ -50,6 +48,9 @@ async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, to
         for error in app.registry.errors:
             _say(f"workspace error: {error}")
         if not http:
+            # The servers are imported when used: every other command would pay ~0.6 s at startup for them.
+            from bifrost_mcp.server.stdio import serve_stdio
+
             caller = await app.caller_for_token(token) if token else await app.owner_caller()
             caller = await app.act_in_org(caller, org)
             await serve_stdio(app, caller)
@@ -59,26 +60,8 @@ async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, to
         await _serve_http(app, host=host, port=port, prefix=prefix)
 
 
-async def serve_stdio(app: App, caller: Caller) -> None:
-    # The servers are imported when used: every other command would pay ~0.6 s at startup for them.
-    from mcp.server.stdio import stdio_server
-
-    from bifrost_mcp.server.protocol import BifrostServer
-
-    async def resolve(_ctx: object) -> Caller:
-        return caller
-
-    bifrost = BifrostServer(app, resolve)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(app.watch)
-        tg.start_soon(app.maintain)
-        async with stdio_server() as (read, write):
-            await bifrost.server.run(read, write, bifrost.server.create_initialization_options())
-        tg.cancel_scope.cancel()
-
-
 async def _serve_http(app: App, *, host: str, port: int, prefix: str) -> None:
-    import uvicorn  # imported when used, as serve_stdio's server is
+    import uvicorn  # imported when used, as serve_stdio is
 
     from bifrost_mcp.server.http import build_http_app
 
