@@ -30,6 +30,9 @@ WorkspaceOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Organization id or unique name.")]
+TokenOpt = Annotated[
+    str | None, typer.Option("--token", envvar="BIFROST_TOKEN", help="Act as this token's user (default: owner).")
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -42,7 +45,7 @@ def run(fn: Callable[[], Awaitable[T]]) -> T:
     """Run an async command body; expected failures become `error: ...` and exit code 1, not a traceback."""
     try:
         return anyio.run(fn)
-    except (BifrostError, ValueError, LookupError, PermissionError, FileNotFoundError) as exc:
+    except (BifrostError, OSError) as exc:  # every host error is a BifrostError; OSError: the data dir or a file
         fail(str(exc) or type(exc).__name__)
 
 

@@ -6,16 +6,71 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Annotated
 
-import anyio
-import uvicorn
-from mcp.server.stdio import stdio_server
+import typer
 
+from bifrost_mcp import logs
 from bifrost_mcp.app import App
-from bifrost_mcp.caller import Caller
-from bifrost_mcp.server.http import build_http_app
-from bifrost_mcp.server.protocol import BifrostServer
+from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
+from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.settings import HostSettings
+
+
+def serve(
+    workspace: WorkspaceOpt = None,
+    data_dir: DataDirOpt = None,
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP instead of stdio.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port.")] = 8000,
+    prefix: Annotated[str, typer.Option(help="Mount path prefix for HTTP (behind a proxy).")] = "",
+    token: TokenOpt = None,
+    org: OrgOpt = None,
+    chroma_url: Annotated[str | None, typer.Option("--chroma-url", envvar="BIFROST_CHROMA_URL")] = None,
+) -> None:
+    """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
+    logs.configure()
+    settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
+    if settings.workspace is None:
+        fail("no workspace: pass --workspace DIR or set BIFROST_WORKSPACE")
+
+    async def body() -> None:
+        try:
+            await _serve(settings, http=http, host=host, port=port, token=token, org=org, prefix=prefix)
+        except AuthenticationError as exc:
+            fail(exc.reason)
+
+    run(body)
+
+
+async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, token: str | None, org: str | None,
+                 prefix: str) -> None:  # fmt: skip
+    async with App.opened(settings) as app:
+        for error in app.registry.errors:
+            _say(f"workspace error: {error}")
+        if not http:
+            # The servers are imported when used: every other command would pay ~0.6 s at startup for them.
+            from bifrost_mcp.server.stdio import serve_stdio
+
+            caller = await app.host.callers.for_token(token) if token else await app.host.callers.owner()
+            caller = await app.host.callers.acting_in(caller, org)
+            await serve_stdio(app, caller)
+            return
+        url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
+        _say(banner(settings, url, await _first_token(app)))
+        await _serve_http(app, host=host, port=port, prefix=prefix)
+
+
+async def _serve_http(app: App, *, host: str, port: int, prefix: str) -> None:
+    import uvicorn  # imported when used, as serve_stdio is
+
+    from bifrost_mcp.server.http import build_http_app
+
+    config = uvicorn.Config(
+        build_http_app(app, host=host, port=port, prefix=prefix), host=host, port=port, log_level="warning",
+        lifespan="on",
+    )  # fmt: skip
+    await uvicorn.Server(config).serve()
 
 
 def _say(text: str) -> None:
@@ -60,38 +115,3 @@ def banner(settings: HostSettings, url: str, token: str | None) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-async def serve_stdio(app: App, caller: Caller) -> None:
-    async def resolve(_ctx: object) -> Caller:
-        return caller
-
-    bifrost = BifrostServer(app, resolve)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(app.watch)
-        tg.start_soon(app.maintain)
-        async with stdio_server() as (read, write):
-            await bifrost.server.run(read, write, bifrost.server.create_initialization_options())
-        tg.cancel_scope.cancel()
-
-
-async def serve(settings: HostSettings, *, http: bool, host: str, port: int, token: str | None, org: str | None,
-                prefix: str = "") -> None:  # fmt: skip
-    async with App.opened(settings) as app:
-        for error in app.registry.errors:
-            _say(f"workspace error: {error}")
-        if not http:
-            caller = await app.host.callers.for_token(token) if token else await app.host.callers.owner()
-            caller = await app.host.callers.acting_in(caller, org)
-            await serve_stdio(app, caller)
-            return
-        url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
-        _say(banner(settings, url, await _first_token(app)))
-        config = uvicorn.Config(
-            build_http_app(app, host=host, port=port, prefix=prefix), host=host, port=port, log_level="warning",
-            lifespan="on",
-        )  # fmt: skip
-        await uvicorn.Server(config).serve()
-
-
-__all__ = ["serve"]

@@ -7,10 +7,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from bifrost.errors import BifrostError
+
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 
 
-class ExtractionError(Exception):
+class ExtractionError(BifrostError):
     """A file whose text cannot be read; the message is the reason shown in the ingestion summary."""
 
 

@@ -21,7 +21,7 @@ from mcp.shared.exceptions import MCPError
 from typer.testing import CliRunner
 
 from bifrost_mcp.app import App
-from bifrost_mcp.cli import app as cli_app
+from bifrost_mcp.cli import cli
 from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.server.http import build_http_app
 from bifrost_mcp.settings import HostSettings
@@ -75,7 +75,7 @@ class World:
 
 
 def _cli(data_dir: Path, *args: str) -> Any:
-    result = CliRunner().invoke(cli_app, [*args, "--data-dir", str(data_dir), "--json"])
+    result = CliRunner().invoke(cli, [*args, "--data-dir", str(data_dir), "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

@@ -10,14 +10,15 @@ from typing import Any
 import typer
 from typer.testing import CliRunner, Result
 
-from bifrost_mcp.cli import config_cmd, identity_cmd, integrations_cmd, secrets_cmd
+from bifrost_mcp.cli import config, integrations, keys, orgs, roles, secrets, tokens, users
 
 
 def build_app() -> typer.Typer:
-    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-    for module in (identity_cmd, config_cmd, secrets_cmd, integrations_cmd):
-        module.register(app)
-    return app
+    cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    identity = (orgs.orgs, users.users, tokens.tokens, keys.keys, roles.roles)
+    for group in (*identity, config.config, secrets.secrets, integrations.integrations):
+        cli.add_typer(group)
+    return cli
 
 
 @dataclass

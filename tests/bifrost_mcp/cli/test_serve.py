@@ -1,55 +1,25 @@
-"""`bifrost-mcp serve` over stdio: the official MCP client launches it as a subprocess (both protocol eras)."""
+"""`bifrost-mcp serve`: its errors, and streamable HTTP with the first-start banner (stdio: server/test_stdio.py)."""
 
 import json
+import logging
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import httpx2
 import pytest
-from mcp import Client, StdioServerParameters
 from typer.testing import CliRunner
 
-from bifrost.enums import ExecutionStatus
-from bifrost_mcp.cli import app as cli_app
-from tests.bifrost_mcp.mcp_support import (
-    BIFROST_MCP,
-    EXAMPLES,
-    MODES,
-    REPO,
-    cli,
-    exercise_examples,
-    hermetic_environment,
-    opened_app,
-    poll,
-)
+from bifrost_mcp.cli import cli as bifrost_mcp_cli
+from bifrost_mcp.cli.serve import serve
+from tests.bifrost_mcp.cli.workspace_cli_support import alone
+from tests.bifrost_mcp.mcp_support import BIFROST_MCP, EXAMPLES, REPO, cli, hermetic_environment, poll
 from tests.support.http import free_port, mcp_http_client
 
-pytestmark = pytest.mark.slow
 
-
-def stdio_server(data_dir: Path, *extra: str) -> StdioServerParameters:
-    return StdioServerParameters(
-        command=BIFROST_MCP,
-        args=["serve", "--workspace", str(EXAMPLES), "--data-dir", str(data_dir), *extra],
-        env=hermetic_environment(),
-    )
-
-
-@pytest.mark.parametrize("mode", MODES)
-async def test_the_examples_are_served_over_stdio(tmp_path: Path, mode: str) -> None:
-    async with Client(stdio_server(tmp_path), mode=mode) as client:
-        assert client.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
-        assert client.server_info is not None and client.server_info.name == "bifrost-mcp"
-        await exercise_examples(client)
-    # every call was recorded in the data dir, as the owner
-    async with opened_app(tmp_path) as app:
-        owner = await app.host.callers.owner()
-        records = await app.host.executions.query(workflow_name="onboard_user")
-        assert [(r.status, r.executed_by) for r in records] == [(ExecutionStatus.COMPLETED, owner.user_id)]
-
-
+@pytest.mark.slow
 def test_serving_with_an_unknown_token_fails_with_the_reason(tmp_path: Path) -> None:
     done = cli("serve", "--workspace", str(EXAMPLES), "--data-dir", str(tmp_path), "--token", "bft_no-such-token")
     assert done.returncode == 1
@@ -57,6 +27,7 @@ def test_serving_with_an_unknown_token_fails_with_the_reason(tmp_path: Path) -> 
     assert done.stdout == ""
 
 
+@pytest.mark.slow
 def test_serving_without_a_workspace_says_how_to_give_one(tmp_path: Path) -> None:
     done = cli("serve", "--data-dir", str(tmp_path), env={"BIFROST_WORKSPACE": ""})
     assert done.returncode == 1
@@ -78,6 +49,7 @@ async def _healthy(url: str) -> bool:
         return False
 
 
+@pytest.mark.slow
 async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp_path: Path) -> None:
     data_dir, log = tmp_path / "data", tmp_path / "serve.log"
     port = free_port()
@@ -105,7 +77,7 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
                 assert result.structured_content is not None and result.structured_content["queue"] == "service-desk"
 
             reset = await anyio.to_thread.run_sync(
-                lambda: CliRunner().invoke(cli_app, ["token", "reset", "--json", "--data-dir", str(data_dir)])
+                lambda: CliRunner().invoke(bifrost_mcp_cli, ["token", "reset", "--json", "--data-dir", str(data_dir)])
             )
             assert reset.exit_code == 0, reset.stderr
             token = json.loads(reset.stdout)["token"]
@@ -123,3 +95,28 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
         assert [chunk async for chunk in process.stdout] == []  # banner and logs go to stderr: stdout stays clean
     files = [p for p in data_dir.rglob("*") if p.is_file()]
     assert [p.name for p in files if first.encode() in p.read_bytes() or token.encode() in p.read_bytes()] == []
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """`serve` gives the root logger a stderr handler for the whole process; take it off after the test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_the_command_on_its_own_refuses_an_unknown_token_before_serving(tmp_path: Path) -> None:
+    options = ["--workspace", str(EXAMPLES), "--data-dir", str(tmp_path), "--token", "bft_no-such-token"]
+    result = CliRunner().invoke(alone(serve), options)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "error: unknown token" in result.stderr
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_the_command_on_its_own_needs_a_workspace(tmp_path: Path) -> None:
+    result = CliRunner().invoke(alone(serve), ["--data-dir", str(tmp_path)], env={"BIFROST_WORKSPACE": None})
+    assert result.exit_code == 1
+    assert "no workspace: pass --workspace DIR or set BIFROST_WORKSPACE" in result.stderr

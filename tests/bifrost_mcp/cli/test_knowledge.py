@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 import typer
 
-from bifrost_mcp.cli import identity_cmd, knowledge_cmd
+from bifrost_mcp.cli.knowledge import knowledge
+from bifrost_mcp.cli.orgs import orgs
 from bifrost_mcp.knowledge.vectors import Space, VectorStore, persistent_client
 from tests.bifrost_mcp.cli.data_cli_support import Cli
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-    identity_cmd.register(app)
-    knowledge_cmd.register(app)
-    return Cli(tmp_path / "data", app)
+    cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    cli.add_typer(orgs)
+    cli.add_typer(knowledge)
+    return Cli(tmp_path / "data", cli)
 
 
 @pytest.fixture
@@ -87,3 +88,10 @@ def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forc
     assert (forced["rebuilt"], forced["chunks"]) == (True, 3)
     (hit, *_) = cli.json("knowledge", "search", "where do I print", "--namespace", "runbooks")
     assert hit["key"] == "printing.txt"
+
+
+def test_the_group_works_on_its_own(tmp_path: Path, runbooks: Path) -> None:
+    alone = Cli(tmp_path / "data", knowledge)
+    assert len(alone.json("ingest", str(runbooks), "--namespace", "runbooks")["added"]) == 3
+    (listed,) = alone.json("namespaces")
+    assert (listed["name"], listed["org_document_count"], listed["global_document_count"]) == ("runbooks", 0, 3)

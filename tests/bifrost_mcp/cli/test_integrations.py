@@ -6,6 +6,7 @@ import anyio
 import pytest
 
 from bifrost.types import IntegrationData
+from bifrost_mcp.cli.integrations import integrations
 from bifrost_mcp.data.secrets import ENV_VAR
 from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
 from tests.bifrost_mcp.data.secret_support import files_containing, opened_host
@@ -99,3 +100,11 @@ def test_bad_input_is_an_error_that_says_what_to_fix(cli: Cli, args: list[str], 
     cli.ok("integrations", "create", "Graph")
 
     assert message in cli.fails(*args)
+
+
+def test_the_group_works_on_its_own(cli: Cli) -> None:
+    alone = Cli(cli.data_dir, integrations)
+    alone.ok("create", "Graph", "--client-id", "graph-client", "--client-secret", "graph-secret-04")
+    (listed,) = alone.json("list")
+    assert (listed["name"], listed["client_id"], listed["client_secret"]) == ("Graph", "graph-client", "[SECRET]")
+    assert "graph-secret-04" not in alone.ok("list")

@@ -7,6 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
+from bifrost_mcp.cli.secrets import secrets
 from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME
 from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
 
@@ -57,3 +58,10 @@ def test_generate_key_prints_a_valid_fernet_key_and_stores_nothing(cli: Cli) -> 
     assert result.exit_code == 0, result.stderr
     Fernet(json.loads(result.stdout)["key"].encode())
     assert not cli.data_dir.exists()
+
+
+def test_the_group_works_on_its_own(cli: Cli) -> None:
+    alone = Cli(cli.data_dir, secrets)
+    report = alone.json("rotate-key")
+    assert (report["source"], report["reencrypted"]) == ("file", 0)
+    assert (cli.data_dir / KEY_FILENAME).exists()

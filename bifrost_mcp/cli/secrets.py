@@ -7,7 +7,8 @@ import sys
 import typer
 
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, emit, fail, open_host, run
-from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, RotationReport, generate_key
+from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, RotationReport
+from bifrost_mcp.data.secrets import generate_key as new_fernet_key
 
 STDIN_MARKER = "-"
 
@@ -42,21 +43,21 @@ def _report_text(report: RotationReport) -> str:
     return "\n".join(lines)
 
 
-def register(app: typer.Typer) -> None:
-    secrets = typer.Typer(help="The encryption key of secrets at rest.", no_args_is_help=True)
-    app.add_typer(secrets, name="secrets")
+secrets = typer.Typer(name="secrets", help="The encryption key of secrets at rest.", no_args_is_help=True)
 
-    @secrets.command("rotate-key", help=ROTATE_HELP)
-    def rotate_key(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
-        async def body() -> None:
-            async with open_host(data_dir) as host:
-                report = await host.rotate_secret_key()
-                emit(report, as_json, lambda: _report_text(report))
 
-        run(body)
+@secrets.command("rotate-key", help=ROTATE_HELP)
+def rotate_key(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    async def body() -> None:
+        async with open_host(data_dir) as host:
+            report = await host.rotate_secret_key()
+            emit(report, as_json, lambda: _report_text(report))
 
-    @secrets.command("generate-key")
-    def generate(as_json: JsonOpt = False) -> None:
-        """Print a new Fernet key, e.g. for BIFROST_SECRET_KEY. Nothing is stored."""
-        key = generate_key()
-        emit({"key": key}, as_json, key)
+    run(body)
+
+
+@secrets.command("generate-key")
+def generate_key(as_json: JsonOpt = False) -> None:
+    """Print a new Fernet key, e.g. for BIFROST_SECRET_KEY. Nothing is stored."""
+    key = new_fernet_key()
+    emit({"key": key}, as_json, key)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bifrost_mcp.cli.config import config
 from bifrost_mcp.data.secrets import ENV_VAR
 from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
 from tests.bifrost_mcp.data.secret_support import files_containing
@@ -100,3 +101,10 @@ def test_a_missing_key_is_an_error_that_says_where_it_looked(cli: Cli) -> None:
 )
 def test_bad_input_is_an_error_that_says_what_to_fix(cli: Cli, args: list[str], message: str) -> None:
     assert message in cli.fails(*args)
+
+
+def test_the_group_works_on_its_own(cli: Cli) -> None:
+    alone = Cli(cli.data_dir, config)
+    alone.ok("set", "retries", "5", "--type", "int")
+    assert alone.json("get", "retries")["value"] == 5
+    assert [e["key"] for e in alone.json("list")] == ["retries"]

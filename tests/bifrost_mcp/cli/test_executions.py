@@ -1,0 +1,61 @@
+"""`bifrost-mcp executions [show]`, invoked in-process against a temp data dir."""
+
+from pathlib import Path
+
+import pytest
+
+from bifrost_mcp.cli.executions import executions
+from tests.bifrost_mcp.cli import data_cli_support
+from tests.bifrost_mcp.cli.workspace_cli_support import Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "data")
+
+
+def test_executions_lists_runs_newest_first(cli: Cli) -> None:
+    first = cli.json("run", "triage_ticket", "--arg", "subject=VPN", "--arg", "body=x")["execution_id"]
+    second = cli.json("run", "patch_servers", "--arg", 'servers=["a"]', "--arg", "seconds_per_server=0")
+    listed = cli.json("executions", workspace=False)
+    assert [e["execution_id"] for e in listed] == [second["execution_id"], first]
+    assert [e["workflow_name"] for e in listed] == ["patch_servers", "triage_ticket"]
+    assert {e["status"] for e in listed} == {"Completed"}
+    text = cli.ok("executions", workspace=False)
+    assert text.splitlines()[0].split() == ["ID", "WORKFLOW", "STATUS", "STARTED", "MS"]
+    assert first in text and second["execution_id"] in text
+    assert cli.json("executions", "--limit", "1", workspace=False)[0]["execution_id"] == second["execution_id"]
+
+
+def test_executions_show_has_the_logs_in_order(cli: Cli) -> None:
+    run = cli.json(
+        "run", "patch_servers", "--arg", 'servers=["web-1","web-2"]', "--arg", "reboot=true",
+        "--arg", "seconds_per_server=0",
+    )  # fmt: skip
+    shown = cli.json("executions", "show", run["execution_id"], workspace=False)
+    assert shown["execution_id"] == run["execution_id"]
+    assert shown["status"] == "Completed"
+    assert shown["input_data"] == {"servers": ["web-1", "web-2"], "reboot": True, "seconds_per_server": 0}
+    assert [(log["level"], log["message"]) for log in shown["logs"]] == [
+        ("INFO", "patching web-1 (1/2)"),
+        ("INFO", "rebooting web-1"),
+        ("INFO", "patching web-2 (2/2)"),
+        ("INFO", "rebooting web-2"),
+        ("INFO", "patched 2 server(s)"),
+    ]
+    assert shown["logs"][1]["metadata"] == {"stream": "stdout"}
+    assert shown["logs"][0]["metadata"] == {"execution_id": run["execution_id"]}
+    text = cli.ok("executions", "show", run["execution_id"], workspace=False)
+    assert "status:    Completed" in text and "rebooting web-2" in text
+
+
+def test_executions_show_of_an_unknown_id_exits_1(cli: Cli) -> None:
+    result = cli.fails("executions", "show", "no-such-id", workspace=False)
+    assert "no execution 'no-such-id'" in result.stderr
+
+
+def test_the_group_works_on_its_own(tmp_path: Path) -> None:
+    history = data_cli_support.Cli(tmp_path / "data", executions)
+    assert history.json() == []
+    assert history.ok() == "(none)\n"
+    assert "no execution 'no-such-id'" in history.fails("show", "no-such-id")

@@ -1,0 +1,33 @@
+"""`bifrost-mcp keys`: the group invoked by itself, in-process, against a temp data dir."""
+
+from pathlib import Path
+
+import pytest
+
+from bifrost_mcp.cli.keys import keys
+from bifrost_mcp.cli.orgs import orgs
+from tests.bifrost_mcp.cli.data_cli_support import Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    Cli(tmp_path / "data", orgs).ok("create", "Acme")
+    return Cli(tmp_path / "data", keys)
+
+
+def test_create_list_and_revoke(cli: Cli) -> None:
+    acme = cli.json("create", "--org", "Acme", "--name", "Acme RMM")
+    platform = cli.json("create", "--global", "--name", "Monitoring")
+    assert acme["token"].startswith("bfk_") and platform["token"].startswith("bfk_")
+    listed = {k["name"]: k for k in cli.json("list")}
+    assert (listed["Acme RMM"]["organization_id"] is not None, listed["Monitoring"]["organization_id"]) == (True, None)
+    assert "GLOBAL" in cli.ok("list")
+
+    assert cli.ok("revoke", platform["id"]) == f"revoked function key {platform['id']}\n"
+
+    assert {k["name"]: k["revoked_at"] is not None for k in cli.json("list")} == {"Acme RMM": False, "Monitoring": True}
+
+
+@pytest.mark.parametrize("scope", [[], ["--org", "Acme", "--global"]])
+def test_a_key_is_for_exactly_one_organization_or_global(cli: Cli, scope: list[str]) -> None:
+    assert "pass exactly one of --org ORG or --global" in cli.fails("create", "--name", "RMM", *scope)
