@@ -58,19 +58,9 @@ async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, to
             return
         url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
         _say(banner(settings, url, await _first_token(app)))
-        await _serve_http(app, host=host, port=port, prefix=prefix)
+        from bifrost_mcp.server.http import serve_http
 
-
-async def _serve_http(app: App, *, host: str, port: int, prefix: str) -> None:
-    import uvicorn  # imported when used, as serve_stdio is
-
-    from bifrost_mcp.server.http import build_http_app
-
-    config = uvicorn.Config(
-        build_http_app(app, host=host, port=port, prefix=prefix), host=host, port=port, log_level="warning",
-        lifespan="on",
-    )  # fmt: skip
-    await uvicorn.Server(config).serve()
+        await serve_http(app, host=host, port=port, prefix=prefix)
 
 
 def _say(text: str) -> None:

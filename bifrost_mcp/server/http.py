@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import uvicorn
 from mcp.server import ServerRequestContext
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
@@ -44,7 +45,7 @@ def _security(host: str) -> TransportSecuritySettings | None:
     return None
 
 
-def build_http_app(
+def build_asgi(
     app: App,
     *,
     host: str = "127.0.0.1",
@@ -100,3 +101,9 @@ def build_http_app(
     starlette = Starlette(routes=routes, lifespan=lifespan)
     starlette.state.bifrost = bifrost
     return starlette
+
+
+async def serve_http(app: App, *, host: str, port: int, prefix: str = "") -> None:
+    """Serve `app` over streamable HTTP on `host:port` until the process is stopped."""
+    asgi = build_asgi(app, host=host, port=port, prefix=prefix)
+    await uvicorn.Server(uvicorn.Config(asgi, host=host, port=port, log_level="warning", lifespan="on")).serve()

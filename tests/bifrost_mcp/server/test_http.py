@@ -11,7 +11,7 @@ import pytest
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
-from bifrost_mcp.server.http import build_http_app
+from bifrost_mcp.server.http import build_asgi
 from tests.bifrost_mcp.mcp_support import (
     EXAMPLES,
     MODES,
@@ -52,7 +52,7 @@ async def serving(app: App) -> AsyncIterator[Served]:
     """uvicorn serving the app, entered inside each test (its task group must not span fixture tasks)."""
     token = (await app.host.credentials.reset_owner_token()).token
     port = free_port()
-    async with serve_asgi(build_http_app(app, port=port, watch=False), port) as base:
+    async with serve_asgi(build_asgi(app, port=port, watch=False), port) as base:
         yield Served(app, base, token)
 
 
