@@ -25,7 +25,8 @@ from bifrost_mcp.app import App
 from bifrost_mcp.cli import app as cli_app
 from bifrost_mcp.server.http import build_http_app
 from bifrost_mcp.settings import HostSettings
-from tests.support.http import mcp_http_client, serve_asgi
+from tests.support.http import serve_asgi
+from tests.support.mcp import mcp_http_client
 
 WORKFLOWS = '''
 from bifrost import workflow, context

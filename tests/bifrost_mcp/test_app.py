@@ -16,15 +16,9 @@ from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App, AuthError
 from bifrost_mcp.identity.caller import Caller
 from bifrost_mcp.workspace import Registry
-from tests.bifrost_mcp.mcp_support import (
-    MODES,
-    connected,
-    opened_app,
-    poll,
-    server_for,
-    workspace_modules_dropped,
-    write_files,
-)
+from tests.support.mcp import MODES, connected, opened_app, server_for
+from tests.support.poll import poll
+from tests.support.workspace import workspace_modules_dropped, write_files
 
 ACME = Organization(id="org-acme", name="Acme")
 

@@ -8,10 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-import httpx2
 import uvicorn
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 
 def free_port() -> int:
@@ -36,18 +33,3 @@ async def serve_asgi(app: Any, port: int | None = None) -> AsyncIterator[str]:
             yield f"http://127.0.0.1:{port}"
         finally:
             server.should_exit = True
-
-
-@asynccontextmanager
-async def mcp_http_client(
-    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None
-) -> AsyncIterator[Client]:
-    """The official client over streamable HTTP with a bearer token."""
-    all_headers = dict(headers or {})
-    if token is not None:
-        all_headers["Authorization"] = f"Bearer {token}"
-    async with (
-        httpx2.AsyncClient(headers=all_headers, timeout=30) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
-    ):
-        yield client

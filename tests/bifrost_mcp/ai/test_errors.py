@@ -16,8 +16,8 @@ from bifrost._llm import (
 )
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.errors import retry_after_seconds
-from tests.bifrost_mcp.ai.conftest import Vendor
-from tests.loopback import ContextTooLong, Failure, Hang, Malformed, Reply, StreamError
+from tests.support.ai import Vendor
+from tests.support.loopback import ContextTooLong, Failure, Hang, Malformed, Reply, StreamError
 
 USER = [{"role": "user", "content": "hello"}]
 OPTIONS = {"system": None, "knowledge": None, "model": None, "max_tokens": None, "temperature": None}

@@ -8,7 +8,7 @@ import pytest
 
 from bifrost.types import AIResponse
 from bifrost_mcp.ai import LLMService, ProviderClients
-from tests.bifrost_mcp.ai.conftest import settings_of
+from tests.support.ai import settings_of
 
 # read at import: the autouse fixture clears the vendor environment before each test
 LIVE_KEYS = {"anthropic": os.environ.get("ANTHROPIC_API_KEY"), "openai": os.environ.get("OPENAI_API_KEY")}

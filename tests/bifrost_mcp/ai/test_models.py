@@ -7,8 +7,8 @@ import pytest
 from bifrost.errors import ConfigurationError
 from bifrost.types import AIResponse
 from bifrost_mcp.ai import LLMService, ModelResolver, ProviderClients, parse_model_id
-from tests.bifrost_mcp.ai.conftest import ANTHROPIC_KEY, OPENAI_KEY, settings_of
-from tests.loopback import OpenAIServer, Reply, ScriptedServer
+from tests.support.ai import ANTHROPIC_KEY, OPENAI_KEY, settings_of
+from tests.support.loopback import OpenAIServer, Reply, ScriptedServer
 
 OPTIONS = {"system": None, "knowledge": None, "max_tokens": None, "temperature": None, "timeout": None}
 

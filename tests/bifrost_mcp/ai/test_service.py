@@ -10,8 +10,8 @@ from bifrost._llm import StructuredOutputError
 from bifrost.errors import NotAvailableError, ValidationError
 from bifrost.types import AIResponse, AIStreamChunk
 from bifrost_mcp.ai import LLMService, ProviderClients
-from tests.bifrost_mcp.ai.conftest import Usage, Vendor, system_prompt
-from tests.loopback import Reply
+from tests.support.ai import Usage, Vendor, system_prompt
+from tests.support.loopback import Reply
 
 USER = [{"role": "user", "content": "Summarise ticket T-42"}]
 NO_OPTIONS = {

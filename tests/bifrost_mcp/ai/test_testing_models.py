@@ -19,7 +19,7 @@ from bifrost.errors import ConfigurationError, ValidationError
 from bifrost.testing import FunctionModel, TestModel, override_model, sample
 from bifrost.types import AIResponse
 from bifrost_mcp.ai import LLMService, ProviderClients
-from tests.bifrost_mcp.ai.conftest import Usage, settings_of
+from tests.support.ai import Usage, settings_of
 
 
 class Priority(Enum):

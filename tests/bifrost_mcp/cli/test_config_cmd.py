@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from bifrost_mcp.data.secrets import ENV_VAR
-from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
-from tests.bifrost_mcp.data.secret_support import files_containing
+from tests.support.cli import Cli, build_app
+from tests.support.data_dir import files_containing
 
 
 @pytest.fixture

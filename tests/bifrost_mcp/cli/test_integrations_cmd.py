@@ -7,8 +7,8 @@ import pytest
 
 from bifrost.types import IntegrationData
 from bifrost_mcp.data.secrets import ENV_VAR
-from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
-from tests.bifrost_mcp.data.secret_support import files_containing, opened_host
+from tests.support.cli import Cli, build_app
+from tests.support.data_dir import files_containing, opened_host
 
 
 @pytest.fixture

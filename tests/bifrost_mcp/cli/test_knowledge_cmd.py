@@ -10,7 +10,7 @@ import typer
 
 from bifrost_mcp.cli import identity_cmd, knowledge_cmd
 from bifrost_mcp.knowledge.vectors import Space, VectorStore, persistent_client
-from tests.bifrost_mcp.cli.data_cli_support import Cli
+from tests.support.cli import Cli
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from typer.testing import CliRunner, Result
 
 from bifrost_mcp.cli import app as cli_app
 from bifrost_mcp.cli.run_cmd import convert_arg
-from tests.bifrost_mcp.mcp_support import EXAMPLES, opened_app, workspace_modules_dropped, write_files
+from tests.support.mcp import opened_app
+from tests.support.workspace import EXAMPLES, workspace_modules_dropped, write_files
 
 
 class Cli:

@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME
-from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
+from tests.support.cli import Cli, build_app
 
 
 @pytest.fixture

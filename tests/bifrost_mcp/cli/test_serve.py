@@ -13,18 +13,12 @@ from typer.testing import CliRunner
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.cli import app as cli_app
-from tests.bifrost_mcp.mcp_support import (
-    BIFROST_MCP,
-    EXAMPLES,
-    MODES,
-    REPO,
-    cli,
-    exercise_examples,
-    hermetic_environment,
-    opened_app,
-    poll,
-)
-from tests.support.http import free_port, mcp_http_client
+from tests.support.examples import exercise_examples
+from tests.support.http import free_port
+from tests.support.mcp import MODES, mcp_http_client, opened_app
+from tests.support.poll import poll
+from tests.support.process import BIFROST_MCP, REPO, cli, hermetic_environment
+from tests.support.workspace import EXAMPLES
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from bifrost._context import GLOBAL_SCOPE
 from bifrost.errors import ConfigurationError
 from bifrost_mcp.data.config import ConfigAdmin
 from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, SecretBox
-from tests.bifrost_mcp.data.secret_support import data_files, files_containing, opened_host
+from tests.support.data_dir import data_files, files_containing, opened_host
 
 
 @pytest.fixture(autouse=True)

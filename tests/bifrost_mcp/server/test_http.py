@@ -12,16 +12,10 @@ import pytest
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_http_app
-from tests.bifrost_mcp.mcp_support import (
-    EXAMPLES,
-    MODES,
-    ONBOARD_ARGS,
-    execution_id_of,
-    exercise_examples,
-    opened_app,
-    text_of,
-)
-from tests.support.http import free_port, mcp_http_client, serve_asgi
+from tests.support.examples import ONBOARD_ARGS, exercise_examples
+from tests.support.http import free_port, serve_asgi
+from tests.support.mcp import MODES, execution_id_of, mcp_http_client, opened_app, text_of
+from tests.support.workspace import EXAMPLES
 
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 

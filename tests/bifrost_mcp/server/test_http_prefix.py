@@ -13,7 +13,8 @@ from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_http_app
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
-from tests.support.http import free_port, mcp_http_client, serve_asgi
+from tests.support.http import free_port, serve_asgi
+from tests.support.mcp import mcp_http_client
 
 
 @workflow(is_tool=True)

@@ -10,8 +10,8 @@ from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.models import COMPATIBLE
 from bifrost_mcp.ai.providers import OpenAIChatModel
 from bifrost_mcp.ai.providers._schema import strict_schema
-from tests.bifrost_mcp.ai.conftest import OPENAI_KEY
-from tests.loopback import Answer, Failure, OpenAIServer, RecordedRequest, Reply, ScriptedServer, ToolUse
+from tests.support.ai import OPENAI_KEY
+from tests.support.loopback import Answer, Failure, OpenAIServer, RecordedRequest, Reply, ScriptedServer, ToolUse
 
 MODEL = "gpt-5.4-mini"
 TICKET_TOOL = ToolDefinition(

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from bifrost.errors import IntegrationError
 from bifrost_mcp.data.integrations.oauth import request_token
-from tests.bifrost_mcp.data.integrations.token_endpoint import TokenEndpoint, oauth_error, token_response
+from tests.support.loopback.token_endpoint import TokenEndpoint, oauth_error, token_response
 
 FORM = {"grant_type": "refresh_token", "refresh_token": "rt-secret-9", "client_secret": "cs-secret-9"}
 WHAT = "integration 'Graph' (organization org-1): token refresh (refresh_token grant)"

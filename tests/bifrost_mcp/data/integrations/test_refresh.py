@@ -11,8 +11,10 @@ from starlette.responses import Response
 from bifrost.errors import IntegrationError
 from bifrost.types import IntegrationData, Organization
 from bifrost_mcp.host import Host
-from tests.bifrost_mcp.data.integrations.token_endpoint import TokenEndpoint, oauth_error, token_response
-from tests.bifrost_mcp.data.secret_support import caller_in, eventually, files_containing
+from tests.support.callers import caller_in
+from tests.support.data_dir import files_containing
+from tests.support.loopback.token_endpoint import TokenEndpoint, oauth_error, token_response
+from tests.support.poll import eventually
 
 
 def _past() -> datetime:

@@ -7,7 +7,7 @@ import pytest
 from bifrost.types import Organization
 from bifrost_mcp.host import Host
 from bifrost_mcp.runner.state import RunState
-from tests.bifrost_mcp.data.secret_support import caller_in
+from tests.support.callers import caller_in
 
 
 async def _two_tenants(host: Host, org_a: Organization, org_b: Organization) -> None:

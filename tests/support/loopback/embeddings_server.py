@@ -29,7 +29,7 @@ MODEL_DIMENSIONS = {"text-embedding-3-small": 1536, "loopback-embed": 64}
 
 
 @dataclass
-class OpenAIServer:
+class EmbeddingsServer:
     base_url: str
     api_key: str = API_KEY
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -45,7 +45,7 @@ def vector_for(text: str, dimensions: int) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def _app(server: OpenAIServer) -> Starlette:
+def _app(server: EmbeddingsServer) -> Starlette:
     async def embeddings(request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {API_KEY}":
             return JSONResponse({"error": {"message": "Incorrect API key", "type": "invalid_request_error"}}, 401)
@@ -74,11 +74,11 @@ def _app(server: OpenAIServer) -> Starlette:
 
 
 @contextmanager
-def start_openai_server() -> Iterator[OpenAIServer]:
+def start_embeddings_server() -> Iterator[EmbeddingsServer]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = OpenAIServer(base_url=f"http://127.0.0.1:{port}/v1")
+    server = EmbeddingsServer(base_url=f"http://127.0.0.1:{port}/v1")
     config = uvicorn.Config(_app(server), log_level="warning", lifespan="off", ws="none")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.loopback.runner import ServerThread
+from tests.support.server import ServerThread
 
 _ids = itertools.count(1)
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.loopback import ServerThread
+from tests.support.loopback import ServerThread
 
 GATE_BOUND_SECONDS = 30.0
 
