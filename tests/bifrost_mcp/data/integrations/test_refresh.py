@@ -14,7 +14,7 @@ from bifrost_mcp.host import Host
 from tests.support.callers import caller_in
 from tests.support.data_dir import files_containing
 from tests.support.loopback.token_endpoint import TokenEndpoint, oauth_error, token_response
-from tests.support.poll import eventually
+from tests.support.poll import poll
 
 
 def _past() -> datetime:
@@ -119,13 +119,14 @@ async def test_twenty_concurrent_callers_cause_exactly_one_refresh_request(host:
                 tasks.start_soon(call)
             # Hold the one refresh in flight until the 19 other callers are all queued behind it.
             locks = host.integrations._locks
-            await eventually(
+            await poll(
                 lambda: (
                     len(endpoint.requests) == 1
                     and (integration_id, org_a.id) in locks
                     and locks[(integration_id, org_a.id)].statistics().tasks_waiting == 19
                 ),
-                "one refresh request in flight with 19 callers waiting for it",
+                timeout=20,
+                what="one refresh request in flight with 19 callers waiting for it",
             )
             gate.set()
 
