@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.cli import app as cli_app
 from tests.support.examples import exercise_examples
-from tests.support.http import free_port
 from tests.support.mcp import MODES, mcp_http_client, opened_app
 from tests.support.poll import poll
 from tests.support.process import BIFROST_MCP, REPO, cli, hermetic_environment
+from tests.support.server import answers, free_port
 from tests.support.workspace import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -64,14 +64,6 @@ def _banner_token(log: Path) -> str | None:
     return None
 
 
-async def _healthy(url: str) -> bool:
-    try:
-        async with httpx2.AsyncClient() as http:
-            return (await http.get(url)).status_code == 200
-    except httpx2.TransportError:
-        return False
-
-
 async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp_path: Path) -> None:
     data_dir, log = tmp_path / "data", tmp_path / "serve.log"
     port = free_port()
@@ -89,7 +81,7 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
         )
     async with process:
         try:
-            await poll(lambda: _healthy(f"{base}/healthz"), timeout=30, what="the HTTP server to answer /healthz")
+            await poll(lambda: answers(f"{base}/healthz"), timeout=30, what="the HTTP server to answer /healthz")
             banner = log.read_text()
             assert f"bifrost-mcp is serving {EXAMPLES} at {base}/mcp" in banner
             first = _banner_token(log)

@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+from anyio.from_thread import start_blocking_portal
 
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, UnknownNamespaceError
 from bifrost_mcp.knowledge import vectors as vectors_module
 from bifrost_mcp.knowledge.vectors import Space, VectorStore, http_client, persistent_client
+from tests.support.poll import poll
+from tests.support.server import answers, free_port
 
 
 def _chroma_cli() -> str:
@@ -26,9 +28,7 @@ def _chroma_cli() -> str:
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     process = subprocess.Popen(
         [_chroma_cli(), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
@@ -36,16 +36,16 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+
+    async def heartbeat() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"chroma server exited with {process.returncode} before answering on port {port}")
+        return await answers(f"{url}/api/v2/heartbeat")
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(f"chroma server did not start on port {port}")
-                time.sleep(0.05)
+        # a module fixture is set up outside any test's event loop: wait from a loop of its own
+        with start_blocking_portal() as portal:
+            portal.call(partial(poll, heartbeat, timeout=60, what=f"the chroma server to answer on port {port}"))
         yield url
     finally:
         process.terminate()

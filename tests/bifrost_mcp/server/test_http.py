@@ -13,8 +13,8 @@ from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_http_app
 from tests.support.examples import ONBOARD_ARGS, exercise_examples
-from tests.support.http import free_port, serve_asgi
 from tests.support.mcp import MODES, execution_id_of, mcp_http_client, opened_app, text_of
+from tests.support.server import LoopbackServer
 from tests.support.workspace import EXAMPLES
 
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
@@ -45,8 +45,8 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
 async def serving(app: App) -> AsyncIterator[Served]:
     """uvicorn serving the app, entered inside each test (its task group must not span fixture tasks)."""
     token = (await app.host.credentials.reset_owner_token()).token
-    port = free_port()
-    async with serve_asgi(build_http_app(app, port=port, watch=False), port) as base:
+    server = LoopbackServer()
+    async with server.serve(build_http_app(app, port=server.port, watch=False)) as base:
         yield Served(app, base, token)
 
 

@@ -25,7 +25,6 @@ from tests.support.loopback.script import (
     StreamError,
     ToolUse,
 )
-from tests.support.server import ServerThread
 
 __all__ = [
     "Answer",
@@ -39,7 +38,6 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "ScriptedServer",
-    "ServerThread",
     "StreamError",
     "ToolUse",
 ]

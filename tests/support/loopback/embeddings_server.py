@@ -9,20 +9,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.support.server import LoopbackServer
 
 API_KEY = "sk-test-loopback"
 MODEL_DIMENSIONS = {"text-embedding-3-small": 1536, "loopback-embed": 64}
@@ -75,22 +73,7 @@ def _app(server: EmbeddingsServer) -> Starlette:
 
 @contextmanager
 def start_embeddings_server() -> Iterator[EmbeddingsServer]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = EmbeddingsServer(base_url=f"http://127.0.0.1:{port}/v1")
-    config = uvicorn.Config(_app(server), log_level="warning", lifespan="off", ws="none")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the loopback OpenAI server did not start within 20 s")
-        time.sleep(0.01)
-    try:
+    loopback = LoopbackServer()
+    server = EmbeddingsServer(base_url=f"{loopback.url}/v1")
+    with loopback.serve_in_thread(_app(server)):
         yield server
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
