@@ -5,7 +5,7 @@ import traceback
 
 import pytest
 
-from bifrost._llm import (
+from bifrost.errors import (
     AIAuthenticationError,
     AIContextLengthError,
     AIError,

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 import pytest
 from pydantic import BaseModel
 
-from bifrost._llm import StructuredOutputError
-from bifrost.errors import NotAvailableError, ValidationError
+from bifrost.errors import NotAvailableError, StructuredOutputError, ValidationError
 from bifrost.types import AIResponse, AIStreamChunk
 from bifrost_mcp.ai import LLMService, ProviderClients
 from tests.support.ai import Usage, Vendor, system_prompt

@@ -13,7 +13,6 @@ import pytest
 from anyio.from_thread import start_blocking_portal
 
 from bifrost_mcp.knowledge import KnowledgeStore, MiniLMEmbedder, UnknownNamespaceError
-from bifrost_mcp.knowledge import vectors as vectors_module
 from bifrost_mcp.knowledge.vectors import Space, VectorStore, http_client, persistent_client
 from tests.support.poll import poll
 from tests.support.server import answers, free_port
@@ -78,8 +77,7 @@ async def test_the_embedded_client_has_telemetry_off_and_collections_without_emb
     store: KnowledgeStore,
 ) -> None:
     await store.for_scope("org-a").store("text", "it", "k", None)
-    client: Any = store.vectors._client
-    assert client.get_settings().anonymized_telemetry is False
+    assert store.vectors.client_settings.anonymized_telemetry is False
     collection = await store.vectors.collection(Space("org-a", "it"))
     assert collection is not None and collection._embedding_function is None
 
@@ -90,6 +88,25 @@ def test_collection_names_are_valid_for_chroma_and_distinct_per_scope_and_namesp
     assert all(name.startswith("kb-") and name.replace("-", "").isalnum() and len(name) < 64 for name in names)
 
 
+class ProcessDiedError(Exception):
+    pass
+
+
+class DiesBeforeTheRename:
+    """A scratch collection whose process dies when swap_in renames it into place, after swap_in's other steps.
+
+    It wraps Chroma's collection (not our code): the steps before the rename run for real.
+    """
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+
+    def modify(self, *, name: str | None = None, metadata: dict[str, Any] | None = None) -> None:
+        if name is not None:
+            raise ProcessDiedError
+        self.collection.modify(metadata=metadata)
+
+
 async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store: KnowledgeStore) -> None:
     await store.for_scope("org-a").store("Printers map by floor.", "it", "printers", None)
     space = Space("org-a", "it")
@@ -97,13 +114,12 @@ async def test_an_interrupted_reindex_swap_is_finished_on_the_next_reindex(store
     assert original is not None
     rows = await store.vectors.call(lambda: original.get(include=["metadatas", "embeddings"]))
     scratch = await store.vectors.create_scratch(space, store.embedder.id, 384)
+    await store.vectors.call(
+        lambda: scratch.add(ids=rows["ids"], metadatas=rows["metadatas"], embeddings=rows["embeddings"])
+    )
 
-    def interrupted_swap() -> None:  # swap_in's first two steps, then the process "dies"
-        scratch.add(ids=rows["ids"], metadatas=rows["metadatas"], embeddings=rows["embeddings"])
-        scratch.modify(metadata={**(scratch.metadata or {}), vectors_module._REBUILD: "complete"})
-        store.vectors._client.delete_collection(space.collection_name)
-
-    await store.vectors.call(interrupted_swap)
+    with pytest.raises(ProcessDiedError):
+        await store.vectors.swap_in(DiesBeforeTheRename(scratch), space, store.embedder.id, 384)
     assert await store.for_scope("org-a").get("printers", "it") is None
     await store.reindex()
     document = await store.for_scope("org-a").get("printers", "it")

@@ -94,6 +94,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any
+    client_port: int | None = None  # the same for requests over one kept-alive connection
 
     @property
     def api_key(self) -> str | None:
@@ -179,7 +180,8 @@ class ScriptedServer:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             body = raw.decode(errors="replace")
-        recorded = RecordedRequest(request.method, request.url.path, dict(request.headers), body)
+        port = request.client.port if request.client is not None else None
+        recorded = RecordedRequest(request.method, request.url.path, dict(request.headers), body, port)
         self.requests.append(recorded)
         answer = await self._answer(recorded)
         if isinstance(answer, Hang):

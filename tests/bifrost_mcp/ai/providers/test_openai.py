@@ -5,7 +5,8 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from bifrost._llm import AIError, ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
+from bifrost._llm import ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
+from bifrost.errors import AIError
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.models import COMPATIBLE
 from bifrost_mcp.ai.providers import OpenAIChatModel

@@ -109,7 +109,6 @@ async def test_twenty_concurrent_callers_cause_exactly_one_refresh_request(host:
     results: list[IntegrationData | None] = []
     with TokenEndpoint(lambda form: token_response("access-shared", "refresh-shared"), gate=gate) as endpoint:
         await _expired_integration(host, org_a, endpoint.url)
-        integration_id = (await host.integrations.get("Graph")).id
 
         async def call() -> None:
             results.append(await host.integrations.for_caller(caller_in(org_a), None).get("Graph", None))
@@ -118,13 +117,8 @@ async def test_twenty_concurrent_callers_cause_exactly_one_refresh_request(host:
             for _ in range(20):
                 tasks.start_soon(call)
             # Hold the one refresh in flight until the 19 other callers are all queued behind it.
-            locks = host.integrations._locks
             await poll(
-                lambda: (
-                    len(endpoint.requests) == 1
-                    and (integration_id, org_a.id) in locks
-                    and locks[(integration_id, org_a.id)].statistics().tasks_waiting == 19
-                ),
+                lambda: len(endpoint.requests) == 1 and host.integrations.callers_awaiting_refresh == 19,
                 timeout=20,
                 what="one refresh request in flight with 19 callers waiting for it",
             )
