@@ -80,6 +80,12 @@ class VectorStore:
         self._misses: dict[Space, float] = {}  # space -> monotonic time its collection was found missing
         self._miss_ttl = miss_ttl
 
+    @property
+    def client_settings(self) -> Settings:
+        """The Chroma client's settings (its telemetry among them)."""
+        settings: Settings = self._client.get_settings()
+        return settings
+
     def close(self) -> None:
         """Release the client (the SQLite files of an embedded store, the connections to a server)."""
         # chromadb stops an HTTP client's systems on close but never closes their connection pools; each

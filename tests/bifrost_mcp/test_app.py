@@ -20,15 +20,9 @@ from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import Registry
 from bifrost_mcp.workspace.loader import registry_from_functions
-from tests.bifrost_mcp.mcp_support import (
-    MODES,
-    connected,
-    opened_app,
-    poll,
-    server_for,
-    workspace_modules_dropped,
-    write_files,
-)
+from tests.support.mcp import MODES, connected, opened_app, server_for
+from tests.support.poll import poll
+from tests.support.workspace import workspace_modules_dropped, write_files
 
 ACME = Organization(id="org-acme", name="Acme")
 

@@ -25,7 +25,8 @@ from bifrost_mcp.cli import cli
 from bifrost_mcp.clock import ManualClock
 from bifrost_mcp.server.http import build_asgi
 from bifrost_mcp.settings import HostSettings
-from tests.support.http import mcp_http_client, serve_asgi
+from tests.support.mcp import mcp_http_client
+from tests.support.server import LoopbackServer
 
 WORKFLOWS = '''
 from bifrost import workflow, context
@@ -164,7 +165,7 @@ async def _check_caller(client: Client, who: Who) -> None:
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_every_caller_sees_exactly_its_tools_and_context_over_http(world: World, mode: str) -> None:
-    async with App.opened(_settings(world)) as app, serve_asgi(build_asgi(app, watch=False)) as base:
+    async with App.opened(_settings(world)) as app, LoopbackServer().serve(build_asgi(app, watch=False)) as base:
         for who in world.callers.values():
             async with mcp_http_client(f"{base}/mcp", who.token, mode=mode) as client:
                 await _check_caller(client, who)
@@ -207,7 +208,10 @@ async def test_auth_failures_are_refused_with_a_reason_and_www_authenticate(worl
     await _acli(world.data_dir, "tokens", "revoke", revoked["id"])
     clock = ManualClock()
     clock.advance(2 * 24 * 3600)  # the expiring token's day has passed
-    async with App.opened(_settings(world), clock=clock) as app, serve_asgi(build_asgi(app, watch=False)) as base:
+    async with (
+        App.opened(_settings(world), clock=clock) as app,
+        LoopbackServer().serve(build_asgi(app, watch=False)) as base,
+    ):
         cases = [
             (None, 401, "missing bearer token"),
             ("Basic abc", 401, "missing bearer token"),
@@ -237,7 +241,7 @@ async def test_deactivated_user_and_organization_are_refused_saying_which(world:
     key = (await _acli(world.data_dir, "keys", "create", "--org", "Initech", "--name", "Initech sync"))["token"]
     await _acli(world.data_dir, "users", "deactivate", "leaver@acme.test")
     await _acli(world.data_dir, "orgs", "deactivate", org["id"])
-    async with App.opened(_settings(world)) as app, serve_asgi(build_asgi(app, watch=False)) as base:
+    async with App.opened(_settings(world)) as app, LoopbackServer().serve(build_asgi(app, watch=False)) as base:
         response = await _status(base, f"Bearer {token}")
         assert response.status_code == 403
         assert "user leaver@acme.test is deactivated" in response.json()["error_description"]
@@ -252,7 +256,7 @@ async def test_a_platform_admin_acts_in_an_organization_with_the_org_header(worl
     globex = world.orgs["Globex"]
     async with (
         App.opened(_settings(world)) as app,
-        serve_asgi(build_asgi(app, watch=False)) as base,
+        LoopbackServer().serve(build_asgi(app, watch=False)) as base,
         mcp_http_client(f"{base}/mcp", admin.token, headers={"X-Bifrost-Org": "Globex"}) as client,
     ):
         result = await client.call_tool("whoami", {})

@@ -16,7 +16,7 @@ from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import load_workspace
-from tests.loopback import AnthropicServer, OpenAIServer, Reply
+from tests.support.loopback import AnthropicServer, OpenAIServer, Reply
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TRIAGE = {"severity": "critical", "category": "backup", "summary": "Nightly backup failed twice", "page_on_call": True}

@@ -11,16 +11,9 @@ from mcp import Client
 from bifrost.enums import ExecutionStatus
 from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
-from tests.bifrost_mcp.mcp_support import (
-    EXAMPLES,
-    MODES,
-    ONBOARD_ARGS,
-    connected,
-    execution_id_of,
-    opened_app,
-    server_for,
-    text_of,
-)
+from tests.support.examples import ONBOARD_ARGS
+from tests.support.mcp import MODES, connected, execution_id_of, opened_app, server_for, text_of
+from tests.support.workspace import EXAMPLES
 
 # What this module exercises, per example file. A new example fails the coverage test until it has tests here.
 COVERED = {

@@ -1,4 +1,4 @@
-"""Callers for tests of per-caller services: members of two organizations and a platform admin."""
+"""Callers for tests of per-caller services: members of two organizations, a platform admin, or anyone."""
 
 from __future__ import annotations
 
@@ -17,3 +17,13 @@ def member(org: Organization) -> Caller:
 
 def platform_admin() -> Caller:
     return Caller(user_id="admin", email="admin@test", name="Admin", organization=None, is_platform_admin=True)
+
+
+def caller_in(org: Organization | None, *, admin: bool = False, user_id: str = "user-1") -> Caller:
+    return Caller(
+        user_id=user_id,
+        email=f"{user_id}@example.com",
+        name=user_id,
+        organization=org,
+        is_platform_admin=admin,
+    )

@@ -63,6 +63,11 @@ class IntegrationsStore:
         self._owns_http = http_client is None
         self._locks: dict[tuple[str, str], anyio.Lock] = {}
 
+    @property
+    def callers_awaiting_refresh(self) -> int:
+        """How many callers in this process wait for a token refresh that another caller has in flight."""
+        return sum(lock.statistics().tasks_waiting for lock in self._locks.values())
+
     async def aclose(self) -> None:
         if self._owns_http and self._http is not None:
             await self._http.aclose()

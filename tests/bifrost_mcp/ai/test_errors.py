@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 import traceback
 
 import pytest
 
-from bifrost.llm import (
+from bifrost.errors import (
     AIAuthenticationError,
     AIContextLengthError,
     AIError,
@@ -16,8 +15,9 @@ from bifrost.llm import (
 )
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.errors import retry_after_seconds
-from tests.bifrost_mcp.ai.conftest import Vendor, sdk_complete, sdk_stream
-from tests.loopback import ContextTooLong, Failure, Hang, Malformed, Reply, StreamError
+from tests.support.ai import Vendor, sdk_complete, sdk_stream
+from tests.support.loopback import ContextTooLong, Failure, Hang, Malformed, Reply, StreamError
+from tests.support.server import free_port
 
 USER = [{"role": "user", "content": "hello"}]
 OPTIONS = {"system": None, "knowledge": None, "model": None, "max_tokens": None, "temperature": None}
@@ -170,10 +170,7 @@ async def test_no_stream_within_the_timeout_raises_timeout(vendor: Vendor, clien
 async def test_an_unreachable_server_raises_a_provider_error_naming_the_base_url_setting(
     vendor: Vendor, clients: ProviderClients
 ) -> None:
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    vendor.settings[f"{vendor.name}_base_url"] = f"http://127.0.0.1:{port}"
+    vendor.settings[f"{vendor.name}_base_url"] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
     error = await fail_complete(vendor, clients)
 

@@ -8,7 +8,7 @@ import pytest
 
 from bifrost.types import AIResponse
 from bifrost_mcp.ai import AIView, ProviderClients
-from tests.bifrost_mcp.ai.conftest import sdk_complete, sdk_stream, settings_of
+from tests.support.ai import sdk_complete, sdk_stream, settings_of
 
 # read at import: the autouse fixture clears the vendor environment before each test
 LIVE_KEYS = {"anthropic": os.environ.get("ANTHROPIC_API_KEY"), "openai": os.environ.get("OPENAI_API_KEY")}

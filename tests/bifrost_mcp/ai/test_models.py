@@ -7,8 +7,8 @@ import pytest
 from bifrost.errors import ConfigurationError
 from bifrost.types import AIResponse
 from bifrost_mcp.ai import AIView, ModelResolver, ProviderClients, parse_model_id
-from tests.bifrost_mcp.ai.conftest import ANTHROPIC_KEY, OPENAI_KEY, sdk_complete, settings_of
-from tests.loopback import OpenAIServer, Reply, ScriptedServer
+from tests.support.ai import ANTHROPIC_KEY, OPENAI_KEY, sdk_complete, settings_of
+from tests.support.loopback import OpenAIServer, Reply, ScriptedServer
 
 OPTIONS = {"system": None, "knowledge": None, "max_tokens": None, "temperature": None, "timeout": None}
 
@@ -193,15 +193,20 @@ async def test_an_invalid_retry_setting_is_rejected(clients: ProviderClients) ->
         await ModelResolver(settings_of(settings), clients).resolve(None)
 
 
-async def test_vendor_clients_are_reused_per_key_and_base_url(clients: ProviderClients) -> None:
-    settings = {"openai_api_key": OPENAI_KEY, "openai_base_url": "http://127.0.0.1:9/v1"}
+async def test_vendor_clients_are_reused_per_key_and_base_url(
+    openai_server: ScriptedServer, clients: ProviderClients
+) -> None:
+    settings = {"openai_api_key": OPENAI_KEY, "openai_base_url": openai_server.base_url}
+    openai_server.push(Reply("from model a"), Reply("from model b"))
 
-    first = await ModelResolver(settings_of(settings), clients).resolve("openai:a")
-    second = await ModelResolver(settings_of(settings), clients).resolve("openai:b")
+    await ask(service_for(settings, clients), "openai:a")
+    await ask(service_for(settings, clients), "openai:b")
     await ModelResolver(settings_of({**settings, "openai_api_key": "sk-other"}), clients).resolve("openai:a")
 
     assert len(clients) == 2
-    assert first.chat_model._client is second.chat_model._client  # type: ignore[attr-defined]
+    # one client is one connection pool: model b's request went over the connection model a's opened
+    first, second = openai_server.requests
+    assert first.client_port == second.client_port
 
 
 async def test_no_key_shows_in_the_repr_of_resolved_models_or_the_client_cache(clients: ProviderClients) -> None:

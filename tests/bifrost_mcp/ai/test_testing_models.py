@@ -17,7 +17,7 @@ from bifrost.llm import ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefi
 from bifrost.testing import FunctionModel, MockPlatform, TestModel, bound, override_model, sample, test_context
 from bifrost.types import AIResponse
 from bifrost_mcp.ai import AIView, ProviderClients
-from tests.bifrost_mcp.ai.conftest import Usage, sdk_complete, settings_of
+from tests.support.ai import Usage, sdk_complete, settings_of
 
 
 class Priority(Enum):

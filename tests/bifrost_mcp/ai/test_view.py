@@ -6,12 +6,11 @@ from dataclasses import dataclass
 import pytest
 from pydantic import BaseModel
 
-from bifrost.errors import NotAvailableError, ValidationError
-from bifrost.llm import StructuredOutputError
+from bifrost.errors import NotAvailableError, StructuredOutputError, ValidationError
 from bifrost.types import AIResponse, AIStreamChunk
 from bifrost_mcp.ai import AIView, ProviderClients
-from tests.bifrost_mcp.ai.conftest import Usage, Vendor, sdk_complete, sdk_stream, system_prompt
-from tests.loopback import Reply
+from tests.support.ai import Usage, Vendor, sdk_complete, sdk_stream, system_prompt
+from tests.support.loopback import Reply
 
 USER = [{"role": "user", "content": "Summarise ticket T-42"}]
 NO_OPTIONS = {

@@ -6,17 +6,17 @@ import pytest
 
 from bifrost_mcp.cli.config import config
 from bifrost_mcp.data.secrets import ENV_VAR
-from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
-from tests.bifrost_mcp.data.secret_support import files_containing
+from tests.support.cli import DataCli, data_groups
+from tests.support.data_dir import files_containing
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCli:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    return Cli(tmp_path / "data", build_app())
+    return DataCli(tmp_path / "data", data_groups())
 
 
-def test_config_set_then_get_round_trips_each_type(cli: Cli) -> None:
+def test_config_set_then_get_round_trips_each_type(cli: DataCli) -> None:
     cli.ok("config", "set", "api_url", "https://api.example.com")
     cli.ok("config", "set", "retries", "5", "--type", "int")
     cli.ok("config", "set", "enabled", "yes", "--type", "bool")
@@ -36,7 +36,7 @@ def test_config_set_then_get_round_trips_each_type(cli: Cli) -> None:
     assert cli.ok("config", "get", "limits") == '{"per_minute": 60, "ratio": 0.5}\n'
 
 
-def test_a_secret_is_shown_masked_unless_reveal_is_given(cli: Cli, tmp_path: Path) -> None:
+def test_a_secret_is_shown_masked_unless_reveal_is_given(cli: DataCli, tmp_path: Path) -> None:
     set_output = cli.ok("config", "set", "anthropic_api_key", "sk-ant-cli-0001", "--secret")
 
     assert "sk-ant-cli-0001" not in set_output
@@ -50,13 +50,13 @@ def test_a_secret_is_shown_masked_unless_reveal_is_given(cli: Cli, tmp_path: Pat
     assert files_containing(tmp_path, "sk-ant-cli-0001") == []
 
 
-def test_a_secret_value_can_be_read_from_stdin(cli: Cli) -> None:
+def test_a_secret_value_can_be_read_from_stdin(cli: DataCli) -> None:
     cli.ok("config", "set", "db_password", "-", "--secret", input="from-stdin-0002\n")
 
     assert cli.ok("config", "get", "db_password", "--reveal") == "from-stdin-0002\n"
 
 
-def test_org_values_override_global_ones_and_list_shows_where_each_comes_from(cli: Cli) -> None:
+def test_org_values_override_global_ones_and_list_shows_where_each_comes_from(cli: DataCli) -> None:
     org = cli.json("orgs", "create", "Acme")
     cli.ok("config", "set", "region", "us")
     cli.ok("config", "set", "timeout", "30", "--type", "int")
@@ -71,7 +71,7 @@ def test_org_values_override_global_ones_and_list_shows_where_each_comes_from(cl
     ]
 
 
-def test_delete_acts_on_one_scope_only(cli: Cli) -> None:
+def test_delete_acts_on_one_scope_only(cli: DataCli) -> None:
     cli.json("orgs", "create", "Acme")
     cli.ok("config", "set", "region", "us")
     cli.ok("config", "set", "region", "eu", "--org", "Acme")
@@ -82,7 +82,7 @@ def test_delete_acts_on_one_scope_only(cli: Cli) -> None:
     assert "no config key 'region' in organization Acme" in cli.fails("config", "delete", "region", "--org", "Acme")
 
 
-def test_a_missing_key_is_an_error_that_says_where_it_looked(cli: Cli) -> None:
+def test_a_missing_key_is_an_error_that_says_where_it_looked(cli: DataCli) -> None:
     cli.json("orgs", "create", "Acme")
 
     assert "no config key 'nope' in GLOBAL;" in cli.fails("config", "get", "nope")
@@ -99,12 +99,12 @@ def test_a_missing_key_is_an_error_that_says_where_it_looked(cli: Cli) -> None:
         (["config", "set", " k", "v"], "config key ' k' is invalid"),
     ],
 )
-def test_bad_input_is_an_error_that_says_what_to_fix(cli: Cli, args: list[str], message: str) -> None:
+def test_bad_input_is_an_error_that_says_what_to_fix(cli: DataCli, args: list[str], message: str) -> None:
     assert message in cli.fails(*args)
 
 
-def test_the_group_works_on_its_own(cli: Cli) -> None:
-    alone = Cli(cli.data_dir, config)
+def test_the_group_works_on_its_own(cli: DataCli) -> None:
+    alone = DataCli(cli.data_dir, config)
     alone.ok("set", "retries", "5", "--type", "int")
     assert alone.json("get", "retries")["value"] == 5
     assert [e["key"] for e in alone.json("list")] == ["retries"]

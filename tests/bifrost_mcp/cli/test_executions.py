@@ -5,16 +5,15 @@ from pathlib import Path
 import pytest
 
 from bifrost_mcp.cli.executions import executions
-from tests.bifrost_mcp.cli import data_cli_support
-from tests.bifrost_mcp.cli.workspace_cli_support import Cli
+from tests.support.cli import DataCli, WorkspaceCli
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "data")
+def cli(tmp_path: Path) -> WorkspaceCli:
+    return WorkspaceCli(tmp_path / "data")
 
 
-def test_executions_lists_runs_newest_first(cli: Cli) -> None:
+def test_executions_lists_runs_newest_first(cli: WorkspaceCli) -> None:
     first = cli.json("run", "triage_ticket", "--arg", "subject=VPN", "--arg", "body=x")["execution_id"]
     second = cli.json("run", "patch_servers", "--arg", 'servers=["a"]', "--arg", "seconds_per_server=0")
     listed = cli.json("executions", workspace=False)
@@ -27,7 +26,7 @@ def test_executions_lists_runs_newest_first(cli: Cli) -> None:
     assert cli.json("executions", "--limit", "1", workspace=False)[0]["execution_id"] == second["execution_id"]
 
 
-def test_executions_show_has_the_logs_in_order(cli: Cli) -> None:
+def test_executions_show_has_the_logs_in_order(cli: WorkspaceCli) -> None:
     run = cli.json(
         "run", "patch_servers", "--arg", 'servers=["web-1","web-2"]', "--arg", "reboot=true",
         "--arg", "seconds_per_server=0",
@@ -49,13 +48,13 @@ def test_executions_show_has_the_logs_in_order(cli: Cli) -> None:
     assert "status:    Completed" in text and "rebooting web-2" in text
 
 
-def test_executions_show_of_an_unknown_id_exits_1(cli: Cli) -> None:
+def test_executions_show_of_an_unknown_id_exits_1(cli: WorkspaceCli) -> None:
     result = cli.fails("executions", "show", "no-such-id", workspace=False)
     assert "no execution 'no-such-id'" in result.stderr
 
 
 def test_the_group_works_on_its_own(tmp_path: Path) -> None:
-    history = data_cli_support.Cli(tmp_path / "data", executions)
+    history = DataCli(tmp_path / "data", executions)
     assert history.json() == []
     assert history.ok() == "(none)\n"
     assert "no execution 'no-such-id'" in history.fails("show", "no-such-id")

@@ -8,14 +8,14 @@ import pytest
 from bifrost.types import IntegrationData
 from bifrost_mcp.cli.integrations import integrations
 from bifrost_mcp.data.secrets import ENV_VAR
-from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
-from tests.bifrost_mcp.data.secret_support import files_containing, opened_host
+from tests.support.cli import DataCli, data_groups
+from tests.support.data_dir import files_containing, opened_host
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCli:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    return Cli(tmp_path / "data", build_app())
+    return DataCli(tmp_path / "data", data_groups())
 
 
 def _resolve(data_dir: Path, name: str, org_id: str) -> IntegrationData | None:
@@ -26,7 +26,7 @@ def _resolve(data_dir: Path, name: str, org_id: str) -> IntegrationData | None:
     return anyio.run(body)
 
 
-def test_create_map_and_set_oauth_store_everything_and_show_secrets_masked(cli: Cli) -> None:
+def test_create_map_and_set_oauth_store_everything_and_show_secrets_masked(cli: DataCli) -> None:
     org = cli.json("orgs", "create", "Acme")
     created = cli.json(
         "integrations", "create", "HaloPSA",
@@ -64,7 +64,7 @@ def test_create_map_and_set_oauth_store_everything_and_show_secrets_masked(cli: 
     assert data.config == {"base_url": "https://acme.halo"}
 
 
-def test_update_unmap_and_delete(cli: Cli) -> None:
+def test_update_unmap_and_delete(cli: DataCli) -> None:
     cli.json("orgs", "create", "Acme")
     cli.ok("integrations", "create", "Graph")
     updated = cli.json("integrations", "update", "Graph", "--token-url", "https://login.example.com/{entity_id}/token")
@@ -95,15 +95,15 @@ def test_update_unmap_and_delete(cli: Cli) -> None:
         ),
     ],
 )
-def test_bad_input_is_an_error_that_says_what_to_fix(cli: Cli, args: list[str], message: str) -> None:
+def test_bad_input_is_an_error_that_says_what_to_fix(cli: DataCli, args: list[str], message: str) -> None:
     cli.json("orgs", "create", "Acme")
     cli.ok("integrations", "create", "Graph")
 
     assert message in cli.fails(*args)
 
 
-def test_the_group_works_on_its_own(cli: Cli) -> None:
-    alone = Cli(cli.data_dir, integrations)
+def test_the_group_works_on_its_own(cli: DataCli) -> None:
+    alone = DataCli(cli.data_dir, integrations)
     alone.ok("create", "Graph", "--client-id", "graph-client", "--client-secret", "graph-secret-04")
     (listed,) = alone.json("list")
     assert (listed["name"], listed["client_id"], listed["client_secret"]) == ("Graph", "graph-client", "[SECRET]")

@@ -6,16 +6,16 @@ import pytest
 
 from bifrost_mcp.cli.keys import keys
 from bifrost_mcp.cli.orgs import orgs
-from tests.bifrost_mcp.cli.data_cli_support import Cli
+from tests.support.cli import DataCli
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    Cli(tmp_path / "data", orgs).ok("create", "Acme")
-    return Cli(tmp_path / "data", keys)
+def cli(tmp_path: Path) -> DataCli:
+    DataCli(tmp_path / "data", orgs).ok("create", "Acme")
+    return DataCli(tmp_path / "data", keys)
 
 
-def test_create_list_and_revoke(cli: Cli) -> None:
+def test_create_list_and_revoke(cli: DataCli) -> None:
     acme = cli.json("create", "--org", "Acme", "--name", "Acme RMM")
     platform = cli.json("create", "--global", "--name", "Monitoring")
     assert acme["token"].startswith("bfk_") and platform["token"].startswith("bfk_")
@@ -29,5 +29,5 @@ def test_create_list_and_revoke(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("scope", [[], ["--org", "Acme", "--global"]])
-def test_a_key_is_for_exactly_one_organization_or_global(cli: Cli, scope: list[str]) -> None:
+def test_a_key_is_for_exactly_one_organization_or_global(cli: DataCli, scope: list[str]) -> None:
     assert "pass exactly one of --org ORG or --global" in cli.fails("create", "--name", "RMM", *scope)

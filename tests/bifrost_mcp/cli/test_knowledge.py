@@ -11,15 +11,15 @@ import typer
 from bifrost_mcp.cli.knowledge import knowledge
 from bifrost_mcp.cli.orgs import orgs
 from bifrost_mcp.knowledge.vectors import Space, VectorStore, persistent_client
-from tests.bifrost_mcp.cli.data_cli_support import Cli
+from tests.support.cli import DataCli
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
+def cli(tmp_path: Path) -> DataCli:
     cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
     cli.add_typer(orgs)
     cli.add_typer(knowledge)
-    return Cli(tmp_path / "data", cli)
+    return DataCli(tmp_path / "data", cli)
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def runbooks(tmp_path: Path) -> Path:
     return root
 
 
-def test_ingest_is_resumable_and_search_finds_by_meaning_within_the_org(cli: Cli, runbooks: Path) -> None:
+def test_ingest_is_resumable_and_search_finds_by_meaning_within_the_org(cli: DataCli, runbooks: Path) -> None:
     cli.ok("orgs", "create", "Acme")
     cli.ok("orgs", "create", "Globex")
     assert cli.ok("knowledge", "ingest", str(runbooks), "--namespace", "runbooks", "--org", "Acme") == (
@@ -57,7 +57,7 @@ def test_ingest_is_resumable_and_search_finds_by_meaning_within_the_org(cli: Cli
     assert cli.json("knowledge", "namespaces", "--org", "Globex") == []
 
 
-def test_unreadable_files_are_named_and_the_exit_code_says_so(cli: Cli, runbooks: Path) -> None:
+def test_unreadable_files_are_named_and_the_exit_code_says_so(cli: DataCli, runbooks: Path) -> None:
     (runbooks / "legacy.txt").write_bytes("Kantine \u00f6ffnet".encode("latin-1"))
     result = cli("knowledge", "ingest", str(runbooks), "--namespace", "runbooks")
     assert result.exit_code == 1, result.stderr
@@ -65,7 +65,7 @@ def test_unreadable_files_are_named_and_the_exit_code_says_so(cli: Cli, runbooks
     assert "legacy.txt" in result.stdout and "not UTF-8" in result.stdout
 
 
-def test_errors_are_one_line_that_says_what_to_fix(cli: Cli, runbooks: Path, tmp_path: Path) -> None:
+def test_errors_are_one_line_that_says_what_to_fix(cli: DataCli, runbooks: Path, tmp_path: Path) -> None:
     assert "search query is empty" in cli.fails("knowledge", "search", "   ")
     assert "no knowledge namespace 'nope'" in cli.fails("knowledge", "search", "vpn", "--namespace", "nope")
 
@@ -80,7 +80,9 @@ def test_errors_are_one_line_that_says_what_to_fix(cli: Cli, runbooks: Path, tmp
     assert "bifrost-mcp knowledge reindex --namespace runbooks" in error and "Traceback" not in error
 
 
-def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forced(cli: Cli, runbooks: Path) -> None:
+def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forced(
+    cli: DataCli, runbooks: Path
+) -> None:
     cli.ok("knowledge", "ingest", str(runbooks), "--namespace", "runbooks")
     (result,) = cli.json("knowledge", "reindex")
     assert (result["namespace"], result["rebuilt"]) == ("runbooks", False)
@@ -91,7 +93,7 @@ def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forc
 
 
 def test_the_group_works_on_its_own(tmp_path: Path, runbooks: Path) -> None:
-    alone = Cli(tmp_path / "data", knowledge)
+    alone = DataCli(tmp_path / "data", knowledge)
     assert len(alone.json("ingest", str(runbooks), "--namespace", "runbooks")["added"]) == 3
     (listed,) = alone.json("namespaces")
     assert (listed["name"], listed["org_document_count"], listed["global_document_count"]) == ("runbooks", 0, 3)

@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 
 from bifrost_mcp.cli.orgs import orgs
-from tests.bifrost_mcp.cli.data_cli_support import Cli
+from tests.support.cli import DataCli
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "data", orgs)
+def cli(tmp_path: Path) -> DataCli:
+    return DataCli(tmp_path / "data", orgs)
 
 
-def test_create_list_and_deactivate(cli: Cli) -> None:
+def test_create_list_and_deactivate(cli: DataCli) -> None:
     created = cli.json("create", "Acme", "--domain", "acme.test")
     assert (created["name"], created["domain"], created["is_active"]) == ("Acme", "acme.test", True)
     assert cli.ok("list").splitlines()[0].split() == ["ID", "NAME", "DOMAIN", "STATUS"]
@@ -24,5 +24,5 @@ def test_create_list_and_deactivate(cli: Cli) -> None:
     assert "deactivated" in cli.ok("list")
 
 
-def test_an_unknown_organization_is_an_error_that_names_it(cli: Cli) -> None:
+def test_an_unknown_organization_is_an_error_that_names_it(cli: DataCli) -> None:
     assert "no organization with id or name 'Nowhere'" in cli.fails("deactivate", "Nowhere")

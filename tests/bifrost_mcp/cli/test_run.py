@@ -8,16 +8,16 @@ import pytest
 from typer.testing import CliRunner
 
 from bifrost_mcp.cli.run import convert_arg, run_
-from tests.bifrost_mcp.cli.workspace_cli_support import Cli, alone
-from tests.bifrost_mcp.mcp_support import EXAMPLES
+from tests.support.cli import WorkspaceCli, alone
+from tests.support.workspace import EXAMPLES
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "data")
+def cli(tmp_path: Path) -> WorkspaceCli:
+    return WorkspaceCli(tmp_path / "data")
 
 
-def test_run_converts_each_arg_by_its_schema_type(cli: Cli) -> None:
+def test_run_converts_each_arg_by_its_schema_type(cli: WorkspaceCli) -> None:
     out = cli.json(
         "run", "patch_servers", "--arg", 'servers=["srv-01","srv-02"]', "--arg", "reboot=true",
         "--arg", "seconds_per_server=0",
@@ -53,7 +53,7 @@ def test_convert_arg(raw: str, schema: dict, value: Any) -> None:
     assert convert_arg(raw, schema) == value
 
 
-def test_run_takes_all_arguments_as_json_and_arg_overrides_them(cli: Cli) -> None:
+def test_run_takes_all_arguments_as_json_and_arg_overrides_them(cli: WorkspaceCli) -> None:
     hire = {
         "first_name": "Grace",
         "last_name": "Hopper",
@@ -67,12 +67,12 @@ def test_run_takes_all_arguments_as_json_and_arg_overrides_them(cli: Cli) -> Non
     assert not any("welcome pack" in item for item in out["result"]["checklist"])
 
 
-def test_run_prints_the_plain_result_without_json(cli: Cli) -> None:
+def test_run_prints_the_plain_result_without_json(cli: WorkspaceCli) -> None:
     text = cli.ok("run", "triage_ticket", "--arg", "subject=VPN", "--arg", "body=slow")
     assert json.loads(text)["queue"] == "network"
 
 
-def test_a_failed_run_exits_1_with_the_error_on_stderr(cli: Cli) -> None:
+def test_a_failed_run_exits_1_with_the_error_on_stderr(cli: WorkspaceCli) -> None:
     result = cli.fails("run", "triage_ticket", "--arg", "subject=VPN", "--arg", "priority=urgent")
     assert result.stdout == ""
     assert result.stderr.startswith("error: Invalid arguments for 'triage_ticket': ")
@@ -81,7 +81,7 @@ def test_a_failed_run_exits_1_with_the_error_on_stderr(cli: Cli) -> None:
     assert "(execution " in result.stderr
 
 
-def test_a_failed_run_with_json_prints_the_payload_and_exits_1(cli: Cli) -> None:
+def test_a_failed_run_with_json_prints_the_payload_and_exits_1(cli: WorkspaceCli) -> None:
     result = cli.fails("run", "triage_ticket", "--args-json", '{"subject": "x"}', "--json")
     payload = json.loads(result.stdout)
     assert payload["status"] == "Failed"
@@ -89,7 +89,7 @@ def test_a_failed_run_with_json_prints_the_payload_and_exits_1(cli: Cli) -> None
     assert payload["execution_id"] in result.stderr
 
 
-def test_a_run_reporting_success_false_exits_1_with_its_error(cli: Cli) -> None:
+def test_a_run_reporting_success_false_exits_1_with_its_error(cli: WorkspaceCli) -> None:
     result = cli.fails("run", "triage_ticket", "--arg", "subject=hello", "--arg", "body=nothing to route", "--json")
     payload = json.loads(result.stdout)
     assert payload["status"] == "CompletedWithErrors"
@@ -107,14 +107,14 @@ def test_a_run_reporting_success_false_exits_1_with_its_error(cli: Cli) -> None:
         (["run", "triage_ticket", "--token", "bft_unknown"], "unknown token"),
     ],
 )
-def test_bad_invocations_exit_1_saying_what_is_wrong(cli: Cli, args: list[str], message: str) -> None:
+def test_bad_invocations_exit_1_saying_what_is_wrong(cli: WorkspaceCli, args: list[str], message: str) -> None:
     result = cli.fails(*args)
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
 
 
 def test_run_acts_as_the_given_token_user(tmp_path: Path) -> None:
-    cli = Cli(tmp_path / "data")
+    cli = WorkspaceCli(tmp_path / "data")
     token = cli.json("token", "reset", workspace=False)["token"]
     out = cli.json("run", "triage_ticket", "--arg", "subject=VPN", "--arg", "body=x", "--token", token)
     shown = cli.json("executions", "show", out["execution_id"], workspace=False)

@@ -9,16 +9,16 @@ from typer.testing import CliRunner
 
 from bifrost_mcp.cli.secrets import secrets
 from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME
-from tests.bifrost_mcp.cli.data_cli_support import Cli, build_app
+from tests.support.cli import DataCli, data_groups
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCli:
     monkeypatch.delenv(ENV_VAR, raising=False)
-    return Cli(tmp_path / "data", build_app())
+    return DataCli(tmp_path / "data", data_groups())
 
 
-def test_rotate_key_re_encrypts_under_a_new_key_file_and_values_stay_readable(cli: Cli) -> None:
+def test_rotate_key_re_encrypts_under_a_new_key_file_and_values_stay_readable(cli: DataCli) -> None:
     cli.ok("config", "set", "api_key", "sk-rotate-0001", "--secret")
     cli.ok("config", "set", "plain", "p")
     old_key = (cli.data_dir / KEY_FILENAME).read_text()
@@ -32,7 +32,7 @@ def test_rotate_key_re_encrypts_under_a_new_key_file_and_values_stay_readable(cl
 
 
 def test_rotate_key_with_one_env_key_prints_the_new_key_and_the_steps(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
+    cli: DataCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     current = Fernet.generate_key().decode()
     monkeypatch.setenv(ENV_VAR, current)
@@ -52,16 +52,16 @@ def test_rotate_key_with_one_env_key_prints_the_new_key_and_the_steps(
     assert cli.ok("config", "get", "api_key", "--reveal") == "sk-env-0002\n"
 
 
-def test_generate_key_prints_a_valid_fernet_key_and_stores_nothing(cli: Cli) -> None:
-    result = CliRunner().invoke(cli.app, ["secrets", "generate-key", "--json"])
+def test_generate_key_prints_a_valid_fernet_key_and_stores_nothing(cli: DataCli) -> None:
+    result = CliRunner().invoke(cli.commands, ["secrets", "generate-key", "--json"])
 
     assert result.exit_code == 0, result.stderr
     Fernet(json.loads(result.stdout)["key"].encode())
     assert not cli.data_dir.exists()
 
 
-def test_the_group_works_on_its_own(cli: Cli) -> None:
-    alone = Cli(cli.data_dir, secrets)
+def test_the_group_works_on_its_own(cli: DataCli) -> None:
+    alone = DataCli(cli.data_dir, secrets)
     report = alone.json("rotate-key")
     assert (report["source"], report["reencrypted"]) == ("file", 0)
     assert (cli.data_dir / KEY_FILENAME).exists()

@@ -14,9 +14,12 @@ from typer.testing import CliRunner
 
 from bifrost_mcp.cli import cli as bifrost_mcp_cli
 from bifrost_mcp.cli.serve import serve
-from tests.bifrost_mcp.cli.workspace_cli_support import alone
-from tests.bifrost_mcp.mcp_support import BIFROST_MCP, EXAMPLES, REPO, cli, hermetic_environment, poll
-from tests.support.http import free_port, mcp_http_client
+from tests.support.cli import alone
+from tests.support.mcp import mcp_http_client
+from tests.support.poll import poll
+from tests.support.process import BIFROST_MCP, REPO, cli, hermetic_environment
+from tests.support.server import answers, free_port
+from tests.support.workspace import EXAMPLES
 
 
 @pytest.mark.slow
@@ -41,15 +44,6 @@ def _banner_token(log: Path) -> str | None:
     return None
 
 
-async def _healthy(url: str) -> bool:
-    try:
-        async with httpx2.AsyncClient() as http:
-            return (await http.get(url)).status_code == 200
-    except httpx2.TransportError:
-        return False
-
-
-@pytest.mark.slow
 async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp_path: Path) -> None:
     data_dir, log = tmp_path / "data", tmp_path / "serve.log"
     port = free_port()
@@ -67,7 +61,7 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
         )
     async with process:
         try:
-            await poll(lambda: _healthy(f"{base}/healthz"), timeout=30, what="the HTTP server to answer /healthz")
+            await poll(lambda: answers(f"{base}/healthz"), timeout=30, what="the HTTP server to answer /healthz")
             banner = log.read_text()
             assert f"bifrost-mcp is serving {EXAMPLES} at {base}/mcp" in banner
             first = _banner_token(log)

@@ -6,17 +6,16 @@ import anyio
 import pytest
 
 from bifrost_mcp.cli.token import token as token_group
-from tests.bifrost_mcp.cli import data_cli_support
-from tests.bifrost_mcp.cli.workspace_cli_support import Cli
-from tests.bifrost_mcp.mcp_support import opened_app
+from tests.support.cli import DataCli, WorkspaceCli
+from tests.support.mcp import opened_app
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "data")
+def cli(tmp_path: Path) -> WorkspaceCli:
+    return WorkspaceCli(tmp_path / "data")
 
 
-def test_token_reset_prints_a_new_working_token_and_stores_only_its_hash(cli: Cli) -> None:
+def test_token_reset_prints_a_new_working_token_and_stores_only_its_hash(cli: WorkspaceCli) -> None:
     first = cli.json("token", "reset", workspace=False)["token"]
     second = cli.json("token", "reset", workspace=False)["token"]
     assert first.startswith("bft_") and second.startswith("bft_") and first != second
@@ -39,6 +38,6 @@ def test_token_reset_prints_a_new_working_token_and_stores_only_its_hash(cli: Cl
 
 
 def test_the_group_works_on_its_own(tmp_path: Path) -> None:
-    owner_token = data_cli_support.Cli(tmp_path / "data", token_group)
+    owner_token = DataCli(tmp_path / "data", token_group)
     # typer runs a group of one command as that command when the group is invoked by itself: no "reset" here
     assert owner_token.json()["token"].startswith("bft_")

@@ -6,16 +6,16 @@ import pytest
 
 from bifrost_mcp.cli.tokens import tokens
 from bifrost_mcp.cli.users import users
-from tests.bifrost_mcp.cli.data_cli_support import Cli
+from tests.support.cli import DataCli
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    Cli(tmp_path / "data", users).ok("create", "root@msp.test", "--name", "Root", "--platform-admin")
-    return Cli(tmp_path / "data", tokens)
+def cli(tmp_path: Path) -> DataCli:
+    DataCli(tmp_path / "data", users).ok("create", "root@msp.test", "--name", "Root", "--platform-admin")
+    return DataCli(tmp_path / "data", tokens)
 
 
-def test_create_list_and_revoke(cli: Cli) -> None:
+def test_create_list_and_revoke(cli: DataCli) -> None:
     issued = cli.json("create", "root@msp.test", "--expires-days", "7")
     assert issued["token"].startswith("bft_")
     (listed,) = cli.json("list")

@@ -8,16 +8,16 @@ import pytest
 from typer.testing import CliRunner
 
 from bifrost_mcp.cli.tools import tools
-from tests.bifrost_mcp.cli.workspace_cli_support import Cli, alone
-from tests.bifrost_mcp.mcp_support import EXAMPLES, workspace_modules_dropped, write_files
+from tests.support.cli import WorkspaceCli, alone
+from tests.support.workspace import EXAMPLES, workspace_modules_dropped, write_files
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "data")
+def cli(tmp_path: Path) -> WorkspaceCli:
+    return WorkspaceCli(tmp_path / "data")
 
 
-def test_tools_json_lists_every_tool_with_its_input_schema(cli: Cli) -> None:
+def test_tools_json_lists_every_tool_with_its_input_schema(cli: WorkspaceCli) -> None:
     tools = {t["name"]: t for t in cli.json("tools")}
     assert {"onboard_user", "patch_servers", "triage_ticket"} <= set(tools)
     triage = tools["triage_ticket"]
@@ -28,7 +28,7 @@ def test_tools_json_lists_every_tool_with_its_input_schema(cli: Cli) -> None:
     assert "outputSchema" in tools["onboard_user"]
 
 
-def test_tools_without_json_is_a_table(cli: Cli) -> None:
+def test_tools_without_json_is_a_table(cli: WorkspaceCli) -> None:
     text = cli.ok("tools")
     assert text.splitlines()[0].split() == ["TOOL", "DESCRIPTION"]
     assert any(line.startswith("triage_ticket") for line in text.splitlines())
@@ -55,7 +55,7 @@ def workspace(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_workspace_errors_are_reported_on_stderr_and_the_rest_still_runs(tmp_path: Path, workspace: Path) -> None:
-    cli = Cli(tmp_path / "data", workspace)
+    cli = WorkspaceCli(tmp_path / "data", workspace)
     result = cli("tools", "--json")
     assert result.exit_code == 0
     assert [t["name"] for t in json.loads(result.stdout)] == ["hello", "search_knowledge"]

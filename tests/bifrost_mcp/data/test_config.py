@@ -11,7 +11,8 @@ from bifrost_mcp.data.config import ConfigStore, ConfigView
 from bifrost_mcp.data.secrets import ENV_VAR, SECRET_MASK
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
-from tests.bifrost_mcp.data.secret_support import caller_in, files_containing, opened_host
+from tests.support.callers import caller_in
+from tests.support.data_dir import files_containing, opened_host
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from bifrost.platform import GLOBAL_SCOPE
 from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.secrets import ENV_VAR, KEY_FILENAME, SecretBox
 from bifrost_mcp.host import all_encrypted_columns
-from tests.bifrost_mcp.data.secret_support import data_files, files_containing, opened_host
+from tests.support.data_dir import data_files, files_containing, opened_host
 
 
 @pytest.fixture(autouse=True)

@@ -13,15 +13,11 @@ import pytest
 from bifrost import workflow
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.executions.store import STOPPED_MESSAGE
-from tests.bifrost_mcp.mcp_support import (
-    BIFROST_MCP,
-    REPO,
-    db_rows,
-    opened_app,
-    poll,
-    workspace_modules_dropped,
-    write_files,
-)
+from tests.support.data_dir import db_rows
+from tests.support.mcp import opened_app
+from tests.support.poll import poll
+from tests.support.process import BIFROST_MCP, REPO
+from tests.support.workspace import workspace_modules_dropped, write_files
 
 SLOW = """
 import anyio

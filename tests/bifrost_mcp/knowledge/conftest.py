@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from bifrost_mcp.knowledge import KnowledgeSettings, KnowledgeStore, MiniLMEmbedder
-
-from .embedders.openai_server import OpenAIServer, start_openai_server
+from tests.support.loopback.embeddings_server import EmbeddingsServer, start_embeddings_server
 
 DATA = Path(__file__).parent / "data"
 
@@ -40,6 +39,6 @@ async def small_chunk_store(tmp_path: Path, minilm: MiniLMEmbedder) -> AsyncIter
 
 
 @pytest.fixture(scope="session")
-def openai_server() -> Iterator[OpenAIServer]:
-    with start_openai_server() as server:
+def embeddings_server() -> Iterator[EmbeddingsServer]:
+    with start_embeddings_server() as server:
         yield server

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from bifrost_mcp.knowledge.extract import ExtractionError, extract_text, html_text, pdf_text
-
-from .pdfs import make_pdf
+from tests.support.pdfs import make_pdf
 
 
 def test_html_becomes_text_with_markdown_headings_and_list_items() -> None:

@@ -7,8 +7,7 @@ import pytest
 from bifrost_mcp.knowledge import EmbedderMismatchError, KnowledgeStore, ingest
 from bifrost_mcp.knowledge.vectors import Space
 from bifrost_mcp.knowledge.view import KnowledgeView
-
-from .pdfs import make_pdf
+from tests.support.pdfs import make_pdf
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ from bifrost_mcp.knowledge import (
 )
 from bifrost_mcp.knowledge.reindex import reindex
 from bifrost_mcp.knowledge.view import KnowledgeView
-
-from .embedders.openai_server import OpenAIServer
+from tests.support.loopback.embeddings_server import EmbeddingsServer
 
 
 @pytest.fixture
-async def remote_store(tmp_path: Path, openai_server: OpenAIServer) -> AsyncIterator[KnowledgeStore]:
-    embedder = OpenAIEmbedder("loopback-embed", base_url=openai_server.base_url, api_key=openai_server.api_key)
+async def remote_store(tmp_path: Path, embeddings_server: EmbeddingsServer) -> AsyncIterator[KnowledgeStore]:
+    embedder = OpenAIEmbedder("loopback-embed", base_url=embeddings_server.base_url, api_key=embeddings_server.api_key)
     knowledge = KnowledgeStore.open(tmp_path / "data", embedder)
     yield knowledge
     await knowledge.aclose()

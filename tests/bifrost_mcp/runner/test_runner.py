@@ -14,7 +14,8 @@ from bifrost import ExecutionContext, UserError, context, workflow
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.executions.records import MAX_LOG_ENTRIES, ExecutionRecord
-from tests.bifrost_mcp.mcp_support import MODES, connected, execution_id_of, opened_app, poll, text_of
+from tests.support.mcp import MODES, connected, execution_id_of, opened_app, text_of
+from tests.support.poll import poll
 
 logger = logging.getLogger("tests.runner.workflows")
 

@@ -12,16 +12,10 @@ import pytest
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
-from tests.bifrost_mcp.mcp_support import (
-    EXAMPLES,
-    MODES,
-    ONBOARD_ARGS,
-    execution_id_of,
-    exercise_examples,
-    opened_app,
-    text_of,
-)
-from tests.support.http import free_port, mcp_http_client, serve_asgi
+from tests.support.examples import ONBOARD_ARGS, exercise_examples
+from tests.support.mcp import MODES, execution_id_of, mcp_http_client, opened_app, text_of
+from tests.support.server import LoopbackServer
+from tests.support.workspace import EXAMPLES
 
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 
@@ -51,8 +45,8 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
 async def serving(app: App) -> AsyncIterator[Served]:
     """uvicorn serving the app, entered inside each test (its task group must not span fixture tasks)."""
     token = (await app.host.credentials.reset_owner_token()).token
-    port = free_port()
-    async with serve_asgi(build_asgi(app, port=port, watch=False), port) as base:
+    server = LoopbackServer()
+    async with server.serve(build_asgi(app, port=server.port, watch=False)) as base:
         yield Served(app, base, token)
 
 

@@ -13,7 +13,8 @@ from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
-from tests.support.http import free_port, mcp_http_client, serve_asgi
+from tests.support.mcp import mcp_http_client
+from tests.support.server import LoopbackServer
 
 
 @workflow(is_tool=True)
@@ -39,10 +40,10 @@ async def app(tmp_path: Path) -> Any:
 
 
 async def test_mounted_under_a_prefix_the_endpoint_and_its_metadata_move_with_it(app: App) -> None:
-    port = free_port()
+    server = LoopbackServer()
     token = (await app.host.credentials.reset_owner_token()).token
-    starlette = build_asgi(app, port=port, prefix="/tools/bifrost", watch=False)
-    async with serve_asgi(starlette, port) as base, httpx2.AsyncClient() as http:
+    starlette = build_asgi(app, port=server.port, prefix="/tools/bifrost", watch=False)
+    async with server.serve(starlette) as base, httpx2.AsyncClient() as http:
         refused = await http.post(f"{base}/tools/bifrost/mcp", json={})
         assert refused.status_code == 401
         expected_metadata = f"{base}/.well-known/oauth-protected-resource/tools/bifrost/mcp"
@@ -63,7 +64,7 @@ async def test_resources_pass_the_same_gate_and_lists_are_marked_private(app: Ap
     user = await app.host.identity.create_user("u@acme.test", "U", org_id=org.id)
     user_token = (await app.host.credentials.create_token(user.id)).token
     owner_token = (await app.host.credentials.reset_owner_token()).token
-    async with serve_asgi(build_asgi(app, watch=False)) as base:
+    async with LoopbackServer().serve(build_asgi(app, watch=False)) as base:
         async with mcp_http_client(f"{base}/mcp", user_token) as client:
             listed = await client.list_resources()
             assert [str(r.uri) for r in listed.resources] == ["bifrost://data-providers/sites"]

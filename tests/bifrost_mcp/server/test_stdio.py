@@ -6,14 +6,10 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from bifrost.enums import ExecutionStatus
-from tests.bifrost_mcp.mcp_support import (
-    BIFROST_MCP,
-    EXAMPLES,
-    MODES,
-    exercise_examples,
-    hermetic_environment,
-    opened_app,
-)
+from tests.support.examples import exercise_examples
+from tests.support.mcp import MODES, opened_app
+from tests.support.process import BIFROST_MCP, hermetic_environment
+from tests.support.workspace import EXAMPLES
 
 pytestmark = pytest.mark.slow
 

@@ -57,9 +57,10 @@ async def test_a_write_waits_for_another_process_holding_the_lock_instead_of_fai
         # The inline attempt runs on the event loop's thread and must fail at once with SQLITE_BUSY (an attempt
         # that waited for SQLite's lock would freeze the loop past this bound); the write then waits threaded.
         with anyio.fail_after(2):
-            while not db._write_lock.locked():  # noqa: ASYNC110 - polling an internal flag, with a bound
-                await anyio.sleep(0.001)
-            await anyio.lowlevel.checkpoint()  # where a passed deadline is delivered
+            await anyio.wait_all_tasks_blocked()  # the write task, past its inline attempt, awaits the threaded one
+            # a deadline that passed while the loop was frozen fires on the next turn and lands on the one after
+            await anyio.lowlevel.checkpoint()
+            await anyio.lowlevel.checkpoint()
         assert results == []  # waiting, not failed
         other.execute("COMMIT")
     assert [tuple(r) for r in results[0]] == [(2,)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bifrost_mcp.workspace.loader import load_workspace, workspace_files
-from tests.bifrost_mcp.mcp_support import workspace_modules_dropped, write_files
+from tests.support.workspace import workspace_modules_dropped, write_files
 
 
 @pytest.fixture

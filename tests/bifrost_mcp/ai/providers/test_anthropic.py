@@ -7,8 +7,8 @@ import pytest
 from bifrost.llm import ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.providers import AnthropicChatModel
-from tests.bifrost_mcp.ai.conftest import ANTHROPIC_KEY
-from tests.loopback import Reply, ScriptedServer, ToolUse
+from tests.support.ai import ANTHROPIC_KEY
+from tests.support.loopback import Reply, ScriptedServer, ToolUse
 
 MODEL = "claude-sonnet-5-5"
 TICKET_TOOL = ToolDefinition(

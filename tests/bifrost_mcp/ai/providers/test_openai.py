@@ -5,13 +5,14 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from bifrost.llm import AIError, ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
+from bifrost.errors import AIError
+from bifrost.llm import ChatMessage, ChatRequest, ResponseSchema, ToolCall, ToolDefinition
 from bifrost_mcp.ai import ProviderClients
 from bifrost_mcp.ai.models import COMPATIBLE
 from bifrost_mcp.ai.providers import OpenAIChatModel
 from bifrost_mcp.ai.providers._schema import strict_schema
-from tests.bifrost_mcp.ai.conftest import OPENAI_KEY
-from tests.loopback import Answer, Failure, OpenAIServer, RecordedRequest, Reply, ScriptedServer, ToolUse
+from tests.support.ai import OPENAI_KEY
+from tests.support.loopback import Answer, Failure, OpenAIServer, RecordedRequest, Reply, ScriptedServer, ToolUse
 
 MODEL = "gpt-5.4-mini"
 TICKET_TOOL = ToolDefinition(

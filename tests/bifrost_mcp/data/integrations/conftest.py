@@ -8,7 +8,7 @@ import pytest
 from bifrost.types import Organization
 from bifrost_mcp.data.secrets import ENV_VAR
 from bifrost_mcp.host import Host
-from tests.bifrost_mcp.data.secret_support import opened_host
+from tests.support.data_dir import opened_host
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import socket
-
 import httpx2
 import pytest
 from starlette.responses import Response
 
 from bifrost.errors import IntegrationError
 from bifrost_mcp.data.integrations.oauth import request_token
-from tests.bifrost_mcp.data.integrations.token_endpoint import TokenEndpoint, oauth_error, token_response
+from tests.support.loopback.token_endpoint import TokenEndpoint, oauth_error, token_response
+from tests.support.server import free_port
 
 FORM = {"grant_type": "refresh_token", "refresh_token": "rt-secret-9", "client_secret": "cs-secret-9"}
 WHAT = "integration 'Graph' (organization org-1): token refresh (refresh_token grant)"
@@ -19,14 +18,8 @@ async def _request(url: str) -> object:
         return await request_token(http, url, FORM, what=WHAT, scrub=["rt-secret-9", "cs-secret-9"])
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_an_unreachable_token_endpoint_is_an_integration_error_that_names_it() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/token"
+    url = f"http://127.0.0.1:{free_port()}/token"  # nothing listens there
 
     with pytest.raises(IntegrationError) as caught:
         await _request(url)

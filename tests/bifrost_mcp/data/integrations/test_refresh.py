@@ -15,8 +15,10 @@ from bifrost_mcp.data.integrations import IntegrationsView
 from bifrost_mcp.data.secrets import ENV_VAR
 from bifrost_mcp.host import Host
 from bifrost_mcp.settings import HostSettings
-from tests.bifrost_mcp.data.integrations.token_endpoint import TokenEndpoint, oauth_error, token_response
-from tests.bifrost_mcp.data.secret_support import caller_in, eventually, files_containing
+from tests.support.callers import caller_in
+from tests.support.data_dir import files_containing
+from tests.support.loopback.token_endpoint import TokenEndpoint, oauth_error, token_response
+from tests.support.poll import poll
 
 HOUR = timedelta(hours=1)
 
@@ -137,7 +139,6 @@ async def test_twenty_concurrent_callers_cause_exactly_one_refresh_request(host:
     results: list[IntegrationData | None] = []
     with TokenEndpoint(lambda form: token_response("access-shared", "refresh-shared"), gate=gate) as endpoint:
         await _expired_integration(host, org_a, endpoint.url)
-        integration_id = (await host.integrations.get("Graph")).id
 
         async def call() -> None:
             results.append(await IntegrationsView(host.integrations, caller_in(org_a), None).get("Graph", None))
@@ -146,14 +147,10 @@ async def test_twenty_concurrent_callers_cause_exactly_one_refresh_request(host:
             for _ in range(20):
                 tasks.start_soon(call)
             # Hold the one refresh in flight until the 19 other callers are all queued behind it.
-            locks = host.integrations._locks
-            await eventually(
-                lambda: (
-                    len(endpoint.requests) == 1
-                    and (integration_id, org_a.id) in locks
-                    and locks[(integration_id, org_a.id)].statistics().tasks_waiting == 19
-                ),
-                "one refresh request in flight with 19 callers waiting for it",
+            await poll(
+                lambda: len(endpoint.requests) == 1 and host.integrations.callers_awaiting_refresh == 19,
+                timeout=20,
+                what="one refresh request in flight with 19 callers waiting for it",
             )
             gate.set()
 

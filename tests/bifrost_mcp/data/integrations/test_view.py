@@ -8,7 +8,7 @@ from bifrost.types import Organization
 from bifrost_mcp.data.integrations import IntegrationsView
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
-from tests.bifrost_mcp.data.secret_support import caller_in
+from tests.support.callers import caller_in
 
 
 async def _two_tenants(host: Host, org_a: Organization, org_b: Organization) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from bifrost_mcp.data.tables import TablesView
 from bifrost_mcp.storage.db import Database
-from tests.support.callers import ORG_B
+from tests.support.callers import ORG_A, ORG_B
 
 Operation = Callable[[TablesView, str | None], Awaitable[Any]]
 
@@ -77,9 +77,49 @@ async def test_a_member_naming_another_org_scope_is_refused(
     await b_untouched(tables_b, b_ticket)
 
 
+A_TICKET = {"secret": "a-only"}
+View = dict[str, dict[str, dict[str, Any]]]  # table -> document id -> data
+UNCHANGED: View = {"tickets": {"t1": A_TICKET}}
+
+# What each operation, naming org A's scope, returns and leaves in org A's tables (where A starts with ticket t1).
+OWN_SCOPE_EFFECTS: dict[str, Callable[[Any, View], bool]] = {
+    "create": lambda result, view: (
+        (result.name, result.organization_id) == ("new", ORG_A.id) and view == {"new": {}, **UNCHANGED}
+    ),
+    "list": lambda result, view: (
+        [(t.name, t.organization_id) for t in result] == [("tickets", ORG_A.id)] and view == UNCHANGED
+    ),
+    "delete": lambda result, view: result is True and view == {},
+    "insert": lambda result, view: view == {"tickets": {"t1": A_TICKET, result.id: {"x": 1}}},
+    "upsert": lambda result, view: result.id == "t1" and view == {"tickets": {"t1": {"x": 1}}},
+    "get": lambda result, view: result.data == A_TICKET and view == UNCHANGED,
+    "update": lambda result, view: result.data == {**A_TICKET, "x": 1} and view == {"tickets": {"t1": result.data}},
+    "delete_document": lambda result, view: result is True and view == {"tickets": {}},
+    "query": lambda result, view: [d.data for d in result.documents] == [A_TICKET] and view == UNCHANGED,
+    "count": lambda result, view: result == 1 and view == UNCHANGED,
+}
+
+
+async def own_view(tables: TablesView) -> View:
+    """Every table of the service's caller, read without naming a scope, with its documents."""
+    view: View = {}
+    for table in await tables.list(None, None):
+        documents = await tables.query(table.name, None, None, "asc", 1000, 0, None, None)
+        view[table.name] = {d.id: d.data for d in documents.documents}
+    return view
+
+
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
-async def test_a_member_naming_its_own_scope_is_allowed(tables_a: TablesView, operation: str) -> None:
-    await OPERATIONS[operation](tables_a, "org-a")
+async def test_a_member_naming_its_own_scope_is_allowed(
+    tables_a: TablesView, tables_b: TablesView, b_ticket: dict[str, Any], operation: str
+) -> None:
+    await tables_a.insert("tickets", A_TICKET, "t1", None, None)
+
+    result = await OPERATIONS[operation](tables_a, ORG_A.id)
+
+    view = await own_view(tables_a)
+    assert OWN_SCOPE_EFFECTS[operation](result, view), (result, view)
+    await b_untouched(tables_b, b_ticket)
 
 
 async def test_a_platform_admin_can_act_in_org_b_scope(

@@ -9,27 +9,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.support.server import LoopbackServer
 
 API_KEY = "sk-test-loopback"
 MODEL_DIMENSIONS = {"text-embedding-3-small": 1536, "loopback-embed": 64}
 
 
 @dataclass
-class OpenAIServer:
+class EmbeddingsServer:
     base_url: str
     api_key: str = API_KEY
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -45,7 +43,7 @@ def vector_for(text: str, dimensions: int) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def _app(server: OpenAIServer) -> Starlette:
+def _app(server: EmbeddingsServer) -> Starlette:
     async def embeddings(request: Request) -> JSONResponse:
         if request.headers.get("authorization") != f"Bearer {API_KEY}":
             return JSONResponse({"error": {"message": "Incorrect API key", "type": "invalid_request_error"}}, 401)
@@ -74,23 +72,8 @@ def _app(server: OpenAIServer) -> Starlette:
 
 
 @contextmanager
-def start_openai_server() -> Iterator[OpenAIServer]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = OpenAIServer(base_url=f"http://127.0.0.1:{port}/v1")
-    config = uvicorn.Config(_app(server), log_level="warning", lifespan="off", ws="none")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the loopback OpenAI server did not start within 20 s")
-        time.sleep(0.01)
-    try:
+def start_embeddings_server() -> Iterator[EmbeddingsServer]:
+    loopback = LoopbackServer()
+    server = EmbeddingsServer(base_url=f"{loopback.url}/v1")
+    with loopback.serve_in_thread(_app(server)):
         yield server
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

@@ -13,6 +13,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.loopback.runner import ServerThread
+from tests.support.server import LoopbackServer
 
 _ids = itertools.count(1)
 
@@ -93,6 +94,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any
+    client_port: int | None = None  # the same for requests over one kept-alive connection
 
     @property
     def api_key(self) -> str | None:
@@ -145,22 +147,24 @@ class ScriptedServer:
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self._gate = _Gate()
-        self._thread = ServerThread(Starlette(routes=[Route(self.path, self._endpoint, methods=["POST"])]))
+        self._app = Starlette(routes=[Route(self.path, self._endpoint, methods=["POST"])])
+        self._serving = ExitStack()
+        self._url = ""
 
     @property
     def base_url(self) -> str:
-        return self._thread.url + self.api_prefix
+        return self._url + self.api_prefix
 
     def push(self, *replies: Answer) -> None:
         self.script.extend(replies)
 
     def start(self) -> ScriptedServer:
-        self._thread.start()
+        self._url = self._serving.enter_context(LoopbackServer().serve_in_thread(self._app))
         return self
 
     def stop(self) -> None:
         self._gate.release()
-        self._thread.stop()
+        self._serving.close()
 
     def __enter__(self) -> ScriptedServer:
         return self.start()
@@ -176,7 +180,8 @@ class ScriptedServer:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             body = raw.decode(errors="replace")
-        recorded = RecordedRequest(request.method, request.url.path, dict(request.headers), body)
+        port = request.client.port if request.client is not None else None
+        recorded = RecordedRequest(request.method, request.url.path, dict(request.headers), body, port)
         self.requests.append(recorded)
         answer = await self._answer(recorded)
         if isinstance(answer, Hang):

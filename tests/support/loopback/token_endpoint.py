@@ -1,10 +1,11 @@
-"""A loopback OAuth 2.0 token endpoint (POST /token, form-encoded) served by uvicorn on 127.0.0.1."""
+"""A loopback OAuth 2.0 token endpoint (POST /token, form-encoded), for the host's token refresh to call."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from types import TracebackType
 from typing import Any
 
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.loopback import ServerThread
+from tests.support.server import LoopbackServer
 
 GATE_BOUND_SECONDS = 30.0
 
@@ -46,14 +47,13 @@ class TokenEndpoint:
         self.url = ""
         self._respond = respond
         self._gate = gate
-        self._server = ServerThread(
-            Starlette(
-                routes=[
-                    Route("/token", self._token, methods=["POST"]),
-                    Route("/{tenant}/token", self._token, methods=["POST"]),
-                ]
-            )
+        self._app = Starlette(
+            routes=[
+                Route("/token", self._token, methods=["POST"]),
+                Route("/{tenant}/token", self._token, methods=["POST"]),
+            ]
         )
+        self._serving = ExitStack()
 
     async def _token(self, request: Request) -> Response:
         form = {key: str(value) for key, value in (await request.form()).items()}
@@ -64,7 +64,7 @@ class TokenEndpoint:
         return self._respond(form)
 
     def __enter__(self) -> TokenEndpoint:
-        self.url = self._server.start() + "/token"
+        self.url = self._serving.enter_context(LoopbackServer().serve_in_thread(self._app)) + "/token"
         return self
 
     def __exit__(
@@ -72,4 +72,4 @@ class TokenEndpoint:
     ) -> None:
         if self._gate is not None:
             self._gate.set()
-        self._server.stop()
+        self._serving.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from tests.loopback.script import (
+from tests.support.loopback.script import (
     Answer,
     ContextTooLong,
     Failure,

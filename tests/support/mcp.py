@@ -1,0 +1,77 @@
+"""A real App over a temp data dir, MCP clients connected to it (in memory or over HTTP), and their results."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.server.protocol import BifrostServer
+from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.workspace.loader import registry_from_functions
+
+MODES = ("legacy", "auto")  # 2025-11-25 handshake, 2026-07-28 negotiated
+EXECUTION_META_KEY = "bifrost/executionId"
+
+
+@asynccontextmanager
+async def opened_app(
+    data_dir: Path,
+    *,
+    workspace: Path | None = None,
+    functions: Iterable[Callable[..., Any]] | None = None,
+    progress_interval_seconds: float = 5.0,
+) -> AsyncIterator[App]:
+    """A real App over a SQLite data dir: a workspace folder, or functions defined in the test."""
+    settings = HostSettings(data_dir=data_dir, workspace=workspace, progress_interval_seconds=progress_interval_seconds)
+    registry = registry_from_functions(functions) if functions is not None else None
+    async with App.opened(settings, registry) as app:
+        yield app
+
+
+def server_for(app: App, caller: Caller) -> BifrostServer:
+    async def resolve(_ctx: object) -> Caller:
+        return caller
+
+    return BifrostServer(app, resolve)
+
+
+@asynccontextmanager
+async def connected(app: App, mode: str, **client_options: Any) -> AsyncIterator[Client]:
+    """An in-memory MCP client connected as the owner, in `mode` ("legacy" or "auto")."""
+    server = server_for(app, await app.host.callers.owner())
+    async with Client(server.server, mode=mode, **client_options) as client:
+        yield client
+
+
+@asynccontextmanager
+async def mcp_http_client(
+    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None
+) -> AsyncIterator[Client]:
+    """The official client over streamable HTTP with a bearer token."""
+    all_headers = dict(headers or {})
+    if token is not None:
+        all_headers["Authorization"] = f"Bearer {token}"
+    async with (
+        httpx2.AsyncClient(headers=all_headers, timeout=30) as http,
+        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+    ):
+        yield client
+
+
+def execution_id_of(result: Any) -> str:
+    meta = result.meta or {}
+    execution_id = meta.get(EXECUTION_META_KEY)
+    assert isinstance(execution_id, str), f"no execution id in {meta!r}"
+    return execution_id
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if getattr(block, "type", None) == "text")
