@@ -51,12 +51,20 @@ class MockPlatform:
             for item in items:
                 yield item
 
-    def _handler(self, operation: str) -> Any:
-        self.calls.append((operation, {}))
+    def handles(self, operation: str) -> bool:
+        """Whether `handlers` answer `operation` (so calling it will not raise NotAvailableError)."""
+        return self._find(operation) is not None
+
+    def _find(self, operation: str) -> Any:
         module, _, name = operation.partition(".")
         handler = self.handlers.get(operation)
         if handler is None and module in self.handlers and not name.startswith("_"):
             handler = getattr(self.handlers[module], name, None)
+        return handler
+
+    def _handler(self, operation: str) -> Any:
+        self.calls.append((operation, {}))
+        handler = self._find(operation)
         if handler is None:
             raise NotAvailableError(
                 f"MockPlatform has no handler for {operation!r}: pass MockPlatform({{{operation!r}: function}})"
@@ -74,12 +82,16 @@ class _Recording:
 
 
 def test_context(**fields: Any) -> ExecutionContext:
-    """An ExecutionContext for tests: a plain user in GLOBAL scope unless `fields` say otherwise."""
+    """An ExecutionContext for tests: a plain user in GLOBAL scope unless `fields` say otherwise.
+
+    Given an `organization` and no `scope`, the scope is that organization's id, as on the host.
+    """
+    organization = fields.get("organization")
     values: dict[str, Any] = {
         "user_id": "test-user",
         "email": "test@example.com",
         "name": "Test User",
-        "scope": GLOBAL_SCOPE,
+        "scope": GLOBAL_SCOPE if organization is None else organization.id,
         "organization": None,
         "is_platform_admin": False,
         "is_function_key": False,

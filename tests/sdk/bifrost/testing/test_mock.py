@@ -10,7 +10,7 @@ import pytest
 from bifrost import ai, config, context, tables
 from bifrost.errors import NotAvailableError
 from bifrost.testing import MockPlatform, bound, test_context
-from bifrost.types import AIStreamChunk, DocumentData
+from bifrost.types import AIStreamChunk, DocumentData, Organization
 
 
 async def test_an_operation_is_answered_by_its_handler_and_recorded() -> None:
@@ -60,3 +60,25 @@ async def test_bound_makes_the_given_context_current() -> None:
     with bound(MockPlatform({}), ctx) as current:
         assert current is ctx
         assert context.name == "Ada" and context.scope == "org-1"
+
+
+class _Config:
+    def get(self, key: str, default: object) -> object:
+        return default
+
+
+def test_handles_names_operations_and_module_objects() -> None:
+    platform = MockPlatform({"tables.insert": lambda **arguments: None, "config": _Config()})
+    assert platform.handles("tables.insert") is True
+    assert platform.handles("config.get") is True
+    assert platform.handles("config.set") is False
+    assert platform.handles("config._private") is False
+    assert platform.handles("files.read_bytes") is False
+    assert platform.calls == []  # asking is not calling
+
+
+def test_context_scope_follows_the_organization() -> None:
+    assert test_context().scope == "GLOBAL"
+    acme = test_context(organization=Organization(id="org-acme", name="Acme"))
+    assert (acme.scope, acme.org_id) == ("org-acme", "org-acme")
+    assert test_context(organization=Organization(id="org-acme", name="Acme"), scope="other").scope == "other"
