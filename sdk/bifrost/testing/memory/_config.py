@@ -1,0 +1,101 @@
+"""`config.*` in memory, as the host does it: reads fall back from the organization to GLOBAL.
+
+Writes and deletes act in the caller's scope. Values keep their JSON type (a tuple comes back a list); a secret
+comes back in plain text from `get` and as "[SECRET]" from `list`. Values are checked like the host's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bifrost._context import ExecutionContext
+from bifrost.enums import ConfigType
+from bifrost.errors import ValidationError
+from bifrost.testing.memory._common import readable_scopes
+from bifrost.types import ConfigData
+
+SECRET_MASK = "[SECRET]"
+MAX_KEY_LENGTH = 200
+MAX_VALUE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    type: ConfigType
+    text: str  # the value as JSON, as the host stores it (encrypted there when a secret)
+
+    @property
+    def value(self) -> Any:
+        return json.loads(self.text)
+
+    def data(self, key: str, scope: str) -> ConfigData:
+        is_secret = self.type == ConfigType.SECRET
+        return ConfigData(key=key, value=self.value, type=self.type.value, scope=scope, is_secret=is_secret)
+
+
+ConfigState = dict[str, dict[str, Entry]]  # scope -> key -> entry
+
+
+def check_key(key: object) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise ValidationError("config key must be a non-empty string")
+    if key != key.strip() or len(key) > MAX_KEY_LENGTH or any(ord(c) < 32 for c in key):
+        raise ValidationError(
+            f"config key {key[:50]!r} is invalid: use at most {MAX_KEY_LENGTH} characters, "
+            "no leading or trailing spaces and no control characters"
+        )
+    return key
+
+
+def entry(value: Any, is_secret: bool) -> Entry:
+    if isinstance(value, bool):
+        kind = ConfigType.BOOL
+    elif isinstance(value, int):
+        kind = ConfigType.INT
+    elif isinstance(value, str):
+        kind = ConfigType.STRING
+    elif isinstance(value, float | dict | list):
+        kind = ConfigType.JSON
+    else:
+        raise ValidationError(
+            f"config values must be str, int, bool, float, dict or list, not {type(value).__name__}; "
+            "to remove a key use config.delete"
+        )
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"config value is not JSON-serializable ({exc}); use plain dicts, lists and numbers"
+        ) from None
+    if len(text.encode("utf-8")) > MAX_VALUE_BYTES:
+        raise ValidationError(f"config value is larger than {MAX_VALUE_BYTES} bytes; store big data in tables or files")
+    return Entry(ConfigType.SECRET if is_secret else kind, text)
+
+
+class ConfigView:
+    def __init__(self, state: ConfigState, caller: ExecutionContext) -> None:
+        self._state = state
+        self._scope = caller.scope
+
+    async def get(self, key: str, default: Any = None) -> Any:
+        check_key(key)
+        for scope in readable_scopes(self._scope):
+            found = self._state.get(scope, {}).get(key)
+            if found is not None:
+                return found.value
+        return default
+
+    async def set(self, key: str, value: Any, is_secret: bool = False) -> None:
+        self._state.setdefault(self._scope, {})[check_key(key)] = entry(value, is_secret)
+
+    async def list(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for scope in reversed(readable_scopes(self._scope)):  # GLOBAL first, so the organization's override
+            for key, found in self._state.get(scope, {}).items():
+                values[key] = SECRET_MASK if found.type == ConfigType.SECRET else found.value
+        return {key: values[key] for key in sorted(values)}
+
+    async def delete(self, key: str) -> bool:
+        return self._state.get(self._scope, {}).pop(check_key(key), None) is not None
