@@ -251,6 +251,7 @@ class IdentityStore:
         """Whether one of the user's roles is assigned the form."""
         rows = await self.db.fetchall(
             "SELECT 1 FROM role_forms rf JOIN role_users ru ON ru.role_id = rf.role_id "
+            "JOIN roles r ON r.id = rf.role_id AND r.deleted_at IS NULL "  # a deleted role grants nothing
             "WHERE rf.form_id = ? AND ru.user_id = ? LIMIT 1",
             (form_id, user_id),
         )

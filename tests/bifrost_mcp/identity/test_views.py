@@ -98,3 +98,18 @@ async def test_forms_are_visible_per_organization_and_role(app: App) -> None:
     hr_user = await app.host.callers.for_user(hr_user.user_id)
     assert (await _run(app, plain, "forms")).value == ["Acme intake", "Everyone"]
     assert (await _run(app, hr_user, "forms")).value == ["Acme intake", "Acme leavers", "Everyone"]
+
+
+async def test_a_deleted_role_no_longer_grants_its_role_based_forms(app: App) -> None:
+    store = app.host.identity
+    acme = await store.create_org("Acme")
+    restricted = await store.create_form("Acme leavers", org_id=acme.id, access_level="role_based")
+    hr = await store.create_role(acme.id, "HR")
+    await store.assign_forms(hr.id, [restricted.id])
+    hr_user = await _caller(app, "hr@acme.test", org="Acme")
+    await store.assign_users(hr.id, [hr_user.user_id])
+    assert "Acme leavers" in (await _run(app, hr_user, "forms")).value
+
+    await store.delete_role(hr.id)
+
+    assert "Acme leavers" not in (await _run(app, hr_user, "forms")).value
