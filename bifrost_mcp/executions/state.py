@@ -18,7 +18,6 @@ class RunState:
     secrets: set[str] = field(default_factory=set)
     input_tokens: int = 0
     output_tokens: int = 0
-    ai_calls: int = 0
     worker_cpu_seconds: float = 0.0  # CPU a sync workflow spent in its worker thread
 
     def add_secret(self, value: object) -> None:
@@ -31,7 +30,6 @@ class RunState:
     def record_usage(self, input_tokens: int, output_tokens: int, model: str) -> None:
         self.input_tokens += input_tokens
         self.output_tokens += output_tokens
-        self.ai_calls += 1
 
     def redact(self, value: Any) -> Any:
         """`value` with every known secret replaced by "[REDACTED]", through dicts, lists and strings."""

@@ -35,10 +35,6 @@ class _Capture:
 _current: ContextVar[_Capture | None] = ContextVar("bifrost_log_capture", default=None)
 
 
-def in_execution() -> bool:
-    return _current.get() is not None
-
-
 class CaptureHandler(logging.Handler):
     """Root handler: records emitted inside an execution go to its log stream."""
 

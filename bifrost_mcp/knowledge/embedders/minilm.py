@@ -79,7 +79,6 @@ class MiniLMEmbedder:
         self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()  # one latency-mode pass at a time: parallel ones only fight for the cores
         self._workers = threading.BoundedSemaphore(self._threads)  # throughput-mode passes in flight, all callers
-        self._options: Any = None
         self._graph_source: str | bytes | None = None
         self._session: Any = None  # latency mode: one pass spread over all threads
         self._pool_session: Any = None  # throughput mode: one thread per pass, passes side by side
