@@ -29,13 +29,12 @@ logger = logging.getLogger(__name__)
 
 def all_migrations() -> list[Migration]:
     """Every domain's migrations; each domain owns a version range (100s core, 200s identity, ...)."""
-    from bifrost_mcp.data.config import MIGRATIONS as config  # config (400-449)
-    from bifrost_mcp.data.integrations import MIGRATIONS as integrations  # integrations (450-499)
     from bifrost_mcp.data.tables.schema import MIGRATIONS as tables
     from bifrost_mcp.executions.store import MIGRATIONS as executions
     from bifrost_mcp.identity.schema import MIGRATIONS as identity
 
-    return [*executions, *identity, *tables, *config, *integrations]
+    # config owns 400-449, integrations 450-499
+    return [*executions, *identity, *tables, *config.MIGRATIONS, *integrations.MIGRATIONS]
 
 
 def all_encrypted_columns() -> list[EncryptedColumn]:
