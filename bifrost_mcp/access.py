@@ -129,3 +129,23 @@ def execution_visibility(caller: Caller) -> tuple[str | None, str | None]:
     if caller.is_platform_admin:
         return (None if caller.scope == GLOBAL_SCOPE else caller.scope), None
     return caller.scope, caller.user_id
+
+
+def conversation_visibility(caller: Caller) -> tuple[str | None, str | None]:
+    """(scope filter, user_id filter) for reading conversations (list, show, delete).
+
+    As with executions: a platform admin reads every conversation of the scope they act in (GLOBAL: all of
+    them), for support and clean-up; anyone else only their own. A conversation outside these filters answers
+    exactly like an unknown id. Continuing one is a different right: see `may_continue_conversation`.
+    """
+    if caller.is_platform_admin:
+        return (None if caller.scope == GLOBAL_SCOPE else caller.scope), None
+    return caller.scope, caller.user_id
+
+
+def may_continue_conversation(caller: Caller, owner_user_id: str) -> bool:
+    """Whether `caller` may add to or rename a conversation they can read: its owner only.
+
+    An admin reading a user's conversation must never speak in it, nor run tools under it.
+    """
+    return caller.user_id == owner_user_id

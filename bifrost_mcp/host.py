@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bifrost_mcp.ai.clients import ProviderClients
 from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
+from bifrost_mcp.conversations.store import ConversationsStore
 from bifrost_mcp.data import config, integrations
 from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.integrations import IntegrationsStore
@@ -29,12 +30,13 @@ logger = logging.getLogger(__name__)
 
 def all_migrations() -> list[Migration]:
     """Every domain's migrations; each domain owns a version range (100s core, 200s identity, ...)."""
+    from bifrost_mcp.conversations.schema import MIGRATIONS as conversations
     from bifrost_mcp.data.tables.schema import MIGRATIONS as tables
     from bifrost_mcp.executions.store import MIGRATIONS as executions
     from bifrost_mcp.identity.schema import MIGRATIONS as identity
 
-    # config owns 400-449, integrations 450-499
-    return [*executions, *identity, *tables, *config.MIGRATIONS, *integrations.MIGRATIONS]
+    # config owns 400-449, integrations 450-499, conversations 600-649
+    return [*executions, *identity, *tables, *config.MIGRATIONS, *integrations.MIGRATIONS, *conversations]
 
 
 def all_encrypted_columns() -> list[EncryptedColumn]:
@@ -51,6 +53,7 @@ class Host:
         self.credentials = Credentials(self.identity, clock=self.clock)
         self.callers = Callers(self.identity, self.credentials)
         self.executions = ExecutionsStore(self.db)
+        self.conversations = ConversationsStore(self.db, clock=self.clock)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
         self.secrets = SecretBox.from_env(settings.data_dir)
         self.config = ConfigStore(self.db, self.secrets)

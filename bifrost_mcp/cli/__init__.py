@@ -6,6 +6,7 @@ import typer
 
 from bifrost_mcp.cli import (
     config,
+    conversations,
     executions,
     integrations,
     keys,
@@ -33,6 +34,7 @@ cli.command("serve")(serve.serve)
 cli.command("tools")(tools.tools)
 cli.command("run")(run.run_)
 cli.add_typer(executions.executions)
+cli.add_typer(conversations.conversations)
 cli.add_typer(token.token)
 cli.add_typer(orgs.orgs)
 cli.add_typer(users.users)

@@ -158,3 +158,31 @@ async def test_can_see_form(
 )
 def test_execution_visibility(caller: Caller, filters: tuple[str | None, str | None]) -> None:
     assert access.execution_visibility(caller) == filters
+
+
+@pytest.mark.parametrize(
+    ("caller", "filters"),
+    [
+        (PLAIN, ("org-a", "user-org-a")),
+        (TECHNICIAN, ("org-a", "user-org-a")),
+        (KEY_GLOBAL, (GLOBAL_SCOPE, "function-key:k")),
+        (ADMIN, (None, None)),
+        (ADMIN_IN_B, ("org-b", None)),
+    ],
+)
+def test_conversation_visibility(caller: Caller, filters: tuple[str | None, str | None]) -> None:
+    assert access.conversation_visibility(caller) == filters
+
+
+@pytest.mark.parametrize(
+    ("caller", "owner", "allowed"),
+    [
+        (PLAIN, "user-org-a", True),
+        (PLAIN, "user-org-b", False),
+        (ADMIN, "user-org-a", False),
+        (ADMIN_IN_B, "user-org-b", False),
+        (ADMIN, "admin", True),
+    ],
+)
+def test_only_the_owner_continues_a_conversation(caller: Caller, owner: str, allowed: bool) -> None:
+    assert access.may_continue_conversation(caller, owner) is allowed

@@ -22,6 +22,7 @@ LAYERS = (
     Layer("bifrost_mcp.host"),
     Layer(
         "bifrost_mcp.ai",
+        "bifrost_mcp.conversations",
         "bifrost_mcp.data",
         "bifrost_mcp.executions",
         "bifrost_mcp.identity",

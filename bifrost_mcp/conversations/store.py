@@ -1,0 +1,159 @@
+"""Conversations in SQLite, for every caller: who may reach which is `ConversationsView`'s business.
+
+Appending messages, their usage and the conversation's `updated_at` is one transaction, so a reader never sees
+messages without their totals. Deleting is hard: the conversation and its messages are gone (a user's "delete
+my chat" must not leave the text behind). Message contents are never logged: they may hold what a user typed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from bifrost.errors import NotFoundError, ValidationError
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
+from bifrost_mcp.conversations.records import Conversation, Message, message_body, message_from_json
+from bifrost_mcp.storage import Database
+
+_COLUMNS = "id, title, agent, user_id, scope, created_at, updated_at, input_tokens, output_tokens, message_count"
+_INSERT_MESSAGE = (
+    "INSERT INTO conversation_messages (conversation_id, seq, kind, body_json, created_at) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def not_found(conversation_id: str) -> NotFoundError:
+    """The one answer for an id nobody may reach: unknown and someone else's read the same."""
+    return NotFoundError(f"conversation {conversation_id!r} not found")
+
+
+def _conversation(row: sqlite3.Row, messages: list[Message] | None = None) -> Conversation:
+    return Conversation.model_validate({**dict(row), "messages": messages or []})
+
+
+def _append(
+    conversation_id: str, rows: Sequence[tuple[str, str]], now: str, usage: tuple[int, int], conn: sqlite3.Connection
+) -> int | None:
+    """Insert `rows` (kind, body) after the last message; the first seq used, or None for an unknown id."""
+    found = conn.execute("SELECT message_count FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+    if found is None:
+        return None
+    first = int(found[0]) + 1
+    conn.executemany(
+        _INSERT_MESSAGE, [(conversation_id, first + i, kind, body, now) for i, (kind, body) in enumerate(rows)]
+    )
+    conn.execute(
+        "UPDATE conversations SET message_count = message_count + ?, input_tokens = input_tokens + ?, "
+        "output_tokens = output_tokens + ?, updated_at = ? WHERE id = ?",
+        (len(rows), *usage, now, conversation_id),
+    )
+    return first
+
+
+def _replace(conversation_id: str, seq: int, kind: str, body: str, now: str, conn: sqlite3.Connection) -> str | None:
+    """Overwrite one message of the same kind; the kind stored at `seq`, or None when there is no such message."""
+    found = conn.execute(
+        "SELECT kind FROM conversation_messages WHERE conversation_id = ? AND seq = ?", (conversation_id, seq)
+    ).fetchone()
+    if found is None or found[0] != kind:
+        return None if found is None else str(found[0])
+    conn.execute(
+        "UPDATE conversation_messages SET body_json = ? WHERE conversation_id = ? AND seq = ?",
+        (body, conversation_id, seq),
+    )
+    conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+    return kind
+
+
+class ConversationsStore:
+    def __init__(self, db: Database, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.db = db
+        self.clock = clock
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat(timespec="microseconds")
+
+    async def create(self, *, user_id: str, scope: str, agent: str, title: str = "") -> Conversation:
+        now = self._now()
+        rows = await self.db.write(
+            f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0) RETURNING {_COLUMNS}",
+            (str(uuid.uuid4()), title, agent, user_id, scope, now, now),
+        )
+        return _conversation(rows[0])
+
+    async def get(self, conversation_id: str, *, with_messages: bool = True) -> Conversation | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,))
+        if row is None:
+            return None
+        if not with_messages:
+            return _conversation(row)
+        stored = await self.db.fetchall(
+            "SELECT seq, body_json, created_at FROM conversation_messages WHERE conversation_id = ? ORDER BY seq",
+            (conversation_id,),
+        )
+        return _conversation(row, [message_from_json(m["body_json"], m["seq"], m["created_at"]) for m in stored])
+
+    async def list(
+        self, *, scope: str | None = None, user_id: str | None = None, limit: int = 50, offset: int = 0
+    ) -> builtins.list[Conversation]:
+        """Most recently active first, without messages; `scope`/`user_id` come from conversation_visibility."""
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        for column, value in (("scope", scope), ("user_id", user_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM conversations {where} ORDER BY updated_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_conversation(r) for r in rows]
+
+    async def append(
+        self, conversation_id: str, messages: Sequence[Message], *, input_tokens: int = 0, output_tokens: int = 0
+    ) -> builtins.list[Message]:
+        """Add `messages` at the end, and the tokens spent producing them; returns them with seq and time."""
+        if input_tokens < 0 or output_tokens < 0:
+            raise ValidationError("token counts must not be negative")
+        moment = self.clock.now()
+        now = moment.isoformat(timespec="microseconds")
+        rows = [(m.kind, message_body(m)) for m in messages]
+        first = await self.db.run_in_transaction(
+            partial(_append, conversation_id, rows, now, (input_tokens, output_tokens))
+        )
+        if first is None:
+            raise not_found(conversation_id)
+        return [m.model_copy(update={"seq": first + i, "created_at": moment}) for i, m in enumerate(messages)]
+
+    async def replace(self, conversation_id: str, message: Message) -> Message:
+        """Overwrite the message at `message.seq` with one of the same kind: a tool call's outcome, a decision."""
+        now = self._now()
+        kind = await self.db.run_in_transaction(
+            partial(_replace, conversation_id, message.seq, message.kind, message_body(message), now)
+        )
+        if kind is None:
+            raise NotFoundError(f"conversation {conversation_id!r} has no message {message.seq}")
+        if kind != message.kind:
+            raise ValidationError(f"message {message.seq} is a {kind}, not a {message.kind}: only its kind replaces it")
+        row = await self.db.fetchone(
+            "SELECT created_at FROM conversation_messages WHERE conversation_id = ? AND seq = ?",
+            (conversation_id, message.seq),
+        )
+        assert row is not None  # the transaction above found it, and messages are never removed alone
+        return message_from_json(message_body(message), message.seq, row["created_at"])
+
+    async def set_title(self, conversation_id: str, title: str) -> bool:
+        """Rename; the conversation's activity time stays, so a rename does not reorder the list."""
+        return bool(
+            await self.db.write(
+                "UPDATE conversations SET title = ? WHERE id = ? RETURNING id", (title, conversation_id)
+            )
+        )
+
+    async def delete(self, conversation_id: str) -> bool:
+        """Remove the conversation and (by cascade) its messages; False when there was none."""
+        return bool(await self.db.write("DELETE FROM conversations WHERE id = ? RETURNING id", (conversation_id,)))
