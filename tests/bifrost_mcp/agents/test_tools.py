@@ -68,6 +68,18 @@ async def test_a_failed_run_is_an_error_outcome_naming_the_failure_and_the_execu
     assert outcome.text == f"At most 10 seats per booking; 20 were asked for. (execution {outcome.execution_id})"
 
 
+async def test_a_workflow_reporting_success_false_is_an_error_outcome_with_its_value(app: App) -> None:
+    _, tool = await owner_tool(app, "archive_mailbox")
+
+    outcome = await tool.call({"mailbox": "ada@example.org"})
+
+    assert outcome.is_error
+    assert outcome.text.splitlines() == [
+        f"The workflow reported failure: mailbox is on litigation hold (execution {outcome.execution_id})",
+        '{"success": false, "error": "mailbox is on litigation hold", "mailbox": "ada@example.org"}',
+    ]
+
+
 async def test_invalid_arguments_are_an_error_outcome_the_model_can_repair(app: App) -> None:
     _, tool = await owner_tool(app, "book_seats")
 

@@ -62,4 +62,9 @@ async def reads_vendor_key() -> str:
     return f"The vendor key is {await config.get('vendor_api_key')}"
 
 
-ALL = [get_ticket, book_seats, ping, pong, runs_until_cancelled, reads_vendor_key]
+@workflow(is_tool=True)
+async def archive_mailbox(mailbox: str) -> dict:
+    return {"success": False, "error": "mailbox is on litigation hold", "mailbox": mailbox}
+
+
+ALL = [get_ticket, book_seats, ping, pong, runs_until_cancelled, reads_vendor_key, archive_mailbox]
