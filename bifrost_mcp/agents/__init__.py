@@ -15,6 +15,7 @@ from bifrost_mcp.agents.events import (
     Usage,
 )
 from bifrost_mcp.agents.loop import TurnResult, run_turn
+from bifrost_mcp.agents.model import agent_model
 from bifrost_mcp.agents.tools import AgentTool, ToolOutcome, WorkflowTool, workflow_tool, workflow_tools
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "TurnResult",
     "Usage",
     "WorkflowTool",
+    "agent_model",
     "run_turn",
     "workflow_tool",
     "workflow_tools",
