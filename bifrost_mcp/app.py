@@ -136,10 +136,11 @@ class App:
         caller: Caller,
         *,
         progress: ProgressFn | None = None,
+        session_id: str | None = None,
     ) -> RunOutcome:
         if not access.can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
             raise AccessDenied(f"{entry.name!r} is not available to this caller")
-        return await self.runner.run(entry, arguments, caller, self.registry, progress=progress)
+        return await self.runner.run(entry, arguments, caller, self.registry, progress=progress, session_id=session_id)
 
     async def read_data_provider(
         self, entry: RegisteredWorkflow, arguments: Mapping[str, Any], caller: Caller

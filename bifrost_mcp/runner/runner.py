@@ -100,9 +100,11 @@ class Runner:
         registry: Registry,
         *,
         progress: ProgressFn | None = None,
+        session_id: str | None = None,
     ) -> RunOutcome:
         """Run `entry` for `caller`, its SDK calls answered by the host for `registry`.
 
+        `session_id` ties the record to the conversation whose agent ran it (None outside a chat).
         Never raises for workflow failures; cancellation propagates after recording.
         """
         arguments = dict(arguments or {})
@@ -117,6 +119,7 @@ class Runner:
             status=ExecutionStatus.PENDING,
             input_data=arguments,
             started_at=utc_now(),
+            session_id=session_id,
         )
         try:
             validated = entry.signature.arguments_model.model_validate(arguments)

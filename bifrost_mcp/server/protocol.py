@@ -30,10 +30,10 @@ from bifrost_mcp import __version__
 from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.runner.rendering import render_text
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
-    render_text,
     resource_definition,
     template_definition,
     tool_definitions,

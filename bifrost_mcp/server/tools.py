@@ -1,13 +1,15 @@
-"""Tool and resource definitions built once per registry version, and tool results from run outcomes."""
+"""Tool and resource definitions built once per registry version, and tool results from run outcomes.
+
+The texts come from runner.rendering, shared with the agent loop's tool messages.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Any
 from urllib.parse import quote
 
 import mcp_types as types
 
+from bifrost_mcp.runner.rendering import failure_text, render_text, soft_failure, soft_failure_text
 from bifrost_mcp.runner.runner import RunOutcome
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry
 
@@ -66,25 +68,18 @@ def template_definition(entry: RegisteredWorkflow) -> types.ResourceTemplate:
     )
 
 
-def render_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-
-
 def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToolResult:
     """Success: structuredContent plus text. Failure: isError with a message a model can act on."""
     meta = {EXECUTION_META_KEY: outcome.execution_id}
     if outcome.message is not None:
-        text = f"{outcome.message} (execution {outcome.execution_id})"
+        text = failure_text(outcome)
         return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True, _meta=meta)
     value = outcome.value
     # MCP structured content is an object: primitive and list returns travel as {"result": value}.
     structured = {"result": value} if entry.signature.wraps_output else value if isinstance(value, dict) else None
     content: list[types.ContentBlock] = [types.TextContent(text=render_text(value))]
-    if isinstance(value, dict) and value.get("success") is False:
-        error = value.get("error") if isinstance(value, dict) else None
-        content.insert(
-            0, types.TextContent(text=f"The workflow reported failure: {error or 'success is false'} "
-                                      f"(execution {outcome.execution_id})")
-        )  # fmt: skip
+    error = soft_failure(value)
+    if error is not None:
+        content.insert(0, types.TextContent(text=soft_failure_text(error, outcome)))
         return types.CallToolResult(content=content, structured_content=structured, is_error=True, _meta=meta)
     return types.CallToolResult(content=content, structured_content=structured, _meta=meta)

@@ -16,6 +16,7 @@ from grimp import Layer
 LAYERS = (
     Layer("bifrost_mcp.cli"),
     Layer("bifrost_mcp.server"),
+    Layer("bifrost_mcp.agents"),  # the agent loop runs tools through App.run
     Layer("bifrost_mcp.app"),
     Layer("bifrost_mcp.runner"),
     Layer("bifrost_mcp.platform"),
