@@ -74,9 +74,9 @@ def agent_tools(caller: Caller, agent: AgentRules, workflows: Mapping[str, E]) -
 
 
 def visibility_key(caller: Caller) -> tuple[object, ...]:
-    """Everything `can_use` looks at, so callers with equal keys see exactly the same tools and resources.
+    """Everything `can_use` and `can_chat` look at, so callers with equal keys see the same tools and agents.
 
-    Caches of per-caller listings key on this; change it together with `can_use`.
+    Caches of per-caller listings key on this; change it together with `can_use` and `can_chat`.
     """
     return (caller.is_platform_admin, caller.roles)
 

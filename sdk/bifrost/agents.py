@@ -58,7 +58,8 @@ class Agent:
     admin_only: bool
     max_steps: int
     # where the declaration was built (file, line): the loader reports problems there
-    origin: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+    # init=False keeps it out of dataclasses.replace, whose copy then records where it was made
+    origin: tuple[str, int] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __init__(
         self,

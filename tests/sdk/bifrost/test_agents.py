@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,13 @@ def test_a_declaration_is_frozen_and_remembers_the_line_that_built_it() -> None:
 
 def test_equal_declarations_compare_equal_wherever_they_were_built() -> None:
     assert Agent("same", tools=["a"]) == Agent("same", tools=["a"])
+
+
+def test_a_changed_copy_is_checked_like_a_new_declaration() -> None:
+    agent = Agent("desk", tools=["a"])
+    assert replace(agent, max_steps=3) == Agent("desk", tools=["a"], max_steps=3)
+    with pytest.raises(TypeError, match="max_steps"):
+        replace(agent, max_steps=0)
 
 
 @pytest.mark.parametrize(
