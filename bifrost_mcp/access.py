@@ -1,4 +1,4 @@
-"""The one access gate: which workflows, data providers, forms and scopes a caller may use.
+"""The one access gate: which workflows, data providers, agents, forms and scopes a caller may use.
 
 Every path (MCP tools and resources, CLI run, SDK views, caller resolution) asks here; nothing else decides
 access. The rules are pure: where one depends on a stored fact (a role assignment, the level a key is set
@@ -7,7 +7,7 @@ at), the caller of the rule fetches that fact and the rule decides.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from bifrost.decorators import WorkflowSpec
@@ -20,6 +20,17 @@ from bifrost_mcp.caller import Caller
 class HasSpec(Protocol):
     @property
     def spec(self) -> WorkflowSpec: ...
+
+
+class AgentRules(Protocol):
+    """What the gate reads of an agent (a `bifrost.Agent` or a registry's RegisteredAgent)."""
+
+    @property
+    def roles(self) -> tuple[str, ...]: ...
+    @property
+    def admin_only(self) -> bool: ...
+    @property
+    def tools(self) -> tuple[str, ...]: ...
 
 
 E = TypeVar("E", bound=HasSpec)
@@ -41,10 +52,31 @@ def usable(caller: Caller, entries: Iterable[E]) -> list[E]:
     return [entry for entry in entries if can_use(caller, entry.spec)]
 
 
-def visibility_key(caller: Caller) -> tuple[object, ...]:
-    """Everything `can_use` looks at, so callers with equal keys see exactly the same tools and resources.
+def can_chat(caller: Caller, agent: AgentRules) -> bool:
+    """Whether `caller` may see and chat with `agent`: the same rule as `can_use`, on the agent's options."""
+    if caller.is_platform_admin:
+        return True
+    if agent.admin_only:
+        return False
+    if agent.roles:
+        return not caller.roles.isdisjoint(agent.roles)
+    return True
 
-    Caches of per-caller listings key on this; change it together with `can_use`.
+
+def agent_tools(caller: Caller, agent: AgentRules, workflows: Mapping[str, E]) -> list[E]:
+    """The agent's tools (looked up by workflow name in `workflows`) that `caller` may also run directly.
+
+    An agent acts as the person chatting, never wider: a tool the caller could not call themselves is
+    left out, whatever the agent declares.
+    """
+    found = [workflows[name] for name in agent.tools if name in workflows]
+    return usable(caller, found)
+
+
+def visibility_key(caller: Caller) -> tuple[object, ...]:
+    """Everything `can_use` and `can_chat` look at, so callers with equal keys see the same tools and agents.
+
+    Caches of per-caller listings key on this; change it together with `can_use` and `can_chat`.
     """
     return (caller.is_platform_admin, caller.roles)
 

@@ -19,8 +19,9 @@ from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.host import Host
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
 from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.system_tools import SYSTEM_SOURCE, system_workflows
-from bifrost_mcp.workspace import RegisteredWorkflow, Registry, load_workspace
+from bifrost_mcp.workspace import RegisteredAgent, RegisteredWorkflow, Registry, load_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,13 @@ class _Cached:
 
 
 def load_registry(settings: HostSettings, version: int) -> Registry:
-    """The host's system tools and the workspace's workflows, as registry `version`."""
+    """The host's system tools and agents and the workspace's workflows and agents, as registry `version`."""
     if settings.workspace is None:
-        return Registry(version=version, root=None)
-    return load_workspace(settings.workspace, version, system=system_workflows(), system_source=SYSTEM_SOURCE)
+        registry = Registry(version=version, root=None)
+    else:
+        registry = load_workspace(settings.workspace, version, system=system_workflows(), system_source=SYSTEM_SOURCE)
+    add_system_agents(registry)
+    return registry
 
 
 class App:
@@ -61,10 +65,11 @@ class App:
         self.registry = load_registry(self.host.settings, self.registry.version + 1)
         self._provider_cache.clear()
         logger.info(
-            "workspace reloaded: %d workflow(s), %d tool(s), %d data provider(s), %d error(s)",
+            "workspace reloaded: %d workflow(s), %d tool(s), %d data provider(s), %d agent(s), %d error(s)",
             len(self.registry.workflows),
             len(self.registry.tools),
             len(self.registry.data_providers),
+            len(self.registry.agents),
             len(self.registry.errors),
         )
         for listener in list(self._listeners):
@@ -127,6 +132,18 @@ class App:
     def find_data_provider(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
         entry = self.registry.data_providers.get(name)
         return entry if entry is not None and access.can_use(caller, entry.spec) else None
+
+    def visible_agents(self, caller: Caller) -> list[RegisteredAgent]:
+        return [entry for entry in self.registry.agents.values() if access.can_chat(caller, entry)]
+
+    def find_agent(self, caller: Caller, name: str) -> RegisteredAgent | None:
+        """The agent, or None when it does not exist or the caller may not chat with it (the two look the same)."""
+        entry = self.registry.agents.get(name)
+        return entry if entry is not None and access.can_chat(caller, entry) else None
+
+    def agent_tools(self, caller: Caller, agent: RegisteredAgent) -> list[RegisteredWorkflow]:
+        """The tools `agent` may call for `caller`: its own, narrowed to those the caller may run directly."""
+        return access.agent_tools(caller, agent, self.registry.workflows)
 
     # running
     async def run(

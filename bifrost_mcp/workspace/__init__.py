@@ -1,6 +1,6 @@
-"""Loading a workspace folder of workflow files into a versioned registry, and reloading it on change."""
+"""Loading a workspace folder of workflow and agent files into a versioned registry, and reloading it on change."""
 
 from bifrost_mcp.workspace.loader import load_workspace
-from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
+from bifrost_mcp.workspace.registry import LoadError, RegisteredAgent, RegisteredWorkflow, Registry
 
-__all__ = ["LoadError", "RegisteredWorkflow", "Registry", "load_workspace"]
+__all__ = ["LoadError", "RegisteredAgent", "RegisteredWorkflow", "Registry", "load_workspace"]

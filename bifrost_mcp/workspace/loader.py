@@ -1,4 +1,4 @@
-"""Import every .py file of a workspace and collect its decorated functions into a Registry.
+"""Import every .py file of a workspace and collect its decorated functions and agents into a Registry.
 
 A file that fails to import is reported (path, line, error) and skipped; the others load. Workspace modules
 are imported by their dotted path relative to the root, so packages and imports between files work; on reload
@@ -24,6 +24,7 @@ from croniter import croniter
 
 from bifrost.decorators import get_spec
 from bifrost.signatures import build_signature
+from bifrost_mcp.workspace.agents import FoundAgent, agents_in, register_agents
 from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ def load_workspace(
         sys.path.append(str(root))
     files = workspace_files(root)
     _drop_bytecode(files)
+    found_agents: list[FoundAgent] = []
     for path in files:
         source = path.relative_to(root).as_posix()
         try:
@@ -158,7 +160,9 @@ def load_workspace(
             registry.errors.append(LoadError(source, _error_line(exc, path), message))
             continue
         _collect(registry, module, source)
+        found_agents += agents_in(module, source)
     registry.assign_tool_names()
+    register_agents(registry, found_agents)  # after every file: an agent may name a workflow of any of them
     for error in registry.errors:
         logger.error("workspace: %s", error)
     for note in registry.notes:

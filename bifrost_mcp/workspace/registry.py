@@ -1,4 +1,4 @@
-"""The registry: every workflow and data provider of one workspace version, with tool names and schemas."""
+"""The registry: every workflow, data provider and agent of one workspace version, with tool names and schemas."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bifrost._context import ExecutionContext
+from bifrost.agents import Agent
 from bifrost.decorators import WorkflowSpec
 from bifrost.signatures import Signature
 from bifrost.types import WorkflowMetadata
@@ -58,6 +60,31 @@ class RegisteredWorkflow:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RegisteredAgent:
+    """An agent of this registry, its tools resolved to the names of workflows the registry holds."""
+
+    agent: Agent
+    tools: tuple[str, ...]  # workflow names (keys of Registry.workflows), in the declared order
+    source: str
+    line: int | None
+
+    @property
+    def name(self) -> str:
+        return self.agent.name
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.agent.roles
+
+    @property
+    def admin_only(self) -> bool:
+        return self.agent.admin_only
+
+    def render_instructions(self, ctx: ExecutionContext) -> str:
+        return self.agent.render_instructions(ctx)
+
+
 def tool_name_for(name: str) -> str:
     """Lower-case; spaces and hyphens to `_`; other characters dropped; repeated `_` collapsed."""
     lowered = name.lower().replace(" ", "_").replace("-", "_")
@@ -72,6 +99,7 @@ class Registry:
     workflows: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     data_providers: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     tools: dict[str, RegisteredWorkflow] = field(default_factory=dict)
+    agents: dict[str, RegisteredAgent] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # per-version derived data (tool definitions, ...)

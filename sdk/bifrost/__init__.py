@@ -18,6 +18,7 @@ from bifrost import (
     workflows,
 )
 from bifrost._context import ExecutionContext, context
+from bifrost.agents import Agent
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
@@ -44,6 +45,7 @@ from bifrost.types import (
 __all__ = [
     "AIResponse",
     "AIStreamChunk",
+    "Agent",
     "ConfigData",
     "ConfigType",
     "ConfigurationError",

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from bifrost import workflow
+from bifrost import Agent, workflow
 from bifrost.decorators import WorkflowSpec, get_spec
 from bifrost.errors import AccessDenied
 from bifrost.platform import GLOBAL_SCOPE
@@ -37,6 +37,11 @@ def spec(**options: object) -> WorkflowSpec:
 OPEN, GATED, ADMIN_ONLY = spec(), spec(roles=["Technician"]), spec(admin_only=True)
 
 
+class Entry:
+    def __init__(self, spec: WorkflowSpec) -> None:
+        self.spec = spec
+
+
 @pytest.mark.parametrize(
     ("caller", "workflow_spec", "allowed"),
     [
@@ -56,12 +61,48 @@ def test_can_use(caller: Caller, workflow_spec: WorkflowSpec, allowed: bool) -> 
 
 
 def test_usable_keeps_the_allowed_entries_in_order() -> None:
-    class Entry:
-        def __init__(self, spec: WorkflowSpec) -> None:
-            self.spec = spec
-
     entries = [Entry(GATED), Entry(OPEN), Entry(ADMIN_ONLY)]
     assert [e.spec for e in access.usable(TECHNICIAN, entries)] == [GATED, OPEN]
+
+
+OPEN_AGENT, GATED_AGENT = Agent("open"), Agent("gated", roles=["Technician"])
+ADMIN_AGENT = Agent("admin", roles=["Technician"], admin_only=True)
+
+
+@pytest.mark.parametrize(
+    ("caller", "agent", "allowed"),
+    [
+        (PLAIN, OPEN_AGENT, True),
+        (PLAIN, GATED_AGENT, False),
+        (PLAIN, ADMIN_AGENT, False),
+        (TECHNICIAN, GATED_AGENT, True),
+        (TECHNICIAN, ADMIN_AGENT, False),
+        (KEY_GLOBAL, OPEN_AGENT, True),
+        (KEY_GLOBAL, GATED_AGENT, False),
+        (ADMIN, GATED_AGENT, True),
+        (ADMIN, ADMIN_AGENT, True),
+    ],
+)
+def test_can_chat(caller: Caller, agent: Agent, allowed: bool) -> None:
+    assert access.can_chat(caller, agent) is allowed
+
+
+WORKFLOWS = {"open": Entry(OPEN), "gated": Entry(GATED), "admin_only": Entry(ADMIN_ONLY)}
+EVERY = Agent("every", tools=["admin_only", "gated", "open", "not_loaded"])
+
+
+@pytest.mark.parametrize(
+    ("caller", "tools"),
+    [
+        (PLAIN, ["open"]),
+        (TECHNICIAN, ["gated", "open"]),
+        (KEY_GLOBAL, ["open"]),
+        (ADMIN, ["admin_only", "gated", "open"]),
+    ],
+)
+def test_an_agents_tools_are_only_those_the_caller_may_run_directly(caller: Caller, tools: list[str]) -> None:
+    allowed = access.agent_tools(caller, EVERY, WORKFLOWS)
+    assert [entry.spec for entry in allowed] == [WORKFLOWS[name].spec for name in tools]
 
 
 def test_callers_with_the_same_visibility_key_see_the_same_workflows() -> None:

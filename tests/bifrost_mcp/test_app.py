@@ -339,3 +339,50 @@ async def test_a_token_expires_when_the_clock_passes_its_last_day(tmp_path: Path
         with pytest.raises(AuthenticationError, match="token expired"):
             await app.host.callers.for_token(issued.token)
         assert not await app.host.credentials.has_active_token(owner.user_id)
+
+
+AGENTS = """
+from bifrost import Agent
+
+desk = Agent("desk", tools=["first_tool"])
+techs = Agent("techs", roles=["helpdesk"])
+admins = Agent("admins", admin_only=True)
+"""
+
+
+async def test_the_gate_hides_agents_and_a_hidden_agent_looks_like_an_unknown_one(tmp_path: Path, root: Path) -> None:
+    write_files(root, {"tools.py": tool_source("first_tool"), "agents.py": AGENTS})
+    async with opened_app(tmp_path / "data", workspace=root) as app:
+        owner = await app.host.callers.owner()
+        technician = member(roles=frozenset({"helpdesk"}))
+        assert [a.name for a in app.visible_agents(owner)] == ["admins", "assistant", "desk", "techs"]
+        assert [a.name for a in app.visible_agents(technician)] == ["assistant", "desk", "techs"]
+        assert [a.name for a in app.visible_agents(member())] == ["assistant", "desk"]
+        assert app.find_agent(member(), "techs") is None
+        assert app.find_agent(member(), "admins") is None
+        assert app.find_agent(member(), "no_such_agent") is None
+        desk = app.find_agent(member(), "desk")
+        assert desk is not None
+        assert [t.name for t in app.agent_tools(member(), desk)] == ["first_tool"]
+
+
+async def test_a_reload_picks_up_added_changed_and_removed_agents(tmp_path: Path, root: Path) -> None:
+    write_files(root, {"tools.py": tool_source("first_tool") + tool_source("second_tool")})
+    async with opened_app(tmp_path / "data", workspace=root) as app:
+        assert list(app.registry.agents) == ["assistant"]
+
+        write_files(root, {"agents.py": "from bifrost import Agent\n\ndesk = Agent('desk', tools=['first_tool'])\n"})
+        assert list((await app.reload()).agents) == ["assistant", "desk"]
+
+        write_files(root, {"agents.py": "from bifrost import Agent\n\ndesk = Agent('desk', tools=['second_tool'])\n"})
+        desk = (await app.reload()).agents["desk"]
+        assert desk.tools == ("second_tool",)
+
+        write_files(root, {"agents.py": "from bifrost import Agent\n\ndesk = Agent('desk', tools=['gone'])\n"})
+        registry = await app.reload()
+        assert list(registry.agents) == ["assistant"]
+        assert [(e.path, e.line) for e in registry.errors] == [("agents.py", 3)]
+
+        (root / "agents.py").unlink()
+        registry = await app.reload()
+        assert (list(registry.agents), registry.errors) == (["assistant"], [])

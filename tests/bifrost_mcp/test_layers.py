@@ -18,6 +18,8 @@ LAYERS = (
     Layer("bifrost_mcp.server"),
     Layer("bifrost_mcp.agents"),  # the agent loop runs tools through App.run
     Layer("bifrost_mcp.app"),
+    # the host's own tools and agents, which app.py puts into every registry it loads
+    Layer("bifrost_mcp.system_agents", "bifrost_mcp.system_tools", independent=False),
     Layer("bifrost_mcp.runner"),
     Layer("bifrost_mcp.platform"),
     Layer("bifrost_mcp.host"),

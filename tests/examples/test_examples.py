@@ -19,6 +19,7 @@ from tests.support.workspace import EXAMPLES
 COVERED = {
     "alert_triage.py": {"triage_alert", "draft_reply"},
     "departments.py": {"departments", "mailbox_sizes"},
+    "helpdesk_agent.py": {"helpdesk"},  # an agent, exercised in test_helpdesk_agent.py
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
     "triage.py": {"triage_ticket"},
@@ -38,7 +39,7 @@ def test_every_example_file_loads_and_is_covered_here(tmp_path: Path) -> None:
     assert registry.errors == []
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(COVERED)
     found: dict[str, set[str]] = {}
-    for entry in [*registry.workflows.values(), *registry.data_providers.values()]:
+    for entry in [*registry.workflows.values(), *registry.data_providers.values(), *registry.agents.values()]:
         found.setdefault(entry.source, set()).add(entry.name)
     assert found == COVERED
 
