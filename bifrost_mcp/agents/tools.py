@@ -15,6 +15,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.rendering import outcome_text
 from bifrost_mcp.workspace import RegisteredWorkflow
+from bifrost_mcp.workspace.registry import tool_name_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ class WorkflowTool:
 
     @property
     def name(self) -> str:
-        return self.entry.tool_name or self.entry.name
+        return self.entry.tool_name or tool_name_for(self.entry.name)  # providers accept [a-z0-9_] names
 
     @property
     def description(self) -> str:
