@@ -5,15 +5,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bifrost_mcp.ai import ProviderClients
-from tests.support.ai import KEYS, MODELS, VENDOR_ENVIRONMENT, Usage, Vendor, start_server
+from tests.support.ai import Usage, start_server
 from tests.support.loopback import ScriptedServer
-
-
-@pytest.fixture(autouse=True)
-def _no_vendor_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # a developer's real keys must neither leak into these tests nor make them pass by accident
-    for name in VENDOR_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -21,19 +14,6 @@ async def clients() -> AsyncIterator[ProviderClients]:
     provider_clients = ProviderClients()
     yield provider_clients
     await provider_clients.aclose()
-
-
-@pytest.fixture(params=["anthropic", "openai"])
-def vendor(request: pytest.FixtureRequest) -> Iterator[Vendor]:
-    name: str = request.param
-    server = start_server(name)
-    settings = {
-        f"{name}_api_key": KEYS[name],
-        f"{name}_base_url": server.base_url,
-        "ai_default_model": f"{name}:{MODELS[name]}",
-    }
-    yield Vendor(name, server, settings)
-    server.stop()
 
 
 @pytest.fixture
