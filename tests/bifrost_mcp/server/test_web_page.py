@@ -15,6 +15,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
+from starlette.routing import Match
 
 from bifrost.llm import ToolCall
 from bifrost.testing import TestModel, override_model
@@ -200,7 +201,9 @@ async def test_the_page_is_served_with_a_strict_content_security_policy(app: App
 
 
 def has_chat_endpoint(app: App) -> bool:
-    return any(getattr(route, "path", None) == "/api/chat" for route in build_asgi(app, watch=False).routes)
+    """Whether build_asgi routes POST /api/chat, however it is mounted."""
+    scope = {"type": "http", "path": "/api/chat", "method": "POST"}
+    return any(route.matches(scope)[0] == Match.FULL for route in build_asgi(app, watch=False).routes)
 
 
 async def test_a_message_streams_the_answer_and_shows_each_tool_step(app: App, browser: WebDriver) -> None:
