@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck unit install clean
+.PHONY: serve test lint typecheck unit install browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,23 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The web chat's browser tests drive Debian's chromium through its own chromedriver (never a downloaded
+# one). CI is a fresh Debian machine running as root, so install them there; elsewhere say what is missing.
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
+
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "The browser tests need $(CHROMIUM) and $(CHROMEDRIVER): run as root" \
+				"'apt-get install -y chromium chromium-driver' (Debian), then make again." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			chromium chromium-driver; \
+	fi
+
+unit: $(STAMP) browser
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -90,6 +90,7 @@ def banner(settings: HostSettings, url: str, token: str | None) -> str:
         "",
         f"bifrost-mcp is serving {settings.workspace or '(no workspace)'} at {url}",
         f"  health:   {url.removesuffix('/mcp')}/healthz",
+        f"  web chat: {url.removesuffix('/mcp')}/chat  (sign in with the token)",
         f"  data dir: {settings.data_dir}",
     ]
     if token:

@@ -24,6 +24,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.protocol import BifrostServer
+from bifrost_mcp.server.web import web_routes
 
 
 async def caller_from_request(ctx: ServerRequestContext[Any, Any]) -> Caller:
@@ -84,6 +85,7 @@ def build_asgi(
         Route(f"{prefix}/mcp", endpoint=mcp_endpoint, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
         *metadata_routes,
+        *web_routes(app, prefix=prefix),
     ]
     if prefix:
         # Clients that resolve the well-known path relative to the mount point look here.

@@ -64,6 +64,7 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
             await poll(lambda: answers(f"{base}/healthz"), timeout=30, what="the HTTP server to answer /healthz")
             banner = log.read_text()
             assert f"bifrost-mcp is serving {EXAMPLES} at {base}/mcp" in banner
+            assert f"web chat: {base}/chat" in banner
             first = _banner_token(log)
             assert first is not None and first.startswith("bft_")
             async with mcp_http_client(f"{base}/mcp", first, mode="legacy") as client:
