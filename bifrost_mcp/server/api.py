@@ -7,6 +7,7 @@ WWW-Authenticate) exactly as /mcp refuses it, and the endpoint reads the verifie
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import anyio
 from starlette.requests import Request
@@ -14,9 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bifrost.errors import AccessDenied
+from bifrost.errors import AccessDenied, NotFoundError
+from bifrost_mcp.agents.chat import TITLE_CHARS
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -40,6 +43,43 @@ def caller_of(request: Request) -> Caller:
 def error(status: int, code: str, description: str) -> JSONResponse:
     """An error body shaped like the gate's own (`error`, `error_description`)."""
     return JSONResponse({"error": code, "error_description": description}, status_code=status)
+
+
+class Refused(Exception):
+    """A turn answered before it starts, with an HTTP status (each API shapes the body its own way)."""
+
+    def __init__(self, status: int, code: str, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.code = code
+        self.description = description
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStart:
+    agent: str
+    conversation_id: str
+
+
+async def start_turn(app: App, caller: Caller, agent_name: str, text: str, conversation_id: str | None) -> TurnStart:
+    """Check a turn before its response starts, and its conversation: the caller's own, or a new one.
+
+    A streamed response has said 200 by the time Chat.turn runs, so what a client can get wrong is answered
+    here with a status; and a new conversation is started here because the stream names it first.
+    """
+    agent = app.find_agent(caller, agent_name)
+    if agent is None:  # a hidden agent answers exactly like an unknown one, as Chat.turn does
+        raise Refused(404, "agent_not_found", f"no agent named {agent_name!r}; see the agents you may use")
+    if not text.strip():
+        raise Refused(400, "empty_message", "say something: the last user message is empty")
+    conversations = ConversationsView(app.host.conversations, caller)
+    if not conversation_id:
+        started = await conversations.start(agent.name, title=" ".join(text.split())[:TITLE_CHARS])
+        return TurnStart(agent.name, started.id)
+    try:
+        return TurnStart(agent.name, (await conversations.get(conversation_id)).id)
+    except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
+        raise Refused(404, "conversation_not_found", str(exc)) from None
 
 
 class EventStream(Response):

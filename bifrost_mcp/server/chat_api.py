@@ -42,12 +42,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bifrost.errors import AccessDenied, BifrostError, NotFoundError
-from bifrost_mcp.agents.chat import TITLE_CHARS, Chat
+from bifrost_mcp.agents.chat import Chat
 from bifrost_mcp.agents.events import AgentEvent, TextDelta, ToolFinished, ToolStarted
 from bifrost_mcp.app import App
-from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.executions.view import ExecutionsView
-from bifrost_mcp.server.api import EventStream, Write, caller_of, error, gated
+from bifrost_mcp.server.api import EventStream, Refused, Write, caller_of, error, gated, start_turn
 
 log = logging.getLogger(__name__)
 DEFAULT_AGENT = "assistant"
@@ -119,27 +118,17 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
             return error(400, "invalid_request", f"the body is not an AG-UI run input: {exc}")
         agent_name = str(body.forwarded_props.get("agent") or DEFAULT_AGENT)
         text = next((m.content or "" for m in reversed(body.messages) if m.role == "user"), "")
-        agent = app.find_agent(caller, agent_name)
-        if agent is None:  # a hidden agent answers exactly like an unknown one, as Chat.turn does
-            return error(404, "not_found", f"no agent named {agent_name!r}; see the agents you may use")
-        if not text.strip():
-            return error(400, "invalid_request", "say something: the last user message is empty")
-        conversations = ConversationsView(app.host.conversations, caller)
         try:
-            # started here, not in Chat.turn, because RUN_STARTED carries its id before the turn's first event
-            thread_id = (
-                (await conversations.get(body.thread_id)).id
-                if body.thread_id
-                else (await conversations.start(agent.name, title=" ".join(text.split())[:TITLE_CHARS])).id
-            )
-        except NotFoundError as exc:
-            return error(404, "not_found", str(exc))
+            start = await start_turn(app, caller, agent_name, text, body.thread_id)
+        except Refused as refused:
+            return error(refused.status, refused.code, refused.description)
+        thread_id = start.conversation_id
 
         async def produce(write: Write) -> None:
             translate = Translation(write)
             await translate.emit(RunStartedEvent(thread_id=thread_id, run_id=body.run_id))
             try:
-                await chat.turn(caller, agent.name, text, conversation_id=thread_id, on_event=translate)
+                await chat.turn(caller, start.agent, text, conversation_id=thread_id, on_event=translate)
             except BifrostError as exc:  # ours say what to do (no model configured, wrong agent, ...)
                 await translate.end_text()
                 await translate.emit(RunErrorEvent(message=str(exc)))

@@ -24,6 +24,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.chat_api import chat_routes
+from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
 
 
@@ -85,6 +86,7 @@ def build_asgi(
         Route(f"{prefix}/mcp", endpoint=mcp_endpoint, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
         *chat_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
+        *openai_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
         *metadata_routes,
     ]
     if prefix:
