@@ -23,6 +23,8 @@ from bifrost_mcp import __version__
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
+from bifrost_mcp.server.chat_api import chat_routes
+from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.server.web import web_routes
 
@@ -84,6 +86,8 @@ def build_asgi(
     routes: list[BaseRoute] = [
         Route(f"{prefix}/mcp", endpoint=mcp_endpoint, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
+        *chat_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
+        *openai_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
         *metadata_routes,
         *web_routes(app, prefix=prefix),
     ]

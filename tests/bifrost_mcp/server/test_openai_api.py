@@ -1,0 +1,147 @@
+"""The OpenAI-compatible API under /v1, driven by the official openai SDK against the live server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import openai
+import pytest
+
+from bifrost.llm import ToolCall
+from bifrost.testing import TestModel, override_model
+from bifrost_mcp.app import App
+from bifrost_mcp.conversations.records import UserMessage
+from tests.support.chat_http import ChatServed, chat_app, chat_serving
+
+HEADER = "X-Bifrost-Conversation"
+STEP = re.compile(r"\n?\[tool lookup_ticket → completed, execution (?P<id>\S+)\]\n")
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    async with chat_app(tmp_path) as opened:
+        yield opened
+
+
+def lookup_model() -> TestModel:
+    return TestModel("Ticket T-1 is open.", tool_calls=[ToolCall("c1", "lookup_ticket", {"ticket": "T-1"})])
+
+
+@asynccontextmanager
+async def clients(served: ChatServed, *tokens: str) -> AsyncIterator[list[openai.AsyncOpenAI]]:
+    """One SDK client per token (Ada's when none is given), closed at the end of the block."""
+    async with AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                openai.AsyncOpenAI(base_url=f"{served.base}/v1", api_key=token, max_retries=0)
+            )
+            for token in tokens or (served.ada,)
+        ]
+
+
+async def test_the_models_are_the_agents_each_token_may_chat_with(app: App) -> None:
+    async with chat_serving(app) as served, clients(served, served.ada, served.tech) as (ada, tech_client):
+        plain = [m.id async for m in ada.models.list()]
+        tech = [m.id async for m in tech_client.models.list()]
+    assert plain == ["assistant", "helpdesk"]
+    assert tech == ["assistant", "helpdesk", "technicians"]
+
+
+async def test_a_completion_runs_the_agent_and_shows_its_tool_steps_with_usage(app: App) -> None:
+    with override_model(lookup_model()):
+        async with chat_serving(app) as served, clients(served) as (ada,):
+            raw = await ada.chat.completions.with_raw_response.create(
+                model="helpdesk",
+                messages=[{"role": "system", "content": "ignored"}, {"role": "user", "content": "Is T-1 open?"}],
+            )
+    completion = raw.parse()
+    content = completion.choices[0].message.content or ""
+    step = STEP.search(content)
+    assert step is not None and content.endswith("Ticket T-1 is open.")
+    assert completion.model == "helpdesk" and completion.choices[0].finish_reason == "stop"
+    assert completion.usage is not None
+    assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens > 0
+    record = await app.host.executions.get(step["id"])
+    assert record is not None and record.session_id == raw.headers[HEADER]
+    assert record.executed_by == served.ada_id
+
+
+async def test_the_conversation_header_continues_a_conversation_for_its_owner_only(app: App) -> None:
+    with override_model(TestModel("ok")):
+        async with chat_serving(app) as served, clients(served, served.ada, served.bob) as (ada, bob):
+            first = await ada.chat.completions.with_raw_response.create(
+                model="helpdesk", messages=[{"role": "user", "content": "Hello"}]
+            )
+            conversation_id = first.headers[HEADER]
+            again = await ada.chat.completions.with_raw_response.create(
+                model="helpdesk",
+                messages=[{"role": "user", "content": "Hello"}, {"role": "user", "content": "Again"}],
+                extra_headers={HEADER: conversation_id},
+            )
+            with pytest.raises(openai.NotFoundError) as theirs:
+                await bob.chat.completions.create(
+                    model="helpdesk",
+                    messages=[{"role": "user", "content": "hi"}],
+                    extra_headers={HEADER: conversation_id},
+                )
+            fresh = await ada.chat.completions.with_raw_response.create(
+                model="helpdesk", messages=[{"role": "user", "content": "New topic"}]
+            )
+
+    assert again.headers[HEADER] == conversation_id and fresh.headers[HEADER] != conversation_id
+    conversation = await app.host.conversations.get(conversation_id)
+    assert conversation is not None
+    assert [m.text for m in conversation.messages if isinstance(m, UserMessage)] == ["Hello", "Again"]
+    assert "not found" in str(theirs.value)
+
+
+async def test_a_streamed_completion_sends_the_same_text_in_chunks_then_usage_and_done(app: App) -> None:
+    with override_model(lookup_model()):
+        async with chat_serving(app) as served, clients(served) as (ada,):
+            raw = await ada.chat.completions.with_raw_response.create(
+                model="helpdesk",
+                messages=[{"role": "user", "content": [{"type": "text", "text": "Is T-1 open?"}]}],
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            chunks = [chunk async for chunk in raw.parse()]
+
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    step = STEP.search(text)
+    assert step is not None and text.endswith("Ticket T-1 is open.")
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
+    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens > 0
+    record = await app.host.executions.get(step["id"])
+    assert record is not None and record.session_id == raw.headers[HEADER]
+
+
+async def test_unknown_or_hidden_models_are_not_found_and_bad_tokens_unauthorized(app: App) -> None:
+    with override_model(TestModel("ok")):
+        async with chat_serving(app) as served, clients(served, served.ada, "bft_not-a-token-we-issued") as (ada, bad):
+            messages: list[openai.types.chat.ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
+            with pytest.raises(openai.NotFoundError) as hidden:
+                await ada.chat.completions.create(model="technicians", messages=messages)
+            with pytest.raises(openai.NotFoundError) as unknown:
+                await ada.chat.completions.create(model="nobody", messages=messages)
+            with pytest.raises(openai.AuthenticationError):
+                await bad.models.list()
+            with pytest.raises(openai.BadRequestError):
+                await ada.chat.completions.create(model="helpdesk", messages=[])
+    assert hidden.value.code == unknown.value.code == "model_not_found"
+    assert str(hidden.value).replace("technicians", "X") == str(unknown.value).replace("nobody", "X")
+
+
+async def test_a_turn_without_a_model_configured_is_an_api_error_streamed_or_not(app: App) -> None:
+    async with chat_serving(app) as served, clients(served) as (ada,):
+        messages: list[openai.types.chat.ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
+        with pytest.raises(openai.InternalServerError) as plain:
+            await ada.chat.completions.create(model="helpdesk", messages=messages)
+        stream = await ada.chat.completions.create(model="helpdesk", messages=messages, stream=True)
+        with pytest.raises(openai.APIError) as streamed:
+            async for _ in stream:
+                pass
+    assert plain.value.status_code == 502
+    assert str(streamed.value)
