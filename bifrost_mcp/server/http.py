@@ -1,4 +1,4 @@
-"""The Starlette app for streamable HTTP: /mcp behind the bearer gate, /healthz, RFC 9728 metadata."""
+"""The Starlette app for streamable HTTP: /mcp and /mcp/agents/<name> behind the bearer gate, /healthz, metadata."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bifrost.errors import AccessDenied
 from bifrost_mcp import __version__
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.server.agent_endpoint import AgentEndpoint
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.protocol import BifrostServer
 
@@ -62,6 +63,7 @@ def build_asgi(
     bifrost = BifrostServer(app, caller_from_request)
     manager = StreamableHTTPSessionManager(app=bifrost.server, security_settings=_security(host))
     mcp_endpoint = BearerGate(app.host.callers, StreamableHTTPASGIApp(manager), metadata_url)
+    agents = AgentEndpoint(app, _security(host))
 
     async def healthz(_: Request) -> JSONResponse:
         registry = app.registry
@@ -83,6 +85,11 @@ def build_asgi(
     routes: list[BaseRoute] = [
         Route(f"{prefix}/mcp", endpoint=mcp_endpoint, methods=["GET", "POST", "DELETE"]),
         Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
+        Route(
+            f"{prefix}/mcp/agents/{{name}}",
+            endpoint=BearerGate(app.host.callers, agents, metadata_url),
+            methods=["GET", "POST", "DELETE"],
+        ),
         *metadata_routes,
     ]
     if prefix:
@@ -91,7 +98,7 @@ def build_asgi(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with manager.run(), anyio.create_task_group() as tg:
+        async with manager.run(), agents.manager.run(), anyio.create_task_group() as tg:
             if watch:
                 tg.start_soon(app.watch)
                 tg.start_soon(app.maintain)
