@@ -13,6 +13,7 @@ from bifrost.llm import ToolCall
 from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.server.protocol import BifrostServer
 from tests.support.mcp import MODES, opened_app, server_for, text_of
 from tests.support.workspace import workspace_modules_dropped, write_files
 
@@ -141,3 +142,25 @@ async def test_a_workflow_named_like_an_agent_tool_wins_and_the_agent_is_not_off
 
     assert listed.count("agent_helpdesk") == 1 and "agent_assistant" in listed
     assert not called.is_error and called.structured_content == {"result": "the workflow"}
+
+
+async def test_cached_tool_lists_show_each_caller_only_the_agents_their_roles_allow(app: App) -> None:
+    ada = await member(app, "ada@acme.test")
+    tech = await member(app, "tech@acme.test")
+    role = await app.host.identity.create_role((await app.host.identity.resolve_org("Acme")).id, "Technician")
+    await app.host.identity.assign_users(role.id, [tech.user_id])
+    tech = await app.host.callers.for_user(tech.user_id)
+    current = [tech]
+
+    async def resolve(_ctx: object) -> Caller:
+        return current[0]
+
+    server = BifrostServer(app, resolve)  # one server, one wire-list cache, two callers in turn
+    seen: list[set[str]] = []
+    for caller in (tech, ada, tech):
+        current[0] = caller
+        async with Client(server.server, mode="auto") as client:
+            seen.append({t.name for t in (await client.list_tools()).tools if t.name.startswith("agent_")})
+
+    assert seen[0] == seen[2] == {"agent_assistant", "agent_helpdesk", "agent_technicians"}
+    assert seen[1] == {"agent_assistant", "agent_helpdesk"}
