@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bifrost_mcp.cli import (
+    chat,
     config,
     conversations,
     executions,
@@ -33,6 +34,7 @@ cli = typer.Typer(
 cli.command("serve")(serve.serve)
 cli.command("tools")(tools.tools)
 cli.command("run")(run.run_)
+cli.command("chat")(chat.chat)
 cli.add_typer(executions.executions)
 cli.add_typer(conversations.conversations)
 cli.add_typer(token.token)

@@ -1,4 +1,4 @@
-"""The Starlette app for streamable HTTP: /mcp behind the bearer gate, /healthz, RFC 9728 metadata."""
+"""The Starlette app for streamable HTTP: /mcp and /mcp/agents/<name> behind the bearer gate, /healthz, metadata."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bifrost.errors import AccessDenied
 from bifrost_mcp import __version__
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.server.agent_endpoint import AgentEndpoint
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.chat_api import chat_routes
 from bifrost_mcp.server.openai_api import openai_routes
@@ -65,6 +66,7 @@ def build_asgi(
     bifrost = BifrostServer(app, caller_from_request)
     manager = StreamableHTTPSessionManager(app=bifrost.server, security_settings=_security(host))
     mcp_endpoint = BearerGate(app.host.callers, StreamableHTTPASGIApp(manager), metadata_url)
+    agents = AgentEndpoint(app, _security(host))
 
     async def healthz(_: Request) -> JSONResponse:
         registry = app.registry
@@ -88,6 +90,11 @@ def build_asgi(
         Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
         *chat_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
         *openai_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
+        Route(
+            f"{prefix}/mcp/agents/{{name}}",
+            endpoint=BearerGate(app.host.callers, agents, metadata_url),
+            methods=["GET", "POST", "DELETE"],
+        ),
         *metadata_routes,
         *web_routes(app, prefix=prefix),
     ]
@@ -97,7 +104,7 @@ def build_asgi(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with manager.run(), anyio.create_task_group() as tg:
+        async with manager.run(), agents.manager.run(), anyio.create_task_group() as tg:
             if watch:
                 tg.start_soon(app.watch)
                 tg.start_soon(app.maintain)

@@ -1,4 +1,4 @@
-"""The MCP server: every visible is_tool workflow a tool, every data provider a resource, for each caller.
+"""The MCP server: every visible is_tool workflow a tool, every agent `agent_<name>`, every data provider a resource.
 
 Built on the low-level `mcp.server.Server` for control over per-caller listings and result shapes. Tool
 definitions are built once per registry version; tool lists are filtered per caller and never cached across
@@ -31,6 +31,7 @@ from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.rendering import render_text
+from bifrost_mcp.server.agent_tools import agent_tool_definitions, call_agent_tool, find_agent_tool, progress_of
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
@@ -159,9 +160,8 @@ class BifrostServer:
         # Reached once per (protocol version, registry version, access): `_serve_tool_list` answers repeats.
         caller = await self.resolve_caller(ctx)
         definitions = tool_definitions(self.app.registry)
-        return types.ListToolsResult(
-            tools=[definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
-        )
+        workflows = [definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
+        return types.ListToolsResult(tools=workflows + agent_tool_definitions(self.app, caller))
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -169,15 +169,11 @@ class BifrostServer:
         caller = await self.resolve_caller(ctx)
         entry = self.app.find_tool(caller, params.name)
         if entry is None:
-            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        # `_meta` is parsed: the token sits under its Python name. A 2026-era in-process client passes a progress
-        # callback and no token at all; report_progress is a no-op when the caller asked for no progress.
-        meta: dict[str, Any] = dict(ctx.meta or {})
-        wants_progress = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS or (
-            meta.get("progress_token", meta.get("progressToken")) is not None
-        )
-        progress = ctx.session.report_progress if wants_progress else None
-        outcome = await self.app.run(entry, params.arguments, caller, progress=progress)
+            agent = find_agent_tool(self.app, caller, params.name)
+            if agent is None:
+                raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+            return await call_agent_tool(self.app, caller, agent, params.arguments, progress_of(ctx))
+        outcome = await self.app.run(entry, params.arguments, caller, progress=progress_of(ctx))
         return tool_result(entry, outcome)
 
     # resources: data providers

@@ -69,8 +69,8 @@ async def change_notifications(client: Client, mode: str, received: list[str]) -
 
 
 async def tool_names(client: Client) -> list[str]:
-    """The listed tools other than the host's system tool (present whenever a workspace folder is loaded)."""
-    return [t.name for t in (await client.list_tools()).tools if t.name != "search_knowledge"]
+    """The listed tools other than the host's own (its system tool and built-in agent, present with any workspace)."""
+    return [t.name for t in (await client.list_tools()).tools if t.name not in ("search_knowledge", "agent_assistant")]
 
 
 async def until_reloaded(

@@ -67,6 +67,9 @@ async def exercise_examples(client: Client) -> None:
 
     for name in sorted(set(tools) - {"onboard_user", "patch_servers", "triage_ticket"}):
         result = await client.call_tool(name, _sample_arguments(tools[name]))
+        if name.startswith("agent_"):  # an agent: a chat turn, no run of its own; without a provider a clear error
+            assert result.is_error and "No AI provider configured" in text_of(result), text_of(result)
+            continue
         execution_id = execution_id_of(result)
         if result.is_error:
             assert f"(execution {execution_id})" in text_of(result)

@@ -1,0 +1,142 @@
+"""chat: talk with an agent from the terminal, as the owner or --token's user.
+
+Every turn goes through `Chat.turn`, so the terminal reaches exactly the agents, tools and conversations the
+caller would reach over MCP or the web page, and every tool run is recorded the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import anyio
+import typer
+from rich.console import Console
+
+from bifrost.errors import BifrostError, NotFoundError
+from bifrost_mcp.agents.chat import Chat
+from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.cli._chat_view import TurnPrinter, turn_json
+from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run, table
+from bifrost_mcp.conversations.view import ConversationsView
+from bifrost_mcp.errors import AuthenticationError
+from bifrost_mcp.settings import HostSettings
+
+DEFAULT_AGENT = "assistant"
+HELP = "/new starts a new conversation, /agents lists agents, /agent NAME switches, /exit quits"
+
+
+def chat(
+    agent: Annotated[
+        str | None, typer.Option("--agent", help=f"Agent to chat with (default {DEFAULT_AGENT!r}).")
+    ] = None,
+    message: Annotated[str | None, typer.Option("--message", "-m", help="Answer this once and exit.")] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="Continue this conversation (its agent by default).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    data_dir: DataDirOpt = None,
+    token: TokenOpt = None,
+    org: OrgOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Chat with an agent: interactively, or once with --message."""
+    if as_json and message is None:
+        fail("--json needs --message: an interactive session prints text")
+
+    async def body() -> None:
+        async with App.opened(HostSettings.from_env(data_dir=data_dir, workspace=workspace)) as application:
+            try:
+                caller = (
+                    await application.host.callers.for_token(token) if token else await application.host.callers.owner()
+                )
+                caller = await application.host.callers.acting_in(caller, org)
+            except AuthenticationError as exc:
+                fail(exc.reason)
+            name = agent
+            if name is None and conversation is not None:
+                name = (await ConversationsView(application.host.conversations, caller).get(conversation)).agent
+            session = Session(application, caller, name or DEFAULT_AGENT, conversation)
+            if message is None:
+                await session.interact()
+            elif as_json:
+                turn = await Chat(application).turn(caller, session.agent, message, conversation_id=conversation)
+                sys.stdout.write(json.dumps(turn_json(turn), indent=2, ensure_ascii=False, default=str) + "\n")
+            else:
+                await session.say(message)
+
+    run(body)
+
+
+class Session:
+    """One terminal chat: the agent and conversation the next line goes to."""
+
+    def __init__(self, app: App, caller: Caller, agent: str, conversation_id: str | None) -> None:
+        self.app = app
+        self.caller = caller
+        self.agent = agent
+        self.conversation_id = conversation_id
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    async def say(self, text: str) -> None:
+        """One turn, streamed; errors propagate (the one-shot command exits 1 on them)."""
+        printer = TurnPrinter(self.out)
+        try:
+            turn = await Chat(self.app).turn(
+                self.caller, self.agent, text, conversation_id=self.conversation_id, on_event=printer
+            )
+        finally:
+            printer.finish()
+        self.conversation_id = turn.conversation_id
+
+    async def interact(self) -> None:
+        if self.app.find_agent(self.caller, self.agent) is None:  # before the first prompt, not after it
+            raise NotFoundError(f"no agent named {self.agent!r}; see the agents you may use")
+        self.out.print(f"chatting with {self.agent} ({HELP})", markup=False)
+        while True:
+            try:
+                # in a worker thread, abandoned on Ctrl-C, so a waiting prompt never holds the loop
+                line = (await anyio.to_thread.run_sync(input, f"{self.agent}> ", abandon_on_cancel=True)).strip()
+            except EOFError:
+                self.out.print()
+                return
+            if not line:
+                continue
+            if line.startswith("/"):
+                if not self.command(line):
+                    return
+                continue
+            try:
+                await self.say(line)
+            except BifrostError as exc:  # one failed turn (no model, a gone conversation) does not end the session
+                self.err.print(f"error: {exc or type(exc).__name__}", markup=False, highlight=False)
+
+    def command(self, line: str) -> bool:
+        """Carry out a /command; False when the session should end."""
+        name, _, argument = line.partition(" ")
+        argument = argument.strip()
+        if name in ("/exit", "/quit"):
+            return False
+        if name == "/new":
+            self.conversation_id = None
+            self.out.print("(new conversation)")
+        elif name == "/agents":
+            rows = [
+                [("* " if a.name == self.agent else "  ") + a.name, a.agent.description or ""]
+                for a in self.app.visible_agents(self.caller)
+            ]
+            self.out.print(table(rows, ["  AGENT", "DESCRIPTION"]), markup=False)
+        elif name == "/agent" and argument:
+            if self.app.find_agent(self.caller, argument) is None:  # a hidden agent reads like an unknown one
+                self.err.print(
+                    f"error: no agent named {argument!r}; /agents lists the agents you may use", markup=False
+                )
+            else:
+                self.agent, self.conversation_id = argument, None  # a conversation belongs to one agent
+                self.out.print(f"(chatting with {argument}, new conversation)", markup=False)
+        else:
+            self.out.print(HELP, markup=False)
+        return True

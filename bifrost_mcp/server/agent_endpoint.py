@@ -1,0 +1,92 @@
+"""MCP at /mcp/agents/<name>: only the tools one agent may call for the caller.
+
+For clients that should see one agent's toolset and nothing more. It sits behind the same BearerGate as
+/mcp. An agent the caller may not chat with answers 404 exactly like an unknown one, before any MCP traffic;
+the handlers look the agent up again on every request, so a hot reload or a role change since the session
+began narrows the toolset at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import mcp_types as types
+from mcp.server import CacheHint, Server, ServerRequestContext
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.shared.exceptions import MCPError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+from bifrost.errors import AccessDenied
+from bifrost_mcp import __version__
+from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.server.agent_tools import progress_of
+from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
+from bifrost_mcp.server.tools import tool_definition, tool_result
+from bifrost_mcp.workspace import RegisteredWorkflow
+from bifrost_mcp.workspace.registry import tool_name_for
+
+_PRIVATE = CacheHint(ttl_ms=0, scope="private")
+
+
+class AgentEndpoint:
+    """The ASGI app behind `/mcp/agents/{name}` (mounted behind BearerGate); run `manager.run()` in the lifespan."""
+
+    def __init__(self, app: App, security: TransportSecuritySettings | None) -> None:
+        self.app = app
+        self.server: Server[Any] = Server(
+            "bifrost-mcp-agent",
+            version=__version__,
+            cache_hints={"tools/list": _PRIVATE},
+            # as on /mcp: header validation runs before the caller is known and could reveal hidden tools
+            get_tool_input_schema=lambda _name: None,
+            on_list_tools=self._list_tools,
+            on_call_tool=self._call_tool,
+        )
+        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security)
+        self._mcp = StreamableHTTPASGIApp(self.manager)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        caller = scope.get(CALLER_SCOPE_KEY)
+        name = scope.get("path_params", {}).get("name", "")
+        if not isinstance(caller, Caller) or self.app.find_agent(caller, name) is None:
+            response = JSONResponse({"error": "not_found", "error_description": f"no agent named {name!r}"}, 404)
+            await response(scope, receive, send)
+            return
+        await self._mcp(scope, receive, send)
+
+    def _toolset(self, ctx: ServerRequestContext[Any, Any]) -> tuple[Caller, dict[str, RegisteredWorkflow]]:
+        """The caller and the agent's tools for them, by tool name."""
+        request = ctx.request
+        caller = request.scope.get(CALLER_SCOPE_KEY) if isinstance(request, Request) else None
+        if not isinstance(caller, Caller):  # unreachable behind BearerGate; refuse rather than guess
+            raise AccessDenied("request reached the agent endpoint without an authenticated caller")
+        agent = self.app.find_agent(caller, request.path_params.get("name", "")) if request is not None else None
+        if agent is None:  # gone or hidden since the session began
+            return caller, {}
+        tools: dict[str, RegisteredWorkflow] = {}
+        for entry in self.app.agent_tools(caller, agent):
+            # an agent may use a workflow that is no MCP tool on /mcp; it gets the name the agent loop gives it
+            named = entry if entry.tool_name else replace(entry, tool_name=tool_name_for(entry.name))
+            tools.setdefault(named.tool_name or "", named)
+        return caller, tools
+
+    async def _list_tools(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        _caller, tools = self._toolset(ctx)
+        return types.ListToolsResult(tools=[tool_definition(entry) for entry in tools.values()])
+
+    async def _call_tool(
+        self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        caller, tools = self._toolset(ctx)
+        entry = tools.get(params.name)
+        if entry is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+        outcome = await self.app.run(entry, params.arguments, caller, progress=progress_of(ctx))
+        return tool_result(entry, outcome)
