@@ -21,7 +21,6 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.cli._chat_view import TurnPrinter, turn_json
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run, table
 from bifrost_mcp.conversations.view import ConversationsView
-from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.settings import HostSettings
 
 DEFAULT_AGENT = "assistant"
@@ -48,13 +47,7 @@ def chat(
 
     async def body() -> None:
         async with App.opened(HostSettings.from_env(data_dir=data_dir, workspace=workspace)) as application:
-            try:
-                caller = (
-                    await application.host.callers.for_token(token) if token else await application.host.callers.owner()
-                )
-                caller = await application.host.callers.acting_in(caller, org)
-            except AuthenticationError as exc:
-                fail(exc.reason)
+            caller = await application.host.callers.resolve(token, org)  # a refusal: one line, exit 1
             name = agent
             if name is None and conversation is not None:
                 name = (await ConversationsView(application.host.conversations, caller).get(conversation)).agent

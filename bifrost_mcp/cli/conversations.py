@@ -21,8 +21,7 @@ conversations = typer.Typer(name="conversations", help="Conversations with agent
 async def _view(data_dir: Path | None, token: str | None, org: str | None) -> AsyncIterator[ConversationsView]:
     """The caller's view: the same gate as over MCP, so the CLI reaches no more than the caller could."""
     async with open_host(data_dir) as host:
-        caller = await host.callers.for_token(token) if token else await host.callers.owner()
-        caller = await host.callers.acting_in(caller, org)
+        caller = await host.callers.resolve(token, org)
         yield ConversationsView(host.conversations, caller)
 
 

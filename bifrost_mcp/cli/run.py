@@ -10,7 +10,6 @@ import typer
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, TokenOpt, WorkspaceOpt, emit, fail, run
-from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.settings import HostSettings
 
 
@@ -59,13 +58,7 @@ def run_(
 
     async def body() -> int:
         async with App.opened(HostSettings.from_env(data_dir=data_dir, workspace=workspace)) as application:
-            try:
-                caller = (
-                    await application.host.callers.for_token(token) if token else await application.host.callers.owner()
-                )
-                caller = await application.host.callers.acting_in(caller, org)
-            except AuthenticationError as exc:
-                fail(exc.reason)
+            caller = await application.host.callers.resolve(token, org)  # a refusal: one line, exit 1
             entry = application.find_workflow(caller, name)
             if entry is None:
                 known = ", ".join(sorted(application.registry.workflows)) or "(none)"

@@ -13,7 +13,6 @@ import typer
 from bifrost_mcp import logs
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
-from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.settings import HostSettings
 
 
@@ -34,11 +33,8 @@ def serve(
     if settings.workspace is None:
         fail("no workspace: pass --workspace DIR or set BIFROST_WORKSPACE")
 
-    async def body() -> None:
-        try:
-            await _serve(settings, http=http, host=host, port=port, token=token, org=org, prefix=prefix)
-        except AuthenticationError as exc:
-            fail(exc.reason)
+    async def body() -> None:  # a refused token or --org is a BifrostError: `run` prints it on one line
+        await _serve(settings, http=http, host=host, port=port, token=token, org=org, prefix=prefix)
 
     run(body)
 
@@ -52,8 +48,7 @@ async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, to
             # The servers are imported when used: every other command would pay ~0.6 s at startup for them.
             from bifrost_mcp.server.stdio import serve_stdio
 
-            caller = await app.host.callers.for_token(token) if token else await app.host.callers.owner()
-            caller = await app.host.callers.acting_in(caller, org)
+            caller = await app.host.callers.resolve(token, org)
             await serve_stdio(app, caller)
             return
         url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"

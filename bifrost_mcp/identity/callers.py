@@ -29,6 +29,11 @@ class Callers:
     async def for_token(self, token: str) -> Caller:
         return await self.credentials.authenticate(token)
 
+    async def resolve(self, token: str | None, org_ref: str | None = None) -> Caller:
+        """The caller of a CLI command or stdio session: the token's, else the local owner; then `org_ref`."""
+        caller = await self.for_token(token) if token else await self.owner()
+        return await self.acting_in(caller, org_ref)
+
     async def acting_in(self, caller: Caller, org_ref: str | None) -> Caller:
         """Honour an organization override (X-Bifrost-Org, --org) where the gate allows it."""
         if not org_ref:
