@@ -85,9 +85,11 @@ class ConversationsStore:
         return _conversation(rows[0])
 
     async def get(self, conversation_id: str, *, with_messages: bool = True) -> Conversation | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,))
-        if row is None:
+        # a point read by primary key on every append: inline, not a round trip to the database thread
+        rows = await self.db.lookup(f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,))
+        if not rows:
             return None
+        row = rows[0]
         if not with_messages:
             return _conversation(row)
         stored = await self.db.fetchall(
@@ -122,7 +124,7 @@ class ConversationsStore:
         moment = self.clock.now()
         now = moment.isoformat(timespec="microseconds")
         rows = [(m.kind, message_body(m)) for m in messages]
-        first = await self.db.run_in_transaction(
+        first = await self.db.run_small_transaction(
             partial(_append, conversation_id, rows, now, (input_tokens, output_tokens))
         )
         if first is None:

@@ -70,3 +70,48 @@ async def test_a_write_waits_for_another_process_holding_the_lock_instead_of_fai
     ]
     other.close()
     await db.close()
+
+
+def _insert_two(first: int, conn: sqlite3.Connection) -> int:
+    conn.execute("INSERT INTO notes (id, body) VALUES (?, 'a')", (first,))
+    conn.execute("INSERT INTO notes (id, body) VALUES (?, 'b')", (first + 1,))
+    return first
+
+
+async def test_a_small_transaction_commits_all_its_statements_or_none(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    await db.open(NOTES)
+    assert await db.run_small_transaction(lambda conn: _insert_two(1, conn)) == 1
+    with pytest.raises(sqlite3.IntegrityError):  # the second insert clashes: the first is rolled back with it
+        await db.run_small_transaction(lambda conn: _insert_two(3, conn) + _insert_two(2, conn))
+    other = sqlite3.connect(db.path)  # committed, as another process sees it
+    assert other.execute("SELECT id FROM notes ORDER BY id").fetchall() == [(1,), (2,)]
+    other.close()
+    await db.close()
+
+
+async def test_a_small_transaction_waits_for_another_process_holding_the_lock_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    db = Database(tmp_path)
+    await db.open(NOTES)
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)  # as another process would
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes (id, body) VALUES (10, 'theirs')")
+    results: list[int] = []
+
+    async def transact() -> None:
+        results.append(await db.run_small_transaction(lambda conn: _insert_two(1, conn)))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(transact)
+        with anyio.fail_after(2):  # the inline attempt fails at once with SQLITE_BUSY, never freezing the loop
+            await anyio.wait_all_tasks_blocked()
+            await anyio.lowlevel.checkpoint()
+            await anyio.lowlevel.checkpoint()
+        assert results == []  # waiting on the threaded path, not failed
+        other.execute("COMMIT")
+    assert results == [1]
+    assert [r[0] for r in await db.fetchall("SELECT id FROM notes ORDER BY id")] == [1, 2, 10]
+    other.close()
+    await db.close()
