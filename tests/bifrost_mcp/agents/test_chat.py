@@ -43,6 +43,7 @@ helpdesk = Agent(
     tools=[lookup_ticket, close_ticket],
 )
 technicians = Agent("technicians", tools=["close_ticket"], roles=["Technician"])
+librarian = Agent("librarian", instructions="Answer from the runbooks.", knowledge=["runbooks", "unfilled"])
 """,
 }
 
@@ -160,3 +161,30 @@ async def test_an_empty_message_or_the_wrong_agent_for_a_conversation_says_what_
             await Chat(app).turn(ada, "helpdesk", "   ")
         with pytest.raises(ValidationError, match="with agent 'helpdesk', not 'assistant'"):
             await Chat(app).turn(ada, "assistant", "hi", conversation_id=first.conversation_id)
+
+
+async def test_an_agents_knowledge_is_searched_in_the_callers_organization_and_its_passages_reach_the_model(
+    app: App,
+) -> None:
+    from bifrost_mcp.knowledge.view import KnowledgeView
+
+    ada = await user(app, "ada@acme.test")
+    other = await app.host.identity.create_org("Globex")
+    own = KnowledgeView(app.host.knowledge, ada.scope)
+    await own.store("To reset a printer, hold its power button for ten seconds.", "runbooks", "printer-reset", None)
+    await own.store("Wi-Fi guests use the visitor network.", "runbooks", "guest-wifi", None)
+    await KnowledgeView(app.host.knowledge, other.id).store("Globex printers: call Bob.", "runbooks", "globex", None)
+    seen: list[ChatRequest] = []
+
+    def reply(request: ChatRequest) -> str:
+        seen.append(request)
+        return "Hold the power button for ten seconds [printer-reset]."
+
+    with override_model(FunctionModel(reply)):
+        turn = await Chat(app).turn(ada, "librarian", "How do I reset the printer?")
+
+    system = seen[0].system or ""
+    assert system.startswith("Answer from the runbooks.")
+    assert 'key="printer-reset"' in system and "hold its power button" in system
+    assert "globex" not in system.lower()  # another organization's documents never reach this caller's model
+    assert "printer-reset" in turn.text
