@@ -151,10 +151,25 @@ function stepFor(id) { return state.steps.get(id) || toolStep(id, "tool"); }
 
 function setExecution(step, executionId) {
   if (!executionId) return;
+  const path = `api/executions/${encodeURIComponent(executionId)}`;
   const link = el("a", "", executionId);
-  link.href = `api/executions/${encodeURIComponent(executionId)}`;
+  link.href = path;
   link.rel = "noreferrer";
-  step.execution.replaceChildren(el("span", "muted", "execution "), link);
+  const details = el("pre", "record");
+  details.hidden = true;
+  // A plain link would carry no token: fetch the record with it and show it in place.
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    if (!details.hidden) { details.hidden = true; return; }
+    try {
+      const record = await getJSON(path);
+      details.textContent = JSON.stringify(record, null, 2);
+    } catch (error) {
+      details.textContent = String(error.message || error);
+    }
+    details.hidden = false;
+  });
+  step.execution.replaceChildren(el("span", "muted", "execution "), link, details);
 }
 
 function toolResult(id, content, isError) {

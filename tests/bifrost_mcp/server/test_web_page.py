@@ -220,6 +220,11 @@ async def test_a_message_streams_the_answer_and_shows_each_tool_step(app: App, b
         assert "lookup_ticket" in step.text and "T-1" in step.text
         link = step.find_element(By.CSS_SELECTOR, ".execution a")
         assert "/api/executions/" in (link.get_attribute("href") or "")
+        link.click()  # fetched with the token and shown in place: a plain link would be refused without it
+        wait(
+            browser, lambda d: '"Completed"' in step.find_element(By.CSS_SELECTOR, ".execution pre").text, "the record"
+        )
+        assert '"lookup_ticket"' in step.find_element(By.CSS_SELECTOR, ".execution pre").text
         wait(browser, lambda d: texts(d, "#conversations button"), "the new conversation to be listed")
 
     with override_model(model):  # set before the server starts, so its request tasks inherit it
