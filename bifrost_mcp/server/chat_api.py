@@ -5,8 +5,9 @@ null for a new one), `runId`, `messages` (the last user message is the new text:
 history) and `forwardedProps.agent` (default "assistant"). An unknown or hidden agent, an unknown or someone
 else's thread and an empty message are answered before the stream starts (404, 404, 400); everything after
 is `text/event-stream`: RUN_STARTED, TEXT_MESSAGE_START/CONTENT/END, TOOL_CALL_START/ARGS/END,
-TOOL_CALL_RESULT then CUSTOM "bifrost.tool_step" {toolCallId, executionId, isError}, and RUN_FINISHED or
-RUN_ERROR {message}. A client that disconnects cancels the turn.
+TOOL_CALL_RESULT then CUSTOM "bifrost.tool_step" {toolCallId, executionId, isError}, and at the end CUSTOM
+"bifrost.usage" {inputTokens, outputTokens, stepLimitReached} then RUN_FINISHED, or RUN_ERROR {message}.
+A client that disconnects cancels the turn.
 
 GET /api/executions/{id} is the caller's view of one run (another user's answers like an unknown id), for
 the page to open a tool step.
@@ -51,6 +52,7 @@ from bifrost_mcp.server.api import EventStream, Refused, Write, caller_of, error
 log = logging.getLogger(__name__)
 DEFAULT_AGENT = "assistant"
 TOOL_STEP = "bifrost.tool_step"
+USAGE = "bifrost.usage"
 
 
 class _Camel(BaseModel):
@@ -128,7 +130,7 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
             translate = Translation(write)
             await translate.emit(RunStartedEvent(thread_id=thread_id, run_id=body.run_id))
             try:
-                await chat.turn(caller, start.agent, text, conversation_id=thread_id, on_event=translate)
+                turn = await chat.turn(caller, start.agent, text, conversation_id=thread_id, on_event=translate)
             except BifrostError as exc:  # ours say what to do (no model configured, wrong agent, ...)
                 await translate.end_text()
                 await translate.emit(RunErrorEvent(message=str(exc)))
@@ -139,6 +141,12 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
                 await translate.emit(RunErrorEvent(message="the turn failed unexpectedly; the server log says why"))
                 return
             await translate.end_text()
+            usage = {
+                "inputTokens": turn.input_tokens,
+                "outputTokens": turn.output_tokens,
+                "stepLimitReached": turn.step_limit_reached,
+            }
+            await translate.emit(CustomEvent(name=USAGE, value=usage))
             await translate.emit(RunFinishedEvent(thread_id=thread_id, run_id=body.run_id))
 
         return EventStream(produce)

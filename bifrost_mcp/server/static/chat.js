@@ -204,6 +204,9 @@ function onEvent(event) {
         setExecution(step, event.value.executionId);
         step.status.textContent = event.value.isError ? " failed" : " done";
         if (event.value.isError) step.item.classList.add("error");
+      } else if (event.name === "bifrost.usage" && event.value) {
+        const limit = event.value.stepLimitReached ? " (step limit reached)" : "";
+        setStatus(`${event.value.inputTokens} tokens in, ${event.value.outputTokens} out${limit}`);
       }
       break;
     case "RUN_ERROR": addText("error", `Error: ${event.message}`); break;
@@ -288,8 +291,8 @@ document.addEventListener("DOMContentLoaded", () => {
     $("message").value = "";
     setStatus("Thinking…");
     try {
-      await send(text);
-      setStatus("");
+      await send(text);  // the turn's usage, when the server sends it, stays in the status line
+      if ($("status").textContent === "Thinking…") setStatus("");
       await loadConversations();
     } catch (error) {
       failed(error);

@@ -67,10 +67,14 @@ async def test_a_turn_streams_ag_ui_events_and_stores_the_conversation_with_its_
         "TOOL_CALL_RESULT",
         "CUSTOM",
         "TEXT_MESSAGE_START",
-        *["TEXT_MESSAGE_CONTENT"] * (len(types) - 9),
+        *["TEXT_MESSAGE_CONTENT"] * (len(types) - 10),
         "TEXT_MESSAGE_END",
+        "CUSTOM",
         "RUN_FINISHED",
     ]
+    usage = events[-2]
+    assert usage["name"] == "bifrost.usage" and usage["value"]["stepLimitReached"] is False
+    assert usage["value"]["inputTokens"] > 0 and usage["value"]["outputTokens"] > 0
     started, call_start, args, _, result, step = events[:6]
     thread_id = started["threadId"]
     assert started["runId"] == events[-1]["runId"] == "run-1" and events[-1]["threadId"] == thread_id

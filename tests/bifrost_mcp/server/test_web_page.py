@@ -226,6 +226,7 @@ async def test_a_message_streams_the_answer_and_shows_each_tool_step(app: App, b
         )
         assert '"lookup_ticket"' in step.find_element(By.CSS_SELECTOR, ".execution pre").text
         wait(browser, lambda d: texts(d, "#conversations button"), "the new conversation to be listed")
+        assert "tokens in" in browser.find_element(By.ID, "status").text  # the turn's usage
 
     with override_model(model):  # set before the server starts, so its request tasks inherit it
         await in_browser(app, scenario)
