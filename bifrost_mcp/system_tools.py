@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from bifrost import knowledge, workflow
+from bifrost import executions, knowledge, workflow, workflows
 
 SYSTEM_SOURCE = "bifrost-mcp (system)"
 
@@ -50,5 +50,75 @@ async def search_knowledge(
     }
 
 
+@workflow(name="list_workflows", is_tool=True, category="System", tags=["admin"], admin_only=True)
+async def list_workflows() -> dict[str, Any]:
+    """List every workflow of the workspace with its category, schedule and who may run it (platform admins)."""
+    return {
+        "workflows": [
+            {
+                "name": w.name,
+                "description": w.description,
+                "category": w.category,
+                "is_tool": w.is_tool,
+                "schedule": w.schedule,
+            }
+            for w in await workflows.list()
+        ]
+    }
+
+
+@workflow(name="list_executions", is_tool=True, category="System", tags=["admin"], admin_only=True)
+async def list_executions(
+    workflow_name: str | None = None,
+    status: str | None = None,
+    failed_first: bool = False,
+    limit: Annotated[int, Field(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    """List recent executions, newest first (platform admins see every run of the scope they act in).
+
+    Args:
+        workflow_name: Only runs of this workflow.
+        status: Only runs with this status (Completed, Failed, Timeout, Cancelled, ...).
+        failed_first: Put failed, timed-out and cancelled runs before the others.
+        limit: How many runs to return.
+    """
+    found = await executions.list(workflow_name=workflow_name, status=status, limit=limit)
+    if failed_first:  # a stable sort: newest first within each group
+        found = sorted(found, key=lambda e: e.status not in _FAILED)
+    return {
+        "executions": [
+            {
+                "execution_id": e.execution_id,
+                "workflow": e.workflow_name,
+                "status": e.status,
+                "executed_by": e.executed_by_name,
+                "started_at": e.started_at,
+                "duration_ms": e.duration_ms,
+                "error": e.error_message,
+            }
+            for e in found
+        ]
+    }
+
+
+@workflow(name="read_execution", is_tool=True, category="System", tags=["admin"], admin_only=True)
+async def read_execution(execution_id: str, logs: Annotated[int, Field(ge=1, le=500)] = 50) -> dict[str, Any]:
+    """Read one execution: its input, result or error, and its first log lines (platform admins).
+
+    Args:
+        execution_id: The execution to read.
+        logs: How many log lines to include.
+    """
+    record = await executions.get(execution_id)
+    lines = await executions.get_current_logs(execution_id, count=logs)
+    return {
+        "execution": record.model_dump(mode="json"),
+        "logs": [{"level": line.level, "message": line.message} for line in lines],
+    }
+
+
+_FAILED = frozenset({"Failed", "Timeout", "Cancelled", "CompletedWithErrors"})
+
+
 def system_workflows() -> list[Callable[..., Any]]:
-    return [search_knowledge]
+    return [search_knowledge, list_workflows, list_executions, read_execution]

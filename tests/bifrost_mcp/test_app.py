@@ -26,6 +26,9 @@ from tests.support.workspace import workspace_modules_dropped, write_files
 
 ACME = Organization(id="org-acme", name="Acme")
 
+# the host's own tools, listed besides the workspace's (the admin ones for the owner)
+SYSTEM_TOOLS = ("search_knowledge", "agent_assistant", "list_executions", "list_workflows", "read_execution")
+
 
 def member(*, roles: frozenset[str] = frozenset()) -> Caller:
     return Caller(
@@ -70,7 +73,7 @@ async def change_notifications(client: Client, mode: str, received: list[str]) -
 
 async def tool_names(client: Client) -> list[str]:
     """The listed tools other than the host's own (its system tool and built-in agent, present with any workspace)."""
-    return [t.name for t in (await client.list_tools()).tools if t.name not in ("search_knowledge", "agent_assistant")]
+    return [t.name for t in (await client.list_tools()).tools if t.name not in SYSTEM_TOOLS]
 
 
 async def until_reloaded(
@@ -159,7 +162,13 @@ async def test_a_reload_with_a_broken_file_keeps_the_other_tools_and_reports_it(
         write_files(root, {"bad_tools.py": "def broken(:\n"})
         registry = await app.reload()
         assert versions == [2]
-        assert list(registry.tools) == ["good_tool", "search_knowledge"]
+        assert list(registry.tools) == [
+            "good_tool",
+            "list_executions",
+            "list_workflows",
+            "read_execution",
+            "search_knowledge",
+        ]
         [error] = registry.errors
         assert (error.path, error.line) == ("bad_tools.py", 1)
 

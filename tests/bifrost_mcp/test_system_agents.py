@@ -58,7 +58,9 @@ def test_every_registry_has_the_assistant_with_every_tool_of_the_workspace_and_t
     registry = load_registry(HostSettings(data_dir=tmp_path / "data", workspace=root), 1)
     assistant = registry.agents["assistant"]
     assert (assistant.agent, assistant.source, assistant.line) == (ASSISTANT, SYSTEM_SOURCE, None)
-    assert sorted(assistant.tools) == ["delete_tenant", "reset_password", "search_knowledge"]
+    assert sorted(assistant.tools) == [
+        "delete_tenant", "list_executions", "list_workflows", "read_execution", "reset_password", "search_knowledge"
+    ]  # fmt: skip
     assert registry.errors == []
 
 
@@ -73,7 +75,17 @@ async def test_the_assistant_offers_each_caller_only_the_tools_they_may_run(tmp_
         owner = await app.host.callers.owner()
         for caller, expected in [
             (MEMBER, ["reset_password", "search_knowledge"]),
-            (owner, ["delete_tenant", "reset_password", "search_knowledge"]),
+            (
+                owner,
+                [
+                    "delete_tenant",
+                    "list_executions",
+                    "list_workflows",
+                    "read_execution",
+                    "reset_password",
+                    "search_knowledge",
+                ],
+            ),
         ]:
             assistant = app.find_agent(caller, "assistant")
             assert assistant is not None

@@ -55,7 +55,8 @@ async def purge_tenant(org: str) -> dict:
 '''
 
 SYSTEM = {"search_knowledge"}  # the host's own tool, visible to every authenticated caller
-ALL = {"whoami", "reset_password", "purge_tenant", *SYSTEM}
+ADMIN_SYSTEM = {"list_workflows", "list_executions", "read_execution"}  # the host's read-only admin tools
+ALL = {"whoami", "reset_password", "purge_tenant", *SYSTEM, *ADMIN_SYSTEM}
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ def test_workspace_errors_are_reported_on_stderr_and_the_rest_still_runs(tmp_pat
     cli = WorkspaceCli(tmp_path / "data", workspace)
     result = cli("tools", "--json")
     assert result.exit_code == 0
-    assert [t["name"] for t in json.loads(result.stdout)] == ["hello", "search_knowledge"]
+    assert [t["name"] for t in json.loads(result.stdout)] == [
+        "hello", "list_executions", "list_workflows", "read_execution", "search_knowledge"
+    ]  # fmt: skip
     assert "workspace error: broken_flows.py:1: ModuleNotFoundError" in result.stderr
     assert json.loads(cli.ok("run", "hello", "--arg", "name=Ada")) == "hello Ada"
 
