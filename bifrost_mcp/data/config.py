@@ -16,16 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bifrost.enums import ConfigType
-from bifrost.errors import ValidationError
 from bifrost.types import ConfigData
+from bifrost.values import check_key, encode_value
 from bifrost_mcp.access import readable_scopes, resolve_scope
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.secrets import SECRET_MASK, EncryptedColumn, SecretBox
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.storage import Database, Migration
-
-MAX_KEY_LENGTH = 200
-MAX_VALUE_BYTES = 1_000_000
 
 MIGRATIONS = [
     Migration(
@@ -49,43 +46,6 @@ MIGRATIONS = [
     ),
 ]
 ENCRYPTED_COLUMNS = [EncryptedColumn("config_values", "id", "ciphertext")]
-
-
-def check_key(key: object) -> str:
-    if not isinstance(key, str) or not key.strip():
-        raise ValidationError("config key must be a non-empty string")
-    if key != key.strip() or len(key) > MAX_KEY_LENGTH or any(ord(c) < 32 for c in key):
-        raise ValidationError(
-            f"config key {key[:50]!r} is invalid: use at most {MAX_KEY_LENGTH} characters, "
-            "no leading or trailing spaces and no control characters"
-        )
-    return key
-
-
-def encode_value(value: Any) -> tuple[ConfigType, str]:
-    """The stored type and JSON text of `value`; a clear ValidationError for anything that cannot round-trip."""
-    if isinstance(value, bool):
-        kind = ConfigType.BOOL
-    elif isinstance(value, int):
-        kind = ConfigType.INT
-    elif isinstance(value, str):
-        kind = ConfigType.STRING
-    elif isinstance(value, float | dict | list):
-        kind = ConfigType.JSON
-    else:
-        raise ValidationError(
-            f"config values must be str, int, bool, float, dict or list, not {type(value).__name__}; "
-            "to remove a key use config.delete"
-        )
-    try:
-        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(
-            f"config value is not JSON-serializable ({exc}); use plain dicts, lists and numbers"
-        ) from None
-    if len(text.encode("utf-8")) > MAX_VALUE_BYTES:
-        raise ValidationError(f"config value is larger than {MAX_VALUE_BYTES} bytes; store big data in tables or files")
-    return kind, text
 
 
 def _now() -> str:

@@ -38,8 +38,8 @@ from bifrost._context import GLOBAL_SCOPE, ExecutionContext, current_context
 from bifrost.errors import NotAvailableError
 from bifrost.testing.memory._ai import AIView
 from bifrost.testing.memory._common import Clock, resolve_scope
-from bifrost.testing.memory._config import ConfigState, ConfigView, check_key, entry
-from bifrost.testing.memory._files import FilesState, FilesView, Store, root, split_path
+from bifrost.testing.memory._config import ConfigState, ConfigView, entry
+from bifrost.testing.memory._files import FilesState, FilesView, Store, root
 from bifrost.testing.memory._identity import IdentityState, OrganizationsView, UsersView
 from bifrost.testing.memory._knowledge import KnowledgeState, KnowledgeView
 from bifrost.testing.memory._roles import FormsView, RolesView
@@ -55,6 +55,7 @@ from bifrost.types import (
     Role,
     UserPublic,
 )
+from bifrost.values import check_key, split_path
 
 _NOT_KEPT = {
     "executions": "InMemoryPlatform runs no workflows, so it keeps no execution history",

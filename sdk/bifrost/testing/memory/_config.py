@@ -12,13 +12,11 @@ from typing import Any
 
 from bifrost._context import ExecutionContext
 from bifrost.enums import ConfigType
-from bifrost.errors import ValidationError
 from bifrost.testing.memory._common import readable_scopes
 from bifrost.types import ConfigData
+from bifrost.values import check_key, encode_value
 
 SECRET_MASK = "[SECRET]"
-MAX_KEY_LENGTH = 200
-MAX_VALUE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,39 +36,8 @@ class Entry:
 ConfigState = dict[str, dict[str, Entry]]  # scope -> key -> entry
 
 
-def check_key(key: object) -> str:
-    if not isinstance(key, str) or not key.strip():
-        raise ValidationError("config key must be a non-empty string")
-    if key != key.strip() or len(key) > MAX_KEY_LENGTH or any(ord(c) < 32 for c in key):
-        raise ValidationError(
-            f"config key {key[:50]!r} is invalid: use at most {MAX_KEY_LENGTH} characters, "
-            "no leading or trailing spaces and no control characters"
-        )
-    return key
-
-
 def entry(value: Any, is_secret: bool) -> Entry:
-    if isinstance(value, bool):
-        kind = ConfigType.BOOL
-    elif isinstance(value, int):
-        kind = ConfigType.INT
-    elif isinstance(value, str):
-        kind = ConfigType.STRING
-    elif isinstance(value, float | dict | list):
-        kind = ConfigType.JSON
-    else:
-        raise ValidationError(
-            f"config values must be str, int, bool, float, dict or list, not {type(value).__name__}; "
-            "to remove a key use config.delete"
-        )
-    try:
-        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(
-            f"config value is not JSON-serializable ({exc}); use plain dicts, lists and numbers"
-        ) from None
-    if len(text.encode("utf-8")) > MAX_VALUE_BYTES:
-        raise ValidationError(f"config value is larger than {MAX_VALUE_BYTES} bytes; store big data in tables or files")
+    kind, text = encode_value(value)
     return Entry(ConfigType.SECRET if is_secret else kind, text)
 
 

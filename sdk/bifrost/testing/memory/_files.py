@@ -12,37 +12,16 @@
 from __future__ import annotations
 
 import builtins
-import re
 from dataclasses import dataclass, field
 
 from bifrost._context import ExecutionContext
 from bifrost.errors import AccessDenied, ValidationError
+from bifrost.values import Parts, split_path
 
-Parts = tuple[str, ...]
 Root = tuple[str | None, str]  # (scope, or None for mode="local"; location)
 FilesState = dict[Root, "Store"]
 
 LOCATIONS = ("workspace", "temp", "uploads")
-_DRIVE = re.compile(r"[A-Za-z]:")
-
-
-def split_path(path: object, label: str, *, allow_root: bool = False) -> Parts:
-    if not isinstance(path, str):
-        raise ValidationError(f"path must be a string, got {type(path).__name__}")
-    if "\x00" in path:
-        raise ValidationError(f"path {path!r} contains a NUL byte; remove it")
-    if path.startswith(("/", "\\")) or _DRIVE.match(path):
-        raise ValidationError(
-            f"path {path!r} is absolute; give a path relative to the {label} root, e.g. 'data/report.csv'"
-        )
-    if "\\" in path:
-        raise ValidationError(f"path {path!r} contains a backslash; separate folders with '/'")
-    parts = tuple(part for part in path.split("/") if part not in ("", "."))
-    if ".." in parts:
-        raise ValidationError(f"path {path!r} contains '..'; paths cannot leave the {label} root")
-    if not parts and not allow_root:
-        raise ValidationError(f"path {path!r} names no file; give one, e.g. 'data/report.csv'")
-    return parts
 
 
 def root(caller: ExecutionContext, location: str, mode: str) -> Root:
