@@ -37,11 +37,11 @@ class MockPlatform:
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     async def call(self, operation: str, arguments: dict[str, Any]) -> Any:
-        result = self._handler(operation)(**arguments)
+        result = self._handler(operation, arguments)(**arguments)
         return await result if inspect.isawaitable(result) else result
 
     async def stream(self, operation: str, arguments: dict[str, Any]) -> AsyncIterator[Any]:
-        items = self._handler(operation)(**arguments)
+        items = self._handler(operation, arguments)(**arguments)
         if inspect.isawaitable(items):
             items = await items
         if hasattr(items, "__aiter__"):
@@ -62,23 +62,14 @@ class MockPlatform:
             handler = getattr(self.handlers[module], name, None)
         return handler
 
-    def _handler(self, operation: str) -> Any:
-        self.calls.append((operation, {}))
+    def _handler(self, operation: str, arguments: dict[str, Any]) -> Any:
+        self.calls.append((operation, dict(arguments)))  # recorded even when no handler answers it
         handler = self._find(operation)
         if handler is None:
             raise NotAvailableError(
                 f"MockPlatform has no handler for {operation!r}: pass MockPlatform({{{operation!r}: function}})"
             )
-        return _Recording(self, operation, handler)
-
-
-class _Recording:
-    def __init__(self, platform: MockPlatform, operation: str, handler: Any) -> None:
-        self.platform, self.operation, self.handler = platform, operation, handler
-
-    def __call__(self, **arguments: Any) -> Any:
-        self.platform.calls[-1] = (self.operation, dict(arguments))
-        return self.handler(**arguments)
+        return handler
 
 
 def test_context(**fields: Any) -> ExecutionContext:
