@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bifrost import llm
-from bifrost_mcp.ai.models import ModelResolver, ResolvedModel
 from bifrost_mcp.ai.settings import caller_settings
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.host import Host
+
+if TYPE_CHECKING:
+    from bifrost_mcp.ai.models import ResolvedModel
 
 
 async def agent_model(host: Host, caller: Caller, model_id: str | None) -> ResolvedModel:
@@ -16,6 +20,9 @@ async def agent_model(host: Host, caller: Caller, model_id: str | None) -> Resol
     a model set with `bifrost.testing.override_model` answers instead, so agents are testable offline.
     Raises ConfigurationError when no provider is configured.
     """
+    # imports the vendor SDKs (about 2 s): on the first turn, not when the CLI or the server starts
+    from bifrost_mcp.ai.models import ModelResolver, ResolvedModel
+
     override = llm.model_override.get()
     if override is not None:
         return ResolvedModel("override", model_id or "", override)

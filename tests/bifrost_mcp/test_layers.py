@@ -6,6 +6,8 @@ imports count too, since they are dependencies all the same.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from functools import cache
 
 import grimp
@@ -127,3 +129,13 @@ def test_the_sdk_never_imports_the_host() -> None:
         if imported.startswith("bifrost_mcp")
     ]
     assert host_imports == []
+
+
+def test_starting_the_cli_or_the_http_server_loads_no_vendor_sdk_and_no_vector_store() -> None:
+    # They cost seconds to import: they load on the first AI call or knowledge use, never at start-up.
+    probe = (
+        "import sys, bifrost_mcp.cli, bifrost_mcp.server.http; "
+        "print(sorted(m for m in ('anthropic', 'openai', 'chromadb', 'onnxruntime') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert loaded.stdout.strip() == "[]"
