@@ -21,6 +21,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bifrost.llm import ChatRequest, ChatResult, ToolCall
@@ -53,11 +54,11 @@ def model(with_tool: bool) -> FunctionModel:
     return FunctionModel(reply)
 
 
-async def timed(call: object, count: int) -> list[float]:
+async def timed(call: Callable[[], Awaitable[None]], count: int) -> list[float]:
     samples = []
     for _ in range(count):
         start = time.perf_counter()
-        await call()  # type: ignore[operator]
+        await call()
         samples.append(time.perf_counter() - start)
     return samples
 
