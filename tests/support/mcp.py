@@ -15,6 +15,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.workspace.loader import registry_from_functions
 
 MODES = ("legacy", "auto")  # 2025-11-25 handshake, 2026-07-28 negotiated
@@ -28,10 +29,16 @@ async def opened_app(
     workspace: Path | None = None,
     functions: Iterable[Callable[..., Any]] | None = None,
     progress_interval_seconds: float = 5.0,
+    system_agents: bool = False,
 ) -> AsyncIterator[App]:
-    """A real App over a SQLite data dir: a workspace folder, or functions defined in the test."""
+    """A real App over a SQLite data dir: a workspace folder, or functions defined in the test.
+
+    A workspace gets the built-in agents as a served one does; functions get them with `system_agents`.
+    """
     settings = HostSettings(data_dir=data_dir, workspace=workspace, progress_interval_seconds=progress_interval_seconds)
     registry = registry_from_functions(functions) if functions is not None else None
+    if registry is not None and system_agents:
+        add_system_agents(registry)
     async with App.opened(settings, registry) as app:
         yield app
 
