@@ -9,6 +9,9 @@ A request without the `X-Bifrost-Conversation` header starts a new conversation;
 that header with the conversation's id, and sending it back continues that conversation (one of the
 caller's own: anyone else's answers like an unknown id, 404). Tool steps appear in the answer's text as
 "[tool NAME → completed|failed, execution ID]" on a line of its own, so a plain chat client shows what ran.
+A turn that ends on calls held for approval ends its text with each call exactly and 'Reply "approve" ... or
+"deny"': the next user message of the conversation decides ("approve"/"deny", yes/no; anything else leaves
+the calls unanswered, and they never run).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bifrost.errors import AccessDenied, BifrostError, NotFoundError, ValidationError
+from bifrost_mcp.agents.approvals import prompt
 from bifrost_mcp.agents.chat import Chat, ChatTurn
-from bifrost_mcp.agents.events import AgentEvent, TextDelta, ToolFinished, ToolStarted
+from bifrost_mcp.agents.events import AgentEvent, ApprovalDecided, TextDelta, ToolFinished, ToolStarted
 from bifrost_mcp.app import App
 from bifrost_mcp.server.api import EventStream, Refused, Write, caller_of, gated, start_turn
 
@@ -58,7 +62,15 @@ def readable(names: dict[str, str], event: AgentEvent) -> str:
         state = "failed" if event.outcome.is_error else "completed"
         name = names.get(event.call_id, event.call_id)
         return f"\n[tool {name} → {state}, execution {event.outcome.execution_id}]\n"
+    if isinstance(event, ApprovalDecided):
+        names[event.call_id] = event.name
+        return f"\n[{event.decision}: {event.name}]\n"
     return ""
+
+
+def closing(turn: ChatTurn) -> str:
+    """What follows the answer: for calls held for approval, each exactly and how to decide (the next message)."""
+    return f"\n\n{prompt(turn.pending)}" if turn.pending else ""
 
 
 def usage(turn: ChatTurn) -> dict[str, int]:
@@ -104,7 +116,8 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
                 turn = await run(collect)
             except BifrostError as exc:
                 return openai_error(status_of(exc), str(exc))
-            message = {"role": "assistant", "content": "".join(pieces).lstrip("\n") or turn.text}
+            content = ("".join(pieces).lstrip("\n") or turn.text) + closing(turn)
+            message = {"role": "assistant", "content": content.lstrip("\n")}
             choice = {"index": 0, "message": message, "finish_reason": finish_reason(turn)}
             completion = {"id": completion_id, "object": "chat.completion", "created": created, "model": start.agent}
             return JSONResponse({**completion, "choices": [choice], "usage": usage(turn)}, headers=header)
@@ -117,8 +130,13 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
                 frame = {"id": completion_id, "object": "chat.completion.chunk", "created": created}
                 await write(f"data: {json.dumps({**frame, 'model': start.agent, 'choices': choices, **extra})}\n\n")
 
+            started = False
+
             async def forward(event: AgentEvent) -> None:
-                if piece := readable(names, event):
+                nonlocal started
+                # as in the whole answer: a step line that opens it starts no blank line
+                if piece := readable(names, event) if started else readable(names, event).lstrip("\n"):
+                    started = True
                     await chunk({"content": piece})
 
             await chunk({"role": "assistant", "content": ""})
@@ -130,6 +148,8 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
                 log.exception("chat completion in conversation %s failed", start.conversation_id)
                 await write('data: {"error": {"message": "the turn failed unexpectedly", "type": "server_error"}}\n\n')
             else:
+                if turn.pending:
+                    await chunk({"content": closing(turn)})
                 await chunk({}, finish_reason(turn))
                 if include_usage:
                     await chunk({}, usage=usage(turn))

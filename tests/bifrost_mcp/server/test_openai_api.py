@@ -6,12 +6,13 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
 
-from bifrost.llm import ToolCall
-from bifrost.testing import TestModel, override_model
+from bifrost.llm import ChatRequest, ChatResult, ToolCall
+from bifrost.testing import FunctionModel, TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import UserMessage
 from tests.support.chat_http import ChatServed, chat_app, chat_serving
@@ -145,3 +146,53 @@ async def test_a_turn_without_a_model_configured_is_an_api_error_streamed_or_not
                 pass
     assert plain.value.status_code == 502
     assert str(streamed.value)
+
+
+def deleting_model() -> FunctionModel:
+    """Asks to delete T-7; once the call has its result, repeats it."""
+
+    def reply(request: ChatRequest) -> ChatResult:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ChatResult(text=f"Result: {last.content}")
+        return ChatResult(text="Deleting.", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
+
+    return FunctionModel(reply)
+
+
+@pytest.mark.parametrize(("stream", "reply"), [(False, "approve"), (True, "deny")])
+async def test_a_held_call_ends_the_answer_and_the_next_message_decides(app: App, stream: bool, reply: str) -> None:
+    async def say(client: openai.AsyncOpenAI, text: str, conversation: str | None) -> tuple[str, str]:
+        headers = {HEADER: conversation} if conversation else {}
+        messages: Any = [{"role": "user", "content": text}]
+        if not stream:
+            raw = await client.chat.completions.with_raw_response.create(
+                model="helpdesk", messages=messages, extra_headers=headers
+            )
+            return raw.parse().choices[0].message.content or "", raw.headers[HEADER]
+        async with client.chat.completions.with_streaming_response.create(
+            model="helpdesk", messages=messages, stream=True, extra_headers=headers
+        ) as response:
+            pieces = [c.choices[0].delta.content or "" async for c in await response.parse() if c.choices]
+            return "".join(pieces), response.headers[HEADER]
+
+    with override_model(deleting_model()):
+        async with chat_serving(app) as served, clients(served) as (ada,):
+            held, conversation = await say(ada, "Delete T-7", None)
+            ran_before = await app.host.executions.query(workflow_name="delete_ticket")
+            decided, again = await say(ada, reply, conversation)
+
+    assert held == (
+        'Deleting.\n\nApproval needed: delete_ticket with {"ticket": "T-7"}\n'
+        'Reply "approve" to run it or "deny" to cancel.'
+    )
+    assert ran_before == [] and again == conversation
+    runs = await app.host.executions.query(workflow_name="delete_ticket")
+    if reply == "approve":
+        (run,) = runs
+        assert decided == (
+            f"[approved: delete_ticket]\n\n[tool delete_ticket → completed, execution {run.id}]\nResult: deleted T-7"
+        )
+    else:
+        assert runs == []
+        assert decided.startswith("[denied: delete_ticket]\nResult: The user denied this call, so it was not run.")
