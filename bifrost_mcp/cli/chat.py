@@ -1,7 +1,9 @@
 """chat: talk with an agent from the terminal, as the owner or --token's user.
 
 Every turn goes through `Chat.turn`, so the terminal reaches exactly the agents, tools and conversations the
-caller would reach over MCP or the web page, and every tool run is recorded the same way.
+caller would reach over MCP or the web page, and every tool run is recorded the same way. A call held for
+approval is shown whole and asked as y/N (anything but y denies; end of input leaves it unanswered); with
+--message the turn ends on it, and a next `--conversation ID --message approve|deny` decides.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import typer
 from rich.console import Console
 
 from bifrost.errors import BifrostError, NotFoundError
-from bifrost_mcp.agents.chat import Chat
+from bifrost_mcp.agents.approvals import PendingCall, prompt
+from bifrost_mcp.agents.chat import Chat, ChatTurn
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.cli._chat_view import TurnPrinter, turn_json
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run, table
+from bifrost_mcp.conversations.records import Decision
 from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.settings import HostSettings
 
@@ -74,7 +78,7 @@ class Session:
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-    async def say(self, text: str) -> None:
+    async def say(self, text: str) -> ChatTurn:
         """One turn, streamed; errors propagate (the one-shot command exits 1 on them)."""
         printer = TurnPrinter(self.out)
         try:
@@ -84,6 +88,30 @@ class Session:
         finally:
             printer.finish()
         self.conversation_id = turn.conversation_id
+        if turn.pending:
+            self.out.print(prompt(turn.pending), markup=False)
+            self.out.print(f"(decide with: --conversation {turn.conversation_id} --message approve|deny)", markup=False)
+        return turn
+
+    async def converse(self, text: str) -> None:
+        """One turn, then a y/N for each call it ended on, until the agent has answered."""
+        turn = await self.say(text)
+        while turn.pending:
+            decisions = {p.call_id: await self.ask(p) for p in turn.pending}
+            printer = TurnPrinter(self.out)
+            try:
+                turn = await Chat(self.app).decide(self.caller, turn.conversation_id, decisions, on_event=printer)
+            finally:
+                printer.finish()
+
+    async def ask(self, pending: PendingCall) -> Decision:
+        arguments = json.dumps(pending.arguments, indent=2, ensure_ascii=False, sort_keys=True)
+        self.out.print(f"Run {pending.name} with these arguments?\n{arguments}", markup=False)
+        try:
+            answer = await anyio.to_thread.run_sync(input, "approve? [y/N] ", abandon_on_cancel=True)
+        except EOFError:
+            return "unanswered"
+        return "approved" if answer.strip().lower() in ("y", "yes") else "denied"
 
     async def interact(self) -> None:
         if self.app.find_agent(self.caller, self.agent) is None:  # before the first prompt, not after it
@@ -103,7 +131,7 @@ class Session:
                     return
                 continue
             try:
-                await self.say(line)
+                await self.converse(line)
             except BifrostError as exc:  # one failed turn (no model, a gone conversation) does not end the session
                 self.err.print(f"error: {exc or type(exc).__name__}", markup=False, highlight=False)
 
