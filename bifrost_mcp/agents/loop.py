@@ -142,9 +142,12 @@ async def run_calls(
 
     for call in calls:
         await on_event(ToolStarted(call.id, call.name, call.arguments))
-    async with anyio.create_task_group() as tg:
-        for index, call in enumerate(calls):
-            tg.start_soon(run, index, call)
+    if len(calls) == 1:  # the common step: a task group would only add a task's start-up to every tool call
+        await run(0, calls[0])
+    else:
+        async with anyio.create_task_group() as tg:
+            for index, call in enumerate(calls):
+                tg.start_soon(run, index, call)
     return [
         ChatMessage("tool", outcome.text, tool_call_id=call.id, is_error=outcome.is_error)
         for call, outcome in zip(calls, outcomes, strict=True)
