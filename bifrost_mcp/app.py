@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import anyio
@@ -17,6 +18,7 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.clock import Clock
 from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.host import Host
+from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_agents import add_system_agents
@@ -46,10 +48,11 @@ def load_registry(settings: HostSettings, version: int) -> Registry:
 
 
 class App:
-    def __init__(self, host: Host, registry: Registry) -> None:
+    def __init__(self, host: Host, registry: Registry, pool: WorkerPool | None = None) -> None:
         self.host = host
         self.registry = registry
-        self.runner = Runner(host, keepalive_seconds=host.settings.progress_interval_seconds)
+        self.pool = pool  # worker processes running the workflows; None: they run inline
+        self.runner = Runner(host, keepalive_seconds=host.settings.progress_interval_seconds, pool=pool)
         self._listeners: list[RegistryListener] = []
         self._provider_cache: dict[tuple[Any, ...], _Cached] = {}
 
@@ -62,7 +65,13 @@ class App:
         root = self.host.settings.workspace
         if root is None:
             return self.registry
-        self.registry = load_registry(self.host.settings, self.registry.version + 1)
+        # Importing runs the workspace's module code, which may block (a file that sleeps at import): off the
+        # event loop, so every caller is served meanwhile with the current registry and workers.
+        load = partial(load_registry, self.host.settings, self.registry.version + 1)
+        registry = await anyio.to_thread.run_sync(load, abandon_on_cancel=True)
+        if self.pool is not None and not await self.pool.reload(registry):
+            return self.registry  # no worker could import it: keep serving the version they run
+        self.registry = registry
         self._provider_cache.clear()
         logger.info(
             "workspace reloaded: %d workflow(s), %d tool(s), %d data provider(s), %d agent(s), %d error(s)",
@@ -183,7 +192,15 @@ class App:
         async with Host.opened(settings, clock) as host:
             if registry is None:
                 registry = load_registry(settings, 1)
-            yield cls(host, registry)
+            if settings.isolation == "inline":
+                yield cls(host, registry)
+                return
+            pool = WorkerPool(settings.workers, memory_limit_mb=settings.worker_memory_mb)
+            try:
+                await pool.start(registry)
+                yield cls(host, registry, pool)
+            finally:
+                await pool.aclose()
 
 
 __all__ = ["App"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TextIO
@@ -30,6 +30,14 @@ class _Capture:
 
     def log(self, level: str, message: str, metadata: dict[str, Any] | None = None) -> None:
         self.record.add_log(level, self.state.redact(message), self.state.redact(metadata) if metadata else None)
+
+
+LogSink = Callable[[str, str, dict[str, Any] | None], None]
+
+
+def sink(record: ExecutionRecord, state: RunState) -> LogSink:
+    """Where a worker's log frames for this run go: the same redacting append as captured output inline."""
+    return _Capture(record, state).log
 
 
 _current: ContextVar[_Capture | None] = ContextVar("bifrost_log_capture", default=None)

@@ -1,7 +1,9 @@
 """The one execution path: every MCP tool call, `bifrost-mcp run` and data provider read runs here.
 
 Validate arguments, bind a fresh ExecutionContext and platform, enforce the timeout, capture logs, record the
-execution. Later entry points (schedules, endpoints, chat) come through `Runner.run` too.
+execution. Later entry points (schedules, endpoints, chat) come through `Runner.run` too. The workflow itself
+runs in a worker process of the pool (`bifrost_mcp.isolation`), its SDK calls answered here by the platform
+bound to the run's caller, or inline in this process when there is no pool (development and tests).
 """
 
 from __future__ import annotations
@@ -19,15 +21,18 @@ from typing import Any
 
 import anyio
 import pydantic
-from pydantic_core import to_jsonable_python
 
 from bifrost.enums import ExecutionStatus
 from bifrost.errors import BifrostError
-from bifrost.platform import bind
+from bifrost.platform import ExecutionContext, bind
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.executions.records import ExecutionRecord, utc_now
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
+from bifrost_mcp.isolation.channel import RunUsage
+from bifrost_mcp.isolation.errors import RunFailed
+from bifrost_mcp.isolation.pool import WorkerPool
+from bifrost_mcp.isolation.results import shape_result
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
 from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure
@@ -79,16 +84,12 @@ def _seconds(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.15g}"
 
 
-def _is_options(value: Any) -> bool:
-    """A data provider's result shape: a list of {"label", "value", "metadata"?}."""
-    return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
-
-
 class Runner:
-    def __init__(self, host: Host, *, keepalive_seconds: float = 5.0):
+    def __init__(self, host: Host, *, keepalive_seconds: float = 5.0, pool: WorkerPool | None = None):
         self.host = host
         self.store = host.executions
         self.keepalive_seconds = keepalive_seconds
+        self.pool = pool  # None: workflows run inline, in this process
         self._keepalives: set[asyncio.Task[None]] = set()  # strong references while a keep-alive runs
         capture.install()
 
@@ -136,10 +137,20 @@ class Runner:
         started = time.perf_counter()
         cpu_started = _thread_usage()[0]
         outcome = RunOutcome(record)
+        platform = RunPlatform(self.host, registry, caller, state)
+        pool, usage = self.pool, RunUsage()
         try:
-            with capture.capturing(record, state), bind(ctx, RunPlatform(self.host, registry, caller, state)):
-                result = await self._call(entry, kwargs, state, progress)
-            outcome.value = state.redact(self._shape_result(entry, result))
+            if pool is None:
+                with capture.capturing(record, state), bind(ctx, platform):
+                    result = await self._call(entry, lambda: self._invoke_inline(entry, kwargs, state), progress)
+                value = shape_result(entry, result)
+            else:
+                # The worker is handed the arguments as sent (it validates them again into its own types) and
+                # only the context's values; every SDK call it makes is answered by `platform`.
+                log = capture.sink(record, state)
+                value = await self._call(entry, lambda: self._invoke_isolated(pool, entry, arguments, ctx, platform,
+                                                                               log, usage), progress)  # fmt: skip
+            outcome.value = state.redact(value)
             record.status = (
                 ExecutionStatus.COMPLETED_WITH_ERRORS if is_soft_failure(outcome.value) else ExecutionStatus.COMPLETED
             )
@@ -149,20 +160,21 @@ class Runner:
         except anyio.get_cancelled_exc_class():
             record.status = ExecutionStatus.CANCELLED
             outcome.message = "cancelled by the caller"
-            self._finish(record, state, outcome, started, cpu_started)  # synchronous: completes despite the cancel
+            # synchronous: completes despite the cancel
+            self._finish(record, state, outcome, started, cpu_started, usage)
             raise
-        except Exception as exc:  # run boundary: a workflow's failure becomes a Failed record, not a crash
+        except BaseException as exc:  # run boundary: whatever a workflow raises (SystemExit too) fails its run only
             record.status = ExecutionStatus.FAILED
             outcome.message = describe_exception(exc)
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
-        self._finish(record, state, outcome, started, cpu_started)
+        self._finish(record, state, outcome, started, cpu_started, usage)
         return outcome
 
     async def _call(
-        self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState, progress: ProgressFn | None
+        self, entry: RegisteredWorkflow, invoke: Callable[[], Awaitable[Any]], progress: ProgressFn | None
     ) -> Any:
         if progress is None:
-            return await self._invoke(entry, kwargs, state)
+            return await self._invoke(entry, invoke)
         # Keep-alive progress only for runs that outlive the first interval. Arming a timer costs far less than a
         # task group and a task per call, and most calls finish long before it fires.
         loop = asyncio.get_running_loop()
@@ -177,20 +189,31 @@ class Runner:
 
         timer = loop.call_later(self.keepalive_seconds, start_keepalive)
         try:
-            return await self._invoke(entry, kwargs, state)
+            return await self._invoke(entry, invoke)
         finally:
             timer.cancel()
             if keepalive is not None:
                 keepalive.cancel()
 
-    async def _invoke(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:
+    async def _invoke(self, entry: RegisteredWorkflow, invoke: Callable[[], Awaitable[Any]]) -> Any:
         deadline = anyio.move_on_after(entry.spec.timeout_seconds)
         with deadline:
-            return await self._invoke_unbounded(entry, kwargs, state)
+            return await invoke()
         # Only our own deadline is a Timeout; a TimeoutError the workflow raises itself is a failure like any other.
         raise RunTimeoutError
 
-    async def _invoke_unbounded(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:
+    @staticmethod
+    async def _invoke_isolated(
+        pool: WorkerPool, entry: RegisteredWorkflow, arguments: dict[str, Any], ctx: ExecutionContext,
+        platform: RunPlatform, log: capture.LogSink, usage: RunUsage,
+    ) -> Any:  # fmt: skip
+        # A timeout or a cancellation cancels this wait, and the pool kills the worker: blocking code stops too.
+        finished = await pool.run(entry, arguments, ctx, platform, log, usage)
+        if not finished.ok:
+            raise RunFailed(finished.message or "the workflow failed")
+        return finished.value
+
+    async def _invoke_inline(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:
         fn = entry.spec.fn
         if inspect.iscoroutinefunction(fn):
             return await fn(**kwargs)
@@ -219,25 +242,6 @@ class Runner:
                 return
             await anyio.sleep(self.keepalive_seconds)
 
-    def _shape_result(self, entry: RegisteredWorkflow, result: Any) -> Any:
-        adapter = entry.signature.output_adapter
-        if adapter is not None:
-            try:
-                value = adapter.dump_python(adapter.validate_python(result), mode="json")
-            except pydantic.ValidationError as exc:
-                problems = "; ".join(describe_validation_error(exc))
-                raise TypeError(
-                    f"the workflow returned a value that does not match its return annotation: {problems}"
-                ) from None
-        else:
-            value = to_jsonable_python(result, fallback=repr)
-        if entry.spec.kind == "data_provider" and not _is_options(value):
-            raise TypeError(
-                f"data provider {entry.name!r} must return a list of {{'label', 'value', 'metadata'?}} options, "
-                f"got {type(value).__name__}"
-            )
-        return value
-
     def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
         record.status = ExecutionStatus.FAILED
         record.error_message = message
@@ -247,15 +251,19 @@ class Runner:
         return RunOutcome(record, message=message)
 
     def _finish(
-        self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float
-    ) -> None:
+        self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float,
+        usage: RunUsage,
+    ) -> None:  # fmt: skip
         record.completed_at = utc_now()
         record.duration_ms = int((time.perf_counter() - started) * 1000)
-        cpu, peak_rss_kib = _thread_usage()
-        # The event loop's thread while the run was in flight, plus a sync workflow's worker thread.
-        worker_cpu = state.worker_cpu_seconds if PER_THREAD_CPU else 0.0  # RUSAGE_SELF already counts it
-        record.cpu_total_seconds = round(cpu - cpu_started + worker_cpu, 6)
-        record.peak_memory_bytes = peak_rss_kib * 1024
+        if self.pool is not None:  # the worker's own usage during this run
+            record.cpu_total_seconds, record.peak_memory_bytes = usage.cpu_seconds, usage.peak_bytes
+        else:
+            cpu, peak_rss_kib = _thread_usage()
+            # The event loop's thread while the run was in flight, plus a sync workflow's worker thread.
+            worker_cpu = state.worker_cpu_seconds if PER_THREAD_CPU else 0.0  # RUSAGE_SELF already counts it
+            record.cpu_total_seconds = round(cpu - cpu_started + worker_cpu, 6)
+            record.peak_memory_bytes = peak_rss_kib * 1024
         record.input_tokens, record.output_tokens = state.input_tokens, state.output_tokens
         record.result = outcome.value
         if outcome.message is not None:

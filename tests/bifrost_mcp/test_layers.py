@@ -23,6 +23,7 @@ LAYERS = (
     # the host's own tools and agents, which app.py puts into every registry it loads
     Layer("bifrost_mcp.system_agents", "bifrost_mcp.system_tools", independent=False),
     Layer("bifrost_mcp.runner"),
+    Layer("bifrost_mcp.isolation"),  # worker processes: the runner hands them runs, their SDK calls reach down
     Layer("bifrost_mcp.platform"),
     Layer("bifrost_mcp.host"),
     Layer(

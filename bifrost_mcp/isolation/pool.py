@@ -1,0 +1,217 @@
+"""A pool of warm worker processes: one run at a time each, replaced when they crash, time out or grow too big.
+
+Workers import the workspace when they start; a hot reload starts a new generation and switches to it once
+its workers are ready, the old ones finishing their runs meanwhile, so a slow import never stalls a call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections import deque
+from typing import Any
+
+from bifrost.platform import ExecutionContext, Platform
+from bifrost_mcp.isolation import usage
+from bifrost_mcp.isolation.channel import Finished, LogSink, RunUsage, WorkerGone, WorkerProcess
+from bifrost_mcp.isolation.errors import RunFailed
+from bifrost_mcp.isolation.resolve import context_fields, ref_of
+from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
+
+logger = logging.getLogger(__name__)
+
+MEMORY_CHECK_SECONDS = 0.05
+START_TIMEOUT_SECONDS = 120.0
+_MIB = 1024 * 1024
+
+
+class WorkerPool:
+    def __init__(self, size: int, *, memory_limit_mb: int = 0, start_timeout: float = START_TIMEOUT_SECONDS) -> None:
+        self.size = max(1, size)
+        self.memory_limit = memory_limit_mb * _MIB
+        self.start_timeout = start_timeout
+        self.generation = 0
+        self._root: str | None = None
+        self._workers: set[WorkerProcess] = set()
+        self._idle: deque[WorkerProcess] = deque()
+        self._waiters: deque[asyncio.Future[WorkerProcess]] = deque()
+        self._starting = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._busy = asyncio.Event()
+        self._closed = False
+
+    def _hello(self, generation: int) -> dict[str, Any]:
+        main = getattr(sys.modules.get("__main__"), "__file__", None)
+        return {"sys_path": list(sys.path), "root": self._root, "version": generation, "main": main}
+
+    async def start(self, registry: Registry) -> None:
+        """Start the workers for `registry` (in the background: a run waits for the first ready one)."""
+        self._root = str(registry.root) if registry.root is not None else None
+        self.generation = registry.version
+        self._background(self._watch_memory())
+        self._replenish()
+
+    async def reload(self, registry: Registry) -> bool:
+        """Switch to workers that imported `registry`'s workspace, once they are ready; False if none started."""
+        self._root = str(registry.root) if registry.root is not None else None
+        hello = self._hello(registry.version)
+        started = await asyncio.gather(
+            *(WorkerProcess.start(hello, registry.version, timeout=self.start_timeout) for _ in range(self.size)),
+            return_exceptions=True,
+        )
+        fresh = [w for w in started if isinstance(w, WorkerProcess)]
+        if not fresh or self._closed:
+            logger.error("workspace reload: no worker of version %d started; still serving the previous one",
+                         registry.version)  # fmt: skip
+            for worker in fresh:
+                worker.kill("the pool did not switch to it")
+            return False
+        self.generation = registry.version
+        for worker in list(self._idle):
+            self._retire(worker, "replaced by a reload")
+        self._idle.clear()
+        for worker in fresh:
+            self._workers.add(worker)
+            self._background(self._reap(worker))
+            self._release(worker)
+        self._replenish()
+        return True
+
+    async def run(
+        self, entry: RegisteredWorkflow, arguments: dict[str, Any], ctx: ExecutionContext, platform: Platform,
+        log: LogSink, usage: RunUsage,
+    ) -> Finished:  # fmt: skip
+        """Run `entry` in a worker, its SDK calls answered by `platform` (the run's caller's, bound by the host).
+
+        A run the worker could not finish (it crashed, or passed the memory limit) raises RunFailed saying why.
+        """
+        worker = await self._acquire()
+        try:
+            finished = await worker.run(ref_of(entry), arguments, context_fields(ctx), platform, log, usage)
+        except WorkerGone as gone:
+            raise RunFailed(f"{entry.name!r} failed: {gone}; the worker was replaced") from None
+        else:
+            if self.memory_limit and usage.peak_bytes and usage.peak_bytes > self.memory_limit:
+                worker.kill("over its memory limit")
+                raise RunFailed(self._over_limit(entry, usage.peak_bytes))
+            if finished.left_running:  # nothing of one caller's run may still run during another caller's
+                worker.kill("its run left tasks or threads running")
+            return finished
+        finally:
+            self._release(worker)
+
+    def _over_limit(self, entry: RegisteredWorkflow, peak: int) -> str:
+        return (
+            f"{entry.name!r} exceeded the worker memory limit of {self.memory_limit // _MIB} MiB (it reached "
+            f"{peak // _MIB} MiB); the run was stopped and its worker replaced"
+        )
+
+    async def _acquire(self) -> WorkerProcess:
+        while self._idle:
+            worker = self._idle.pop()  # the most recently used: warm in the caches and the scheduler
+            if worker.alive and worker.generation == self.generation:
+                self._busy.set()
+                return worker
+        if self._closed:
+            raise RunFailed("the host is stopping: no worker can take the run")
+        self._replenish()
+        waiter: asyncio.Future[WorkerProcess] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            worker = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())  # handed over just as the wait was cancelled: pass it on
+            raise
+        self._busy.set()
+        return worker
+
+    def _release(self, worker: WorkerProcess) -> None:
+        if not worker.alive or worker.generation != self.generation or self._closed:
+            self._retire(worker, "retired")
+            self._replenish()
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _retire(self, worker: WorkerProcess, reason: str) -> None:
+        self._workers.discard(worker)
+        worker.kill(reason)
+
+    def _replenish(self) -> None:
+        missing = self.size - sum(1 for w in self._workers if w.alive and w.generation == self.generation)
+        for _ in range(missing - self._starting):
+            self._starting += 1
+            self._background(self._start_one(self.generation))
+
+    async def _start_one(self, generation: int) -> None:
+        delay = 0.5
+        counted = True
+        try:
+            while not self._closed and generation == self.generation:
+                try:
+                    worker = await WorkerProcess.start(self._hello(generation), generation, timeout=self.start_timeout)
+                except (WorkerGone, OSError) as exc:
+                    logger.error("worker start failed (retrying in %.1f s): %s", delay, exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+                    continue
+                self._starting -= 1
+                counted = False
+                self._workers.add(worker)
+                self._background(self._reap(worker))
+                self._release(worker)
+                return
+        finally:
+            if counted:
+                self._starting -= 1
+
+    async def _reap(self, worker: WorkerProcess) -> None:
+        """When a worker ends (crash, kill), forget it and start its replacement."""
+        await asyncio.shield(worker.exited)  # shielded: cancelling this task must not cancel the shared future
+        self._workers.discard(worker)
+        if not self._closed:
+            self._replenish()
+
+    async def _watch_memory(self) -> None:
+        """Kill a busy worker whose resident memory passes the limit (its run fails saying so)."""
+        if not self.memory_limit:
+            return
+        while True:
+            await self._busy.wait()
+            await asyncio.sleep(MEMORY_CHECK_SECONDS)
+            busy = [w for w in self._workers if w.busy]
+            if not busy:
+                self._busy.clear()
+            for worker in busy:
+                rss = usage.rss_bytes(worker.pid)
+                if rss is not None and rss > self.memory_limit:
+                    worker.kill(
+                        f"it exceeded the worker memory limit of {self.memory_limit // _MIB} MiB "
+                        f"(resident {rss // _MIB} MiB)"
+                    )
+
+    def _background(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(RunFailed("the host is stopping: no worker can take the run"))
+        for task in list(self._tasks):
+            task.cancel()
+        workers = list(self._workers)
+        for worker in workers:
+            worker.kill("the host is stopping")
+        for worker in workers:
+            await asyncio.shield(worker.exited)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

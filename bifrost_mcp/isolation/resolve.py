@@ -1,0 +1,106 @@
+"""Inside a worker: the workspace imported once, and each workflow the host names found by module and name.
+
+The host names a workflow by its function's module and qualified name. Workspace files are imported by the
+same loader the host uses (so their module names match); anything else (the host's own tools, functions a
+program or a test registered in code) is imported by module name, with the host's sys.path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bifrost.decorators import get_spec
+from bifrost.platform import ExecutionContext
+from bifrost.types import Organization
+from bifrost_mcp.isolation.errors import RunFailed
+from bifrost_mcp.workspace.loader import add_function, load_workspace
+from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
+
+MAIN_ALIAS = "__bifrost_host_main__"
+
+
+def ref_of(entry: RegisteredWorkflow) -> list[str]:
+    """How the host names `entry` to a worker."""
+    fn = entry.spec.fn
+    return [fn.__module__, fn.__qualname__]
+
+
+def context_from(fields: dict[str, Any]) -> ExecutionContext:
+    organization = fields.get("organization")
+    return ExecutionContext(**{**fields, "organization": Organization(**organization) if organization else None})
+
+
+def context_fields(ctx: ExecutionContext) -> dict[str, Any]:
+    return {
+        "user_id": ctx.user_id,
+        "email": ctx.email,
+        "name": ctx.name,
+        "scope": ctx.scope,
+        "organization": ctx.organization.model_dump(mode="json") if ctx.organization else None,
+        "is_platform_admin": ctx.is_platform_admin,
+        "is_function_key": ctx.is_function_key,
+        "execution_id": ctx.execution_id,
+    }
+
+
+class Resolver:
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], RegisteredWorkflow] = {}
+        self._main: str | None = None
+
+    def load(self, hello: dict[str, Any]) -> dict[str, Any]:
+        """Take the host's import path and import its workspace; returns what the ready frame reports."""
+        sys.path[:] = [str(p) for p in hello.get("sys_path") or sys.path]
+        self._main = hello.get("main")
+        root = hello.get("root")
+        if root is None:
+            return {"errors": 0}
+        registry = load_workspace(Path(root), int(hello.get("version") or 1))
+        for entry in (*registry.workflows.values(), *registry.data_providers.values()):
+            module, qualname = ref_of(entry)
+            self._entries[(module, qualname)] = entry
+        return {"errors": len(registry.errors)}
+
+    def entry(self, ref: list[str]) -> RegisteredWorkflow:
+        module_name, qualname = str(ref[0]), str(ref[1])
+        found = self._entries.get((module_name, qualname))
+        if found is None:
+            found = self._entries[(module_name, qualname)] = self._import(module_name, qualname)
+        return found
+
+    def _import(self, module_name: str, qualname: str) -> RegisteredWorkflow:
+        if "<locals>" in qualname:
+            raise RunFailed(
+                f"{qualname} cannot run in a worker process: it is defined inside a function; define it at module "
+                "level (or run with --isolation inline)"
+            )
+        value: Any = self._module(module_name)
+        for part in qualname.split("."):
+            value = getattr(value, part, None)
+        spec = get_spec(value)
+        if spec is None:
+            raise RunFailed(f"{module_name}.{qualname} is no longer a workflow in this worker's workspace")
+        registry = Registry(version=0, root=None)
+        add_function(registry, value, module_name)
+        entries = {**registry.workflows, **registry.data_providers}
+        if spec.name not in entries:
+            raise RunFailed("; ".join(str(error) for error in registry.errors) or f"{spec.name!r} did not load")
+        return entries[spec.name]
+
+    def _module(self, name: str) -> ModuleType:
+        if name != "__main__":
+            return sys.modules.get(name) or importlib.import_module(name)
+        if MAIN_ALIAS not in sys.modules:  # the host's own script: import it under another name, as spawn does
+            if not self._main:
+                raise RunFailed("the host's __main__ has no file a worker could import")
+            spec = importlib.util.spec_from_file_location(MAIN_ALIAS, self._main)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[MAIN_ALIAS] = module
+            spec.loader.exec_module(module)
+        return sys.modules[MAIN_ALIAS]
