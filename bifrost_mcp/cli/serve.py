@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -26,12 +27,43 @@ def serve(
     token: TokenOpt = None,
     org: OrgOpt = None,
     chroma_url: Annotated[str | None, typer.Option("--chroma-url", envvar="BIFROST_CHROMA_URL")] = None,
+    isolation: Annotated[
+        str | None,
+        typer.Option(
+            "--isolation",
+            envvar="BIFROST_ISOLATION",
+            help="Where workflows run: 'process' (worker processes, the default) or 'inline' (in the server, "
+            "for development).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", envvar="BIFROST_WORKERS", help="Worker processes (default 4).", min=1)
+    ] = None,
+    worker_memory_mb: Annotated[
+        int | None,
+        typer.Option(
+            "--worker-memory-mb",
+            envvar="BIFROST_WORKER_MEMORY_MB",
+            help="A run whose worker passes this resident memory fails (default 1024; 0: no limit).",
+            min=0,
+        ),
+    ] = None,
 ) -> None:
     """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
     logs.configure()
     settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
     if settings.workspace is None:
         fail("no workspace: pass --workspace DIR or set BIFROST_WORKSPACE")
+    if isolation not in (None, "process", "inline"):
+        fail(f"--isolation must be 'process' or 'inline', got {isolation!r}")
+    # Served, workflow code runs in worker processes unless asked otherwise, over HTTP and stdio alike: over
+    # stdio the server's stdout is the MCP wire, which a workflow in the server could corrupt or take down.
+    settings = dataclasses.replace(
+        settings,
+        isolation=isolation or "process",
+        workers=workers or settings.workers,
+        worker_memory_mb=settings.worker_memory_mb if worker_memory_mb is None else worker_memory_mb,
+    )
 
     async def body() -> None:  # a refused token or --org is a BifrostError: `run` prints it on one line
         await _serve(settings, http=http, host=host, port=port, token=token, org=org, prefix=prefix)

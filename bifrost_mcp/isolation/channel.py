@@ -25,6 +25,7 @@ from bifrost_mcp.isolation import usage
 from bifrost_mcp.isolation.errors import error_payload
 from bifrost_mcp.isolation.wire import Connection
 
+HANG_UP_GRACE_SECONDS = 2.0
 LogSink = Callable[[str, str, dict[str, Any] | None], None]
 # The host's own credentials stay out of workflow code's reach; the platform answers for it.
 HOST_SECRETS = (
@@ -82,6 +83,7 @@ class WorkerProcess:
         self.ready: asyncio.Future[dict[str, Any]] = loop.create_future()
         self.exited: asyncio.Future[int] = loop.create_future()
         self.reason: str | None = None  # set when the host ended it, and why
+        self.over_memory = 0  # the resident bytes seen when the pool killed it for its memory limit
         self.cpu_mark = 0.0  # the worker's CPU seconds when its last run ended
         self._exit_cpu: float | None = None
         self._run: _Run | None = None
@@ -215,8 +217,12 @@ class WorkerProcess:
             run.done.set_exception(WorkerGone(f"{self.describe_exit()} during the run"))
 
     def _on_lost(self, exc: BaseException | None) -> None:
-        if not self.exited.done():  # a worker without its connection is of no use: make sure it is gone
-            self.kill(f"its worker broke the wire protocol ({exc})" if exc is not None else "its worker hung up")
+        if self.exited.done():
+            return
+        if exc is not None:
+            self.kill(f"its worker broke the wire protocol ({exc})")
+        else:  # the worker closed its end: it is exiting, and its exit code says why; if not, it goes anyway
+            asyncio.get_running_loop().call_later(HANG_UP_GRACE_SECONDS, self.kill, "its worker hung up")
 
     # frames from the worker
     def _on_message(self, message: list[Any]) -> None:

@@ -41,6 +41,10 @@ class WorkerPool:
         self._busy = asyncio.Event()
         self._closed = False
 
+    def live_workers(self) -> list[WorkerProcess]:
+        """The workers that can take runs now or after their current one, oldest process first."""
+        return sorted((w for w in self._workers if w.alive), key=lambda w: w.pid)
+
     def _hello(self, generation: int) -> dict[str, Any]:
         main = getattr(sys.modules.get("__main__"), "__file__", None)
         return {"sys_path": list(sys.path), "root": self._root, "version": generation, "main": main}
@@ -90,6 +94,8 @@ class WorkerPool:
         try:
             finished = await worker.run(ref_of(entry), arguments, context_fields(ctx), platform, log, usage)
         except WorkerGone as gone:
+            if worker.over_memory:
+                raise RunFailed(self._over_limit(entry, worker.over_memory)) from None
             raise RunFailed(f"{entry.name!r} failed: {gone}; the worker was replaced") from None
         else:
             if self.memory_limit and usage.peak_bytes and usage.peak_bytes > self.memory_limit:
@@ -104,7 +110,7 @@ class WorkerPool:
     def _over_limit(self, entry: RegisteredWorkflow, peak: int) -> str:
         return (
             f"{entry.name!r} exceeded the worker memory limit of {self.memory_limit // _MIB} MiB (it reached "
-            f"{peak // _MIB} MiB); the run was stopped and its worker replaced"
+            f"{peak // _MIB} MiB); its worker was replaced"
         )
 
     async def _acquire(self) -> WorkerProcess:
@@ -191,10 +197,8 @@ class WorkerPool:
             for worker in busy:
                 rss = usage.rss_bytes(worker.pid)
                 if rss is not None and rss > self.memory_limit:
-                    worker.kill(
-                        f"it exceeded the worker memory limit of {self.memory_limit // _MIB} MiB "
-                        f"(resident {rss // _MIB} MiB)"
-                    )
+                    worker.over_memory = rss
+                    worker.kill("over its memory limit")
 
     def _background(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -65,7 +65,8 @@ class Worker:
         self.resolver = Resolver()
         self.stopped = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._peak_reset = _open_peak_reset()
+        self._peak_reset = _open_proc("clear_refs", os.O_WRONLY)
+        self._status = _open_proc("status", os.O_RDONLY)
 
     def _executor_thread(self) -> None:
         self.executor_threads.add(threading.get_ident())
@@ -118,12 +119,24 @@ class Worker:
             platform.close()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         total = usage.ru_utime + usage.ru_stime
-        done = ["done", rid, *outcome, round(total - cpu, 6), total, usage.ru_maxrss * 1024, self._left_behind(threads)]
+        peak = self._peak_bytes() or usage.ru_maxrss * 1024
+        done = ["done", rid, *outcome, round(total - cpu, 6), total, peak, self._left_behind(threads)]
         try:
             self.connection.send(done)
         except Exception:  # MessagePack cannot carry it (an int past 64 bits): the result goes as JSON text
             done[2:4] = ["json", to_json(outcome[1]).decode()]
             self.connection.send(done)
+
+    def _peak_bytes(self) -> int | None:
+        """VmHWM, which the reset at the start of the run rewound.
+
+        Not ru_maxrss: that never goes below the host's own peak, carried over from the process that started us.
+        """
+        if self._status is None:
+            return None
+        status = os.pread(self._status, 8192, 0)
+        start = status.find(b"VmHWM:")
+        return int(status[start + 6 : status.index(b"kB", start)]) * 1024 if start >= 0 else None
 
     def _left_behind(self, threads_before: set[int | None]) -> bool:
         """Whether the run left tasks or threads running (its tasks are cancelled).
@@ -150,9 +163,9 @@ class Worker:
         return await result if inspect.isawaitable(result) else result
 
 
-def _open_peak_reset() -> int | None:
+def _open_proc(name: str, flags: int) -> int | None:
     try:
-        return os.open("/proc/self/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
+        return os.open(f"/proc/self/{name}", flags | os.O_CLOEXEC)
     except OSError:  # not Linux: the peak is the worker's since it started
         return None
 

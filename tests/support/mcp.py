@@ -19,6 +19,7 @@ from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.workspace.loader import registry_from_functions
 
 MODES = ("legacy", "auto")  # 2025-11-25 handshake, 2026-07-28 negotiated
+ISOLATIONS = ("inline", "process")  # workflows in the server's process, or in its worker processes
 EXECUTION_META_KEY = "bifrost/executionId"
 
 
@@ -30,12 +31,23 @@ async def opened_app(
     functions: Iterable[Callable[..., Any]] | None = None,
     progress_interval_seconds: float = 5.0,
     system_agents: bool = False,
+    isolation: str = "inline",
+    workers: int = 2,
+    worker_memory_mb: int = 1024,
 ) -> AsyncIterator[App]:
     """A real App over a SQLite data dir: a workspace folder, or functions defined in the test.
 
     A workspace gets the built-in agents as a served one does; functions get them with `system_agents`.
+    `isolation="process"` runs the workflows in `workers` worker processes, as `serve` does.
     """
-    settings = HostSettings(data_dir=data_dir, workspace=workspace, progress_interval_seconds=progress_interval_seconds)
+    settings = HostSettings(
+        data_dir=data_dir,
+        workspace=workspace,
+        progress_interval_seconds=progress_interval_seconds,
+        isolation=isolation,
+        workers=workers,
+        worker_memory_mb=worker_memory_mb,
+    )
     registry = registry_from_functions(functions) if functions is not None else None
     if registry is not None and system_agents:
         add_system_agents(registry)
