@@ -47,6 +47,8 @@ def error_payload(exc: BaseException) -> list[Any]:
     cls = type(exc)
     base = next(c for c in cls.__mro__ if KNOWN.get(c.__name__) is c or c is BaseException)
     args = list(exc.args) if _plain(list(exc.args)) else [str(exc)]
+    if isinstance(exc, OSError) and exc.filename is not None:  # OSError keeps the file name out of its args
+        args = [exc.errno, exc.strerror, exc.filename]
     attributes = {k: v for k, v in vars(exc).items() if not k.startswith("_") and _plain(v)}
     return [cls.__name__, base.__name__ if base is not BaseException else "Exception", args, attributes]
 

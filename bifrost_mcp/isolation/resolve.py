@@ -25,9 +25,9 @@ MAIN_ALIAS = "__bifrost_host_main__"
 
 
 def ref_of(entry: RegisteredWorkflow) -> list[str]:
-    """How the host names `entry` to a worker."""
+    """How the host names `entry` to a worker: where its function is, and the workflow name it must carry."""
     fn = entry.spec.fn
-    return [fn.__module__, fn.__qualname__]
+    return [fn.__module__, fn.__qualname__, entry.name]
 
 
 def context_from(fields: dict[str, Any]) -> ExecutionContext:
@@ -62,15 +62,20 @@ class Resolver:
             return {"errors": 0}
         registry = load_workspace(Path(root), int(hello.get("version") or 1))
         for entry in (*registry.workflows.values(), *registry.data_providers.values()):
-            module, qualname = ref_of(entry)
+            module, qualname, _ = ref_of(entry)
             self._entries[(module, qualname)] = entry
         return {"errors": len(registry.errors)}
 
     def entry(self, ref: list[str]) -> RegisteredWorkflow:
-        module_name, qualname = str(ref[0]), str(ref[1])
+        module_name, qualname, name = (str(part) for part in ref)
         found = self._entries.get((module_name, qualname))
         if found is None:
             found = self._entries[(module_name, qualname)] = self._import(module_name, qualname)
+        if found.name != name:  # the module rebinds that name to another workflow: never run the wrong one
+            raise RunFailed(
+                f"{module_name}.{qualname} is the workflow {found.name!r} in a worker process, not {name!r}: give "
+                "each workflow function a name of its own in its module"
+            )
         return found
 
     def _import(self, module_name: str, qualname: str) -> RegisteredWorkflow:

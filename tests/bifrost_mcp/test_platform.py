@@ -1,5 +1,7 @@
 """Every data module from one workflow over MCP, for two organizations, with secrets kept out of everything.
 
+Inline and in worker processes alike: there, every SDK call crosses the worker's pipe to the same platform.
+
 A secret read during a run (a config secret, an OAuth token) must not appear in the MCP result, the execution
 record, its logs, the server's own log, or anywhere on disk in plaintext.
 """
@@ -24,6 +26,7 @@ from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
+from tests.support.mcp import ISOLATIONS
 
 logger = logging.getLogger("workspace.everything")
 
@@ -59,8 +62,10 @@ async def leak_in_error() -> None:
     raise RuntimeError(f"vendor refused key {await config.get('vendor_api_key')}")
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[App, dict[str, Caller], io.StringIO]]:
+@pytest.fixture(params=ISOLATIONS)
+async def world(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[App, dict[str, Caller], io.StringIO]]:
     server_log = io.StringIO()
     logs.configure("DEBUG")
     handler = logging.getLogger().handlers[-1]
@@ -68,7 +73,8 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[App, dict[str, Caller], i
     handler.setStream(server_log)
     registry = registry_from_functions([use_everything, leak_in_error])
     try:
-        async with App.opened(HostSettings(data_dir=tmp_path / "data"), registry=registry) as app:
+        settings = HostSettings(data_dir=tmp_path / "data", isolation=request.param, workers=2)
+        async with App.opened(settings, registry=registry) as app:
             admin = ConfigStore(app.host.db, app.host.secrets)
             await admin.set("GLOBAL", "vendor_url", "https://vendor.example")
             await app.host.integrations.create("Halo", token_url="https://halo.example/token", client_id="bifrost")

@@ -1,5 +1,6 @@
 """The SDK and the host agree on every operation: each `call("module.operation", ...)` an SDK module makes is
-answered by a method of the caller's view that takes exactly those keyword arguments.
+answered by a method of the caller's view that takes exactly those keyword arguments, and a workflow in a
+worker process is answered (or refused) exactly as one inline.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from pathlib import Path
 import pytest
 
 import bifrost
+from bifrost import workflow
 from bifrost.errors import NotAvailableError
+from bifrost.platform import call
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.registry import Registry
 from tests.support.callers import ORG_A, member
+from tests.support.mcp import ISOLATIONS, opened_app
 
 SDK_ROOT = Path(bifrost.__file__).parent
 CALLS = {"call", "stream_operation"}
@@ -84,3 +88,35 @@ async def test_a_views_attributes_are_not_operations(platform: RunPlatform) -> N
     for attribute in ("caller", "store", "_admin", "_scope"):
         with pytest.raises(NotAvailableError):
             platform.operation(f"config.{attribute}")
+
+
+@workflow
+async def calls_operation(operations: list[str]) -> list[list[str]]:
+    """What calling each operation raises, as the workflow sees it."""
+    seen = []
+    for operation in operations:
+        try:
+            await call(operation)
+        except NotAvailableError as exc:
+            seen.append([type(exc).__name__, str(exc)])
+    return seen
+
+
+UNAVAILABLE = ["nosuch.get", "config.nosuch", "config._admin", "config.__init__"]
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+async def test_a_workflow_gets_the_same_refusal_inline_and_in_a_worker_process(
+    tmp_path: Path, platform: RunPlatform, isolation: str
+) -> None:
+    expected = []
+    for operation in UNAVAILABLE:
+        with pytest.raises(NotAvailableError) as refused:
+            await platform.call(operation, {})
+        expected.append(["NotAvailableError", str(refused.value)])
+
+    async with opened_app(tmp_path / "app", functions=[calls_operation], isolation=isolation) as app:
+        owner = await app.host.callers.owner()
+        outcome = await app.run(app.registry.workflows["calls_operation"], {"operations": UNAVAILABLE}, owner)
+
+    assert outcome.value == expected

@@ -15,30 +15,10 @@ from bifrost_mcp.executions.records import ExecutionRecord
 from bifrost_mcp.isolation.channel import WorkerProcess
 from tests.support.mcp import opened_app
 from tests.support.poll import poll
+from tests.support.signals import Signals
 from tests.support.workspace import workspace_modules_dropped
 
 WORKSPACE = Path(__file__).parent / "workspace"
-
-
-@dataclass
-class Signals:
-    """Files a workflow in any process creates (`started`) and the test creates (`release`)."""
-
-    root: Path
-
-    async def started(self, name: str) -> None:
-        await poll(lambda: (self.root / name).exists(), timeout=30, what=f"run {name!r} to start")
-
-    def release(self, name: str) -> None:
-        (self.root / f"{name}.release").touch()
-
-
-@pytest.fixture
-def signals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Signals:
-    root = tmp_path / "signals"
-    root.mkdir()
-    monkeypatch.setenv("BIFROST_TEST_SIGNALS", str(root))  # before the workers start: they inherit it
-    return Signals(root)
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.runner import RunOutcome
-from tests.reliability.conftest import Signals, Tenants, full_pool, live_workers, record_of
+from tests.reliability.conftest import Tenants, full_pool, live_workers, record_of
 from tests.support.mcp import opened_app
+from tests.support.signals import Signals
 
 MIB = 1024 * 1024
 

@@ -13,9 +13,10 @@ import pytest
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
-from tests.reliability.conftest import Signals, full_pool
+from tests.reliability.conftest import full_pool
 from tests.support.mcp import ISOLATIONS, opened_app
 from tests.support.poll import poll
+from tests.support.signals import Signals
 from tests.support.workspace import write_files
 
 SLOW_IMPORT = """

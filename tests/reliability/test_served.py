@@ -17,12 +17,12 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from bifrost_mcp.data.config import ConfigStore
-from tests.reliability.conftest import Signals
 from tests.reliability.test_hot_reload import SLOW_IMPORT, importing
 from tests.support.mcp import execution_id_of, mcp_http_client, opened_app, text_of
 from tests.support.poll import poll
 from tests.support.process import BIFROST_MCP, REPO, hermetic_environment
 from tests.support.server import answers, free_port
+from tests.support.signals import Signals
 from tests.support.workspace import write_files
 
 pytestmark = pytest.mark.slow

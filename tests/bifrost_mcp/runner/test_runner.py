@@ -1,7 +1,12 @@
-"""The runner, driven through a real MCP client (both protocol eras) against an App over a temp data dir."""
+"""The runner, driven through a real MCP client (both protocol eras) against an App over a temp data dir.
+
+Every test runs with the workflows inline and in worker processes: what they signal goes through files
+(tests.support.signals), which both see.
+"""
 
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +19,11 @@ from bifrost import ExecutionContext, UserError, context, workflow
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.executions.records import MAX_LOG_ENTRIES, ExecutionRecord
-from tests.support.mcp import MODES, connected, execution_id_of, opened_app, text_of
+from tests.support.mcp import ISOLATIONS, MODES, connected, execution_id_of, opened_app, text_of
 from tests.support.poll import poll
+from tests.support.signals import Signals, note, released, wait_until_released
 
 logger = logging.getLogger("tests.runner.workflows")
-
-ran: list[str] = []
 
 
 @workflow(is_tool=True)
@@ -29,7 +33,7 @@ async def book_seats(
     notes: list[str] | None = None,
 ) -> dict:
     """Book seats for an event."""
-    ran.append(event)
+    note("ran", event)
     return {"event": event, "seats": seats}
 
 
@@ -62,14 +66,12 @@ def blocks_in_a_thread() -> str:
     return "released"
 
 
-sync_seen: dict[str, object] = {}
-
-
 @workflow(is_tool=True, timeout_seconds=10)
 def sync_worker(label: str) -> str:
-    sync_seen["thread"] = threading.current_thread() is not threading.main_thread()
-    sync_seen["execution_id"] = context.execution_id
-    release_sync.wait(10)
+    note("sync", f"thread={threading.current_thread() is not threading.main_thread()}")
+    note("sync", f"execution={context.execution_id}")
+    while not released("sync"):
+        time.sleep(0.01)
     return f"done {label}"
 
 
@@ -94,21 +96,15 @@ async def chatty(context: ExecutionContext) -> str:
     return context.execution_id
 
 
-progress_seen = anyio.Event()
-
-
 @workflow(is_tool=True, timeout_seconds=10)
 async def waits_for_progress() -> str:
-    await progress_seen.wait()
+    await wait_until_released("progress")
     return "done"
-
-
-started = anyio.Event()
 
 
 @workflow(is_tool=True, timeout_seconds=30)
 async def runs_until_cancelled() -> None:
-    started.set()
+    note("started")
     await anyio.sleep_forever()
 
 
@@ -127,9 +123,11 @@ WORKFLOWS = [
 ]
 
 
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[App]:
-    async with opened_app(tmp_path, functions=WORKFLOWS, progress_interval_seconds=0.05) as application:
+@pytest.fixture(params=ISOLATIONS)
+async def app(tmp_path: Path, signals: Signals, request: pytest.FixtureRequest) -> AsyncIterator[App]:
+    async with opened_app(
+        tmp_path / "data", functions=WORKFLOWS, progress_interval_seconds=0.05, isolation=request.param
+    ) as application:
         yield application
 
 
@@ -170,9 +168,8 @@ INVALID = [
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("arguments", "problems"), INVALID)
 async def test_invalid_arguments_are_an_error_naming_each_field_and_the_execution_and_nothing_runs(
-    app: App, mode: str, arguments: dict, problems: list[str]
+    app: App, signals: Signals, mode: str, arguments: dict, problems: list[str]
 ) -> None:
-    ran.clear()
     async with connected(app, mode) as client:
         result = await client.call_tool("book_seats", arguments)
     assert result.is_error
@@ -182,7 +179,7 @@ async def test_invalid_arguments_are_an_error_naming_each_field_and_the_executio
     for problem in problems:
         assert problem in message
     assert f"(execution {execution_id})" in message
-    assert ran == []
+    assert signals.notes("ran") == []
     record = await record_of(app, execution_id)
     assert record.status is ExecutionStatus.FAILED
     assert record.error_message is not None and problems[0] in record.error_message
@@ -191,13 +188,12 @@ async def test_invalid_arguments_are_an_error_naming_each_field_and_the_executio
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_valid_arguments_run_and_return_structured_content(app: App, mode: str) -> None:
-    ran.clear()
+async def test_valid_arguments_run_and_return_structured_content(app: App, signals: Signals, mode: str) -> None:
     async with connected(app, mode) as client:
         result = await client.call_tool("book_seats", {"event": "gala", "seats": 3})
     assert not result.is_error
     assert result.structured_content == {"event": "gala", "seats": 3}
-    assert ran == ["gala"]
+    assert signals.notes("ran") == ["gala"]
     record = await record_of(app, execution_id_of(result))
     assert record.status is ExecutionStatus.COMPLETED
     assert record.result == {"event": "gala", "seats": 3}
@@ -267,9 +263,9 @@ async def test_a_sync_workflow_past_its_timeout_is_abandoned_with_status_timeout
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_a_sync_workflow_runs_in_a_thread_without_blocking_other_calls(app: App, mode: str) -> None:
-    release_sync.clear()
-    sync_seen.clear()
+async def test_a_sync_workflow_runs_in_a_thread_without_blocking_other_calls(
+    app: App, signals: Signals, mode: str
+) -> None:
     results = {}
     async with connected(app, mode) as client:
 
@@ -278,18 +274,14 @@ async def test_a_sync_workflow_runs_in_a_thread_without_blocking_other_calls(app
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(call_sync)
-
-            async def sync_started() -> bool:
-                return "execution_id" in sync_seen
-
-            await poll(sync_started, what="the sync workflow to start in its thread")
+            await poll(lambda: len(signals.notes("sync")) == 2, what="the sync workflow to start in its thread")
             results["quick"] = await client.call_tool("quick", {})  # answered while the thread is blocked
-            release_sync.set()
+            assert "sync" not in results
+            signals.release("sync")
     assert results["quick"].structured_content == {"result": "quick"}
     assert "sync" in results and not results["sync"].is_error
     assert results["sync"].structured_content == {"result": "done report"}
-    assert sync_seen["thread"] is True
-    assert sync_seen["execution_id"] == execution_id_of(results["sync"])
+    assert signals.notes("sync") == ["thread=True", f"execution={execution_id_of(results['sync'])}"]
 
 
 async def test_logging_and_print_are_captured_in_order_in_the_execution_record(app: App) -> None:
@@ -317,15 +309,13 @@ async def test_logging_and_print_are_captured_in_order_in_the_execution_record(a
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_a_run_longer_than_the_keepalive_interval_sends_progress(app: App, mode: str) -> None:
-    global progress_seen
-    progress_seen = anyio.Event()
+async def test_a_run_longer_than_the_keepalive_interval_sends_progress(app: App, signals: Signals, mode: str) -> None:
     received: list[tuple[float, float | None, str | None]] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         received.append((progress, total, message))
         if len(received) >= 2:
-            progress_seen.set()
+            signals.release("progress")
 
     async with connected(app, mode) as client:
         result = await client.call_tool("waits_for_progress", {}, progress_callback=on_progress)
@@ -337,9 +327,7 @@ async def test_a_run_longer_than_the_keepalive_interval_sends_progress(app: App,
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_cancelling_a_call_mid_run_records_it_as_cancelled(app: App, mode: str) -> None:
-    global started
-    started = anyio.Event()
+async def test_cancelling_a_call_mid_run_records_it_as_cancelled(app: App, signals: Signals, mode: str) -> None:
     async with connected(app, mode) as client:
         async with anyio.create_task_group() as tg:
 
@@ -347,8 +335,7 @@ async def test_cancelling_a_call_mid_run_records_it_as_cancelled(app: App, mode:
                 await client.call_tool("runs_until_cancelled", {})
 
             tg.start_soon(call)
-            with anyio.fail_after(10):
-                await started.wait()
+            await signals.started("started")
             tg.cancel_scope.cancel()
 
         async def cancelled() -> ExecutionRecord | None:
@@ -384,8 +371,11 @@ async def own_timeout() -> None:
     raise TimeoutError("the vendor API did not answer")
 
 
-async def test_a_timeout_error_the_workflow_raises_itself_is_a_failure_not_a_run_timeout(tmp_path: Path) -> None:
-    async with opened_app(tmp_path, functions=[own_timeout]) as app:
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+async def test_a_timeout_error_the_workflow_raises_itself_is_a_failure_not_a_run_timeout(
+    tmp_path: Path, isolation: str
+) -> None:
+    async with opened_app(tmp_path, functions=[own_timeout], isolation=isolation) as app:
         owner = await app.host.callers.owner()
         outcome = await app.run(app.registry.workflows["own_timeout"], {}, owner)
     assert outcome.record.status is ExecutionStatus.FAILED
@@ -393,13 +383,16 @@ async def test_a_timeout_error_the_workflow_raises_itself_is_a_failure_not_a_run
 
 
 @workflow(name="chatty")
-async def chatty(lines: int) -> None:
+async def logs_lines(lines: int) -> None:
     for n in range(lines):
         logging.getLogger("workspace.chatty").info("line %d", n)
 
 
-async def test_a_log_stream_past_the_cap_ends_saying_how_many_entries_were_dropped(tmp_path: Path) -> None:
-    async with opened_app(tmp_path, functions=[chatty]) as app:
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+async def test_a_log_stream_past_the_cap_ends_saying_how_many_entries_were_dropped(
+    tmp_path: Path, isolation: str
+) -> None:
+    async with opened_app(tmp_path, functions=[logs_lines], isolation=isolation) as app:
         outcome = await app.run(
             app.registry.workflows["chatty"], {"lines": MAX_LOG_ENTRIES + 5}, await app.host.callers.owner()
         )
