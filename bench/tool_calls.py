@@ -4,8 +4,9 @@ Bare side: `MCPServer("bare")` with `@mcp.tool() def echo(text: str) -> str`, se
 a subprocess) and streamable HTTP (`mcp.streamable_http_app()` under uvicorn on 127.0.0.1, a free port).
 bifrost side: a temporary workspace with `@workflow(is_tool=True) async def echo(text: str) -> str`, served by
 `bifrost-mcp serve --workspace W --data-dir D` (stdio) and `serve --http --port P` with a bearer token from
-`bifrost-mcp token reset --json`. Every bifrost call is validated, run under an ExecutionContext and recorded:
-after the run the executions table of the data dir is counted.
+`bifrost-mcp token reset --json`, twice: `--isolation inline` (the workflow runs in the server) and
+`--isolation process` (in its worker processes, the default), each with a data dir of its own. Every bifrost
+call is validated, run under an ExecutionContext and recorded: after the run each executions table is counted.
 
 Both servers run as subprocesses at the same time and are driven by the official `mcp.Client`, in rounds that
 alternate between them (and which goes first), so that load from anything else on the machine lands on both
@@ -59,7 +60,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIFROST = str(Path(sys.executable).with_name("bifrost-mcp"))
 HOST = "127.0.0.1"
-SIDES = ("bare", "ours")
+SIDES = ("bare", "ours")  # tools/list
+# tools/call: "ours" runs the workflows inline in the server (--isolation inline), "isolated" in its worker
+# processes (--isolation process, what `serve` does by default)
+CALL_SIDES = ("bare", "ours", "isolated")
+OURS = ("ours", "isolated")
 
 BARE_SERVER = textwrap.dedent(
     '''
@@ -149,6 +154,18 @@ def cpu_seconds(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def tree_cpu_seconds(pid: int | None) -> float:
+    """cpu_seconds of `pid` and its descendants alive now (a server and its worker processes)."""
+    if pid is None:
+        return 0.0
+    total = cpu_seconds(pid)
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu_seconds(int(child))
+    return total
 
 
 def child_pids() -> set[int]:
@@ -263,12 +280,12 @@ async def timed_calls(clients: list[Client], per_client: int, pid: int | None, i
         for k, client in enumerate(clients):
             tg.start_soon(one, client, k)
         await anyio.sleep(0.01)
-        cpu0 = cpu_seconds(pid)
+        cpu0 = tree_cpu_seconds(pid)
         started = time.perf_counter()
         start.set()
     elapsed = time.perf_counter() - started
     into.seconds += elapsed
-    into.server_cpu += cpu_seconds(pid) - cpu0
+    into.server_cpu += tree_cpu_seconds(pid) - cpu0
     into.calls += len(clients) * per_client
     into.block_rates.append(len(clients) * per_client / elapsed)
 
@@ -289,8 +306,8 @@ class Scenario:
     our_calls: int
 
 
-def _orders(rounds: int) -> list[tuple[str, ...]]:
-    return [SIDES if r % 2 == 0 else SIDES[::-1] for r in range(rounds)]
+def _orders(rounds: int, sides: tuple[str, ...] = SIDES) -> list[tuple[str, ...]]:
+    return [sides if r % 2 == 0 else sides[::-1] for r in range(rounds)]
 
 
 async def tool_calls(args: argparse.Namespace, env: Env, mode: str, transport: str) -> Scenario:
@@ -299,18 +316,18 @@ async def tool_calls(args: argparse.Namespace, env: Env, mode: str, transport: s
     async with contextlib.AsyncExitStack() as stack:
         served: dict[str, Served] = {}
         factories: dict[str, ClientFactory] = {}
-        for side in SIDES:
+        for side in CALL_SIDES:
             if transport == "stdio":
-                cmd, argv = (PYTHON, [str(env.bare_script)]) if side == "bare" else (BIFROST, env.serve)
+                cmd, argv = (PYTHON, [str(env.bare_script)]) if side == "bare" else (BIFROST, env.serve[side])
                 client, pid = await stack.enter_async_context(stdio_session(stdio_factory(cmd, argv, mode, env.log)))
             else:
                 port = free_port()
                 if side == "bare":
                     cmd_line = [PYTHON, str(env.bare_script), str(port)]
                 else:
-                    cmd_line = [BIFROST, *env.serve, "--http", "--host", HOST, "--port", str(port)]
+                    cmd_line = [BIFROST, *env.serve[side], "--http", "--host", HOST, "--port", str(port)]
                 pid = await stack.enter_async_context(http_server(cmd_line, port, env.log))
-                factories[side] = http_factory(f"http://{HOST}:{port}/mcp", mode, env.token if side == "ours" else None)
+                factories[side] = http_factory(f"http://{HOST}:{port}/mcp", mode, env.tokens.get(side))
                 client = await stack.enter_async_context(factories[side]())
             await client.list_tools()
             for i in range(args.warmup):
@@ -318,14 +335,14 @@ async def tool_calls(args: argparse.Namespace, env: Env, mode: str, transport: s
             served[side] = Served(client, pid)
         made += 1 * args.warmup
 
-        seq = {side: Figures() for side in SIDES}
+        seq = {side: Figures() for side in CALL_SIDES}
         per_round = max(1, args.calls // args.rounds)
-        for order in _orders(args.rounds):
+        for order in _orders(args.rounds, CALL_SIDES):
             for side in order:
                 await timed_calls([served[side].client], per_round, served[side].pid, seq[side])
         made += per_round * args.rounds
 
-        for side in SIDES:
+        for side in CALL_SIDES:
             if transport == "stdio":
                 served[side].clients = [served[side].client] * args.clients
             else:
@@ -335,9 +352,9 @@ async def tool_calls(args: argparse.Namespace, env: Env, mode: str, transport: s
                     served[side].clients.append(client)
             await timed_calls(served[side].clients, 2, None, Figures())  # warm the concurrent path
         made += args.clients * 2
-        conc = {side: Figures() for side in SIDES}
+        conc = {side: Figures() for side in CALL_SIDES}
         per_client = max(1, args.per_client // args.rounds)
-        for order in _orders(args.rounds):
+        for order in _orders(args.rounds, CALL_SIDES):
             for side in order:
                 await timed_calls(served[side].clients, per_client, served[side].pid, conc[side])
         made += args.clients * per_client * args.rounds
@@ -475,11 +492,11 @@ async def tools_list_stdio(args: argparse.Namespace, env: Env, mode: str) -> dic
 @dataclass
 class Env:
     tmp: Path
-    serve: list[str]
-    token: str
+    serve: dict[str, list[str]]  # per side of ours
+    tokens: dict[str, str]
     bare_script: Path
     log: Path
-    data_dir: Path
+    data_dirs: dict[str, Path]
     list_workspace: Path
 
 
@@ -495,12 +512,14 @@ def round_ratio(bare: Figures, ours: Figures) -> float:
     return statistics.median(o / b for o, b in zip(ours.block_rates, bare.block_rates, strict=True))
 
 
-def _call_row(label: str, bare: Figures, ours: Figures) -> str:
+def _call_row(label: str, bare: Figures, ours: Figures, isolated: Figures) -> str:
     def side(f: Figures) -> str:
-        return f"{f.rate:7.0f} {f.pct(0.50):6.2f} {f.pct(0.99):7.2f} {f.cpu_ms:6.3f}"
+        return f"{f.rate:6.0f} {f.pct(0.50):5.2f} {f.pct(0.99):6.2f} {f.cpu_ms:5.2f}"
 
-    rates = f"{ratio(ours.rate, bare.rate)} {round_ratio(bare, ours):5.2f}x"
-    return f"  {label:28} | {side(bare)} | {side(ours)} | {rates} {ratio(ours.cpu_ms, bare.cpu_ms)}"
+    def ratios(f: Figures) -> str:
+        return f"{ratio(f.rate, bare.rate)} {round_ratio(bare, f):5.2f}x {ratio(f.cpu_ms, bare.cpu_ms)}"
+
+    return f"  {label:24}|{side(bare)} |{side(ours)} |{side(isolated)} | {ratios(ours)} | {ratios(isolated)}"
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -508,17 +527,26 @@ async def main(args: argparse.Namespace) -> int:
     workspace = tmp / "workspace"
     workspace.mkdir()
     (workspace / "echo.py").write_text(ECHO_WORKFLOW)
-    data_dir = tmp / "data"
+    data_dirs = {side: tmp / f"data-{side}" for side in OURS}
     bare_script = tmp / "bare_server.py"
     bare_script.write_text(BARE_SERVER)
-    token = json.loads(bifrost_cli("token", "reset", "--json", "--data-dir", str(data_dir)))["token"]
+    tokens = {
+        side: json.loads(bifrost_cli("token", "reset", "--json", "--data-dir", str(data_dirs[side])))["token"]
+        for side in OURS
+    }
+    isolation = {"ours": "inline", "isolated": "process"}
+
+    def serve_of(side: str) -> list[str]:
+        where = ["--workspace", str(workspace), "--data-dir", str(data_dirs[side])]
+        return ["serve", *where, "--isolation", isolation[side], "--workers", str(args.workers)]
+
     env = Env(
         tmp=tmp,
-        serve=["serve", "--workspace", str(workspace), "--data-dir", str(data_dir)],
-        token=token,
+        serve={side: serve_of(side) for side in OURS},
+        tokens=tokens,
         bare_script=bare_script,
         log=tmp / "servers.log",
-        data_dir=data_dir,
+        data_dirs=data_dirs,
         list_workspace=tmp / "list-workspace",
     )
     load = os.getloadavg()[0]
@@ -529,7 +557,7 @@ async def main(args: argparse.Namespace) -> int:
         flush=True,
     )
 
-    rows: list[tuple[str, Figures, Figures]] = []
+    rows: list[tuple[str, Figures, Figures, Figures]] = []
     expected = 0
     for mode in args.modes:
         for transport in args.transports:
@@ -537,8 +565,8 @@ async def main(args: argparse.Namespace) -> int:
             expected += scenario.our_calls
             for phase, figs in (("sequential", scenario.seq), (f"{args.clients} clients", scenario.conc)):
                 label = f"{mode:6} {transport:5} {phase}"
-                rows.append((label, figs["bare"], figs["ours"]))
-                print(_call_row(label, figs["bare"], figs["ours"]), flush=True)
+                rows.append((label, figs["bare"], figs["ours"], figs["isolated"]))
+                print(_call_row(label, figs["bare"], figs["ours"], figs["isolated"]), flush=True)
 
     list_rows: list[tuple[str, dict[str, Figures]]] = []
     if args.tools > 0:
@@ -550,12 +578,13 @@ async def main(args: argparse.Namespace) -> int:
                 print(f"  tools/list {mode} {where} done", flush=True)
 
     print()
-    print("tools/call echo               | bare SDK:  calls/s p50 ms  p99 ms cpu ms | bifrost-mcp: calls/s p50 ms "
-          " p99 ms cpu ms | ours/bare: calls/s median   cpu")  # fmt: skip
-    for label, bare, ours in rows:
-        print(_call_row(label, bare, ours))
-    print("  (p50/p99: client-side latency; cpu ms: the server process's CPU time per call; median: of the")
-    print("   per-round ratios, each round's two blocks back to back - the figure least moved by other load)")
+    print("tools/call echo          | bare SDK: call/s p50 p99 cpu | inline: call/s p50 p99 cpu | isolated: "
+          "call/s p50 p99 cpu | inline/bare: call/s median cpu | isolated/bare: call/s median cpu")  # fmt: skip
+    for label, bare, ours, isolated in rows:
+        print(_call_row(label, bare, ours, isolated))
+    print("  (p50/p99: client-side latency, ms; cpu: the server's CPU time per call, ms, its worker processes")
+    print("   included; median: of the per-round ratios, each round's blocks back to back - the figure least")
+    print("   moved by other load)")
     if list_rows:
         print()
         print(f"tools/list, {args.tools} tools | bare: ms/list    p50  server | ours: ms/list    p50  server | "
@@ -575,11 +604,12 @@ async def main(args: argparse.Namespace) -> int:
         print("  (server: inproc = time inside the server's middleware chain; stdio = server process CPU)")
     status = 0
     if expected:
-        total, completed = executions_count(data_dir)
-        state = "OK" if total == expected and completed == expected else "MISMATCH"
-        print()
-        print(f"executions recorded: {total} rows ({completed} Completed) for {expected} bifrost calls: {state}")
-        status = 0 if state == "OK" else 1
+        for side in OURS:
+            total, completed = executions_count(data_dirs[side])
+            state = "OK" if total == expected and completed == expected else "MISMATCH"
+            print()
+            print(f"executions recorded ({side}): {total} rows ({completed} Completed) for {expected} calls: {state}")
+            status = status or (0 if state == "OK" else 1)
     if args.keep:
         print(f"kept {tmp}")
     else:
@@ -599,6 +629,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--modes", nargs="+", default=["auto", "legacy"], choices=["auto", "legacy"])
     p.add_argument("--transports", nargs="*", default=["stdio", "http"], choices=["stdio", "http"])
     p.add_argument("--list-transports", nargs="*", default=["inproc", "stdio"], choices=["inproc", "stdio"])
+    p.add_argument("--workers", type=int, default=4, help="worker processes of the isolated server (default 4)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (servers.log, data dir)")
     return p.parse_args(argv)
 

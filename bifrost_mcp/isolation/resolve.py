@@ -30,9 +30,24 @@ def ref_of(entry: RegisteredWorkflow) -> list[str]:
     return [fn.__module__, fn.__qualname__, entry.name]
 
 
+_organizations: dict[tuple[Any, ...], Organization] = {}
+
+
 def context_from(fields: dict[str, Any]) -> ExecutionContext:
+    """The run's context from the values the host sent (its organization read-only model built once per org)."""
     organization = fields.get("organization")
-    return ExecutionContext(**{**fields, "organization": Organization(**organization) if organization else None})
+    if not organization:
+        return ExecutionContext(**{**fields, "organization": None})
+    key = tuple(sorted(organization.items()))
+    org = _organizations.get(key)
+    if org is not None:  # already the context's read-only copy: used as is
+        return ExecutionContext(**{**fields, "organization": org})
+    ctx = ExecutionContext(**{**fields, "organization": Organization(**organization)})
+    if len(_organizations) >= 1024:
+        _organizations.clear()
+    assert ctx.organization is not None
+    _organizations[key] = ctx.organization
+    return ctx
 
 
 def context_fields(ctx: ExecutionContext) -> dict[str, Any]:

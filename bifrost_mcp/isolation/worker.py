@@ -99,7 +99,7 @@ class Worker:
         if self._peak_reset is not None:
             os.write(self._peak_reset, b"5")  # the peak RSS from here on is this run's alone
         cpu = _cpu_seconds()
-        threads = {thread.ident for thread in threading.enumerate()}
+        threads = threading.active_count()
         self.platform = platform = WirePlatform(self.connection.send)
         self.output.sink = self.log
         try:
@@ -138,21 +138,20 @@ class Worker:
         start = status.find(b"VmHWM:")
         return int(status[start + 6 : status.index(b"kB", start)]) * 1024 if start >= 0 else None
 
-    def _left_behind(self, threads_before: set[int | None]) -> bool:
+    def _left_behind(self, threads_before: int) -> bool:
         """Whether the run left tasks or threads running (its tasks are cancelled).
 
         Then the host retires this worker: nothing of one caller's run may still run during another caller's.
+        A thread the executor started for a sync workflow is the worker's own, and stays.
         """
         own = {self.main_task, asyncio.current_task(), *self._tasks}
         tasks = [task for task in asyncio.all_tasks() if task not in own]
         for task in tasks:
             task.cancel()
-        threads = [
-            thread
-            for thread in threading.enumerate()
-            if thread.ident not in threads_before and thread.ident not in self.executor_threads and thread.is_alive()
-        ]
-        return bool(tasks or threads)
+        if threading.active_count() <= threads_before:
+            return bool(tasks)
+        threads = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
+        return bool(tasks) or any(thread.ident not in self.executor_threads for thread in threads)
 
     async def _call(self, fn: Any, kwargs: dict[str, Any]) -> Any:
         if inspect.iscoroutinefunction(fn):
