@@ -37,12 +37,18 @@ class _Cached:
     outcome: RunOutcome
 
 
-def load_registry(settings: HostSettings, version: int) -> Registry:
+def load_registry(settings: HostSettings, version: int, *, interruptible: bool = True) -> Registry:
     """The host's system tools and agents and the workspace's workflows and agents, as registry `version`."""
     if settings.workspace is None:
         registry = Registry(version=version, root=None)
     else:
-        registry = load_workspace(settings.workspace, version, system=system_workflows(), system_source=SYSTEM_SOURCE)
+        registry = load_workspace(
+            settings.workspace,
+            version,
+            system=system_workflows(),
+            system_source=SYSTEM_SOURCE,
+            interruptible=interruptible,
+        )
     add_system_agents(registry)
     return registry
 
@@ -67,8 +73,12 @@ class App:
             return self.registry
         # Importing runs the workspace's module code, which may block (a file that sleeps at import): off the
         # event loop, so every caller is served meanwhile with the current registry and workers.
-        load = partial(load_registry, self.host.settings, self.registry.version + 1)
-        registry = await anyio.to_thread.run_sync(load, abandon_on_cancel=True)
+        load = partial(load_registry, self.host.settings, self.registry.version + 1, interruptible=False)
+        try:
+            registry = await anyio.to_thread.run_sync(load, abandon_on_cancel=True)
+        except (Exception, KeyboardInterrupt, SystemExit) as exc:  # raised by module code at import, off the loop
+            logger.error("workspace reload failed, still serving version %d: %r", self.registry.version, exc)
+            return self.registry
         if self.pool is not None and not await self.pool.reload(registry):
             return self.registry  # no worker could import it: keep serving the version they run
         self.registry = registry

@@ -14,7 +14,9 @@ import typer
 from bifrost_mcp import logs
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
-from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.settings import DEFAULT_WORKERS, HostSettings
+
+STDIO_WORKERS = 2
 
 
 def serve(
@@ -37,7 +39,10 @@ def serve(
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", envvar="BIFROST_WORKERS", help="Worker processes (default 4).", min=1)
+        int | None,
+        typer.Option(
+            "--workers", envvar="BIFROST_WORKERS", help="Worker processes (default 4 over HTTP, 2 over stdio).", min=1
+        ),
     ] = None,
     worker_memory_mb: Annotated[
         int | None,
@@ -58,10 +63,11 @@ def serve(
         fail(f"--isolation must be 'process' or 'inline', got {isolation!r}")
     # Served, workflow code runs in worker processes unless asked otherwise, over HTTP and stdio alike: over
     # stdio the server's stdout is the MCP wire, which a workflow in the server could corrupt or take down.
+    # A stdio server has one client: two warm workers serve it (a blocked one is replaced meanwhile).
     settings = dataclasses.replace(
         settings,
         isolation=isolation or "process",
-        workers=workers or settings.workers,
+        workers=workers or (DEFAULT_WORKERS if http else STDIO_WORKERS),
         worker_memory_mb=settings.worker_memory_mb if worker_memory_mb is None else worker_memory_mb,
     )
 

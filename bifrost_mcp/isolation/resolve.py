@@ -75,7 +75,7 @@ class Resolver:
         root = hello.get("root")
         if root is None:
             return {"errors": 0}
-        registry = load_workspace(Path(root), int(hello.get("version") or 1))
+        registry = load_workspace(Path(root), int(hello.get("version") or 1), interruptible=False)
         for entry in (*registry.workflows.values(), *registry.data_providers.values()):
             module, qualname, _ = ref_of(entry)
             self._entries[(module, qualname)] = entry

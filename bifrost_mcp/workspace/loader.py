@@ -128,11 +128,18 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
 
 
 def load_workspace(
-    root: Path, version: int = 1, *, system: Iterable[Callable[..., Any]] = (), system_source: str = "system"
+    root: Path,
+    version: int = 1,
+    *,
+    system: Iterable[Callable[..., Any]] = (),
+    system_source: str = "system",
+    interruptible: bool = True,
 ) -> Registry:
     """Import the workspace at `root` afresh and build registry `version`.
 
     `system` functions (the host's own tools) are registered first, so their names win over a workspace's.
+    `interruptible=False` where no ^C can arrive (a thread, a worker process): a KeyboardInterrupt is then the
+    module's own doing, reported like any other import error.
     """
     root = root.resolve()
     registry = Registry(version=version, root=root)
@@ -154,7 +161,7 @@ def load_workspace(
         try:
             module = _import(root, path)
         except BaseException as exc:  # user code at import time: report, skip, keep loading the rest
-            if isinstance(exc, KeyboardInterrupt | SystemExit) and not isinstance(exc, SystemExit):
+            if isinstance(exc, KeyboardInterrupt) and interruptible:
                 raise
             message = f"{type(exc).__name__}: {exc}"
             registry.errors.append(LoadError(source, _error_line(exc, path), message))

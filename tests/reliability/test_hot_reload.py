@@ -75,3 +75,22 @@ async def test_a_file_that_blocks_at_import_stalls_no_caller_during_the_reload(
             workers = await full_pool(app)
             assert {w.generation for w in workers} == {app.registry.version}
             assert {p.name for p in importing(signals)} >= {f"importing-{w.pid}" for w in workers}
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+async def test_a_file_that_raises_keyboard_interrupt_at_import_is_a_load_error_and_the_rest_is_served(
+    tmp_path: Path, workspace: Path, signals: Signals, isolation: str
+) -> None:
+    async with opened_app(tmp_path / "data", workspace=workspace, isolation=isolation) as app:
+        owner = await app.host.callers.owner()
+        if isolation == "process":
+            await full_pool(app)
+        before = app.registry
+        write_files(workspace, {"interrupts.py": "raise KeyboardInterrupt\n"})
+
+        registry = await app.reload()
+
+        assert registry.version == before.version + 1
+        assert [str(e) for e in registry.errors] == ["interrupts.py:1: KeyboardInterrupt: "]
+        echoed = await app.run(registry.workflows["echo"], {"text": "still served"}, owner)
+        assert (echoed.record.status, echoed.value) == (ExecutionStatus.COMPLETED, "still served")

@@ -115,3 +115,11 @@ def test_the_command_on_its_own_needs_a_workspace(tmp_path: Path) -> None:
     result = CliRunner().invoke(alone(serve), ["--data-dir", str(tmp_path)], env={"BIFROST_WORKSPACE": None})
     assert result.exit_code == 1
     assert "no workspace: pass --workspace DIR or set BIFROST_WORKSPACE" in result.stderr
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_the_command_refuses_an_isolation_it_does_not_know(tmp_path: Path) -> None:
+    options = ["--workspace", str(EXAMPLES), "--data-dir", str(tmp_path), "--isolation", "thread"]
+    result = CliRunner().invoke(alone(serve), options)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "error: --isolation must be 'process' or 'inline', got 'thread'" in result.stderr
