@@ -14,19 +14,16 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_core import from_json
 
 from bifrost.platform import Platform
 from bifrost_mcp.isolation import usage
-from bifrost_mcp.isolation.errors import error_payload
+from bifrost_mcp.isolation.calls import Finished, LogSink, RunUsage, ServedRun
 from bifrost_mcp.isolation.wire import Connection
 
 HANG_UP_GRACE_SECONDS = 2.0
-LogSink = Callable[[str, str, dict[str, Any] | None], None]
 # The host's own credentials stay out of workflow code's reach; the platform answers for it.
 HOST_SECRETS = (
     "BIFROST_SECRET_KEY",
@@ -37,36 +34,8 @@ HOST_SECRETS = (
 )
 
 
-@dataclass(slots=True)
-class Finished:
-    """A run the worker completed: its shaped result, or the description of what it raised."""
-
-    ok: bool
-    value: Any
-    message: str | None
-    left_running: bool = False  # tasks or threads of the run outlived it: the worker must not serve another
-
-
-@dataclass(slots=True)
-class RunUsage:
-    """The worker's own CPU and peak memory for one run, however the run ended (None when unknown)."""
-
-    cpu_seconds: float | None = None
-    peak_bytes: int | None = None
-
-
 class WorkerGone(Exception):
     """The worker ended during the run; the message says how."""
-
-
-@dataclass(slots=True)
-class _Run:
-    rid: int
-    platform: Platform
-    log: LogSink
-    usage: RunUsage
-    done: asyncio.Future[Finished]
-    tasks: dict[int, asyncio.Task[None]] = field(default_factory=dict)
 
 
 def worker_environment() -> dict[str, str]:
@@ -86,7 +55,7 @@ class WorkerProcess:
         self.over_memory = 0  # the resident bytes seen when the pool killed it for its memory limit
         self.cpu_mark = 0.0  # the worker's CPU seconds when its last run ended
         self._exit_cpu: float | None = None
-        self._run: _Run | None = None
+        self._run: ServedRun | None = None
         self._rids = itertools.count(1)
 
     @classmethod
@@ -138,7 +107,7 @@ class WorkerProcess:
         self, ref: list[str], arguments: dict[str, Any], ctx: dict[str, Any], platform: Platform, log: LogSink,
         usage: RunUsage,
     ) -> Finished:  # fmt: skip
-        run = _Run(next(self._rids), platform, log, usage, asyncio.get_running_loop().create_future())
+        run = ServedRun(next(self._rids), platform, log, usage, self.connection.send)
         self._run = run
         try:
             if not self.alive:
@@ -150,8 +119,7 @@ class WorkerProcess:
             raise
         finally:
             self._run = None
-            for task in run.tasks.values():
-                task.cancel()
+            run.end()
 
     def kill(self, reason: str) -> None:
         """End the worker at once (its whole process group); `reason` becomes the run's failure."""
@@ -243,12 +211,9 @@ class WorkerProcess:
             cid, operation, arguments = message[1:4]
             if not (isinstance(cid, int) and isinstance(operation, str) and isinstance(arguments, dict)):
                 raise TypeError(f"a malformed {kind} frame")
-            serve = self._answer if kind == "call" else self._pump
-            run.tasks[cid] = asyncio.get_running_loop().create_task(serve(run, cid, operation, arguments))
+            run.serve(kind, cid, operation, arguments)
         elif kind == "close" and run is not None:
-            task = run.tasks.get(message[1])
-            if task is not None:
-                task.cancel()
+            run.close(message[1])
         elif kind == "done" and run is not None and message[1] == run.rid:
             status, value, cpu, total, peak, left_running = message[2:8]
             if status == "json":
@@ -261,32 +226,3 @@ class WorkerProcess:
             self.ready.set_result(dict(message[1]))
         else:
             raise ValueError(f"an unexpected {kind!r} frame")
-
-    def _reply(self, run: _Run, message: list[Any]) -> None:
-        if self._run is run:
-            self.connection.send(message)
-
-    async def _answer(self, run: _Run, cid: int, operation: str, arguments: dict[str, Any]) -> None:
-        try:
-            value = await run.platform.call(operation, arguments)
-            self._reply(run, ["ret", cid, value])
-        except Exception as exc:
-            self._reply(run, ["err", cid, error_payload(exc)])
-        finally:
-            run.tasks.pop(cid, None)
-
-    async def _pump(self, run: _Run, cid: int, operation: str, arguments: dict[str, Any]) -> None:
-        try:
-            items = run.platform.stream(operation, arguments)
-            try:
-                async for item in items:
-                    self._reply(run, ["item", cid, item])
-            finally:
-                close = getattr(items, "aclose", None)
-                if close is not None:
-                    await close()
-            self._reply(run, ["end", cid])
-        except Exception as exc:
-            self._reply(run, ["fail", cid, error_payload(exc)])
-        finally:
-            run.tasks.pop(cid, None)

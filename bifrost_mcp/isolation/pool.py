@@ -14,7 +14,8 @@ from typing import Any
 
 from bifrost.platform import ExecutionContext, Platform
 from bifrost_mcp.isolation import usage
-from bifrost_mcp.isolation.channel import Finished, LogSink, RunUsage, WorkerGone, WorkerProcess
+from bifrost_mcp.isolation.calls import Finished, LogSink, RunUsage
+from bifrost_mcp.isolation.channel import WorkerGone, WorkerProcess
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.isolation.resolve import context_fields, ref_of
 from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry

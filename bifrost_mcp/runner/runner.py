@@ -29,7 +29,7 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.executions.records import ExecutionRecord, utc_now
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
-from bifrost_mcp.isolation.channel import RunUsage
+from bifrost_mcp.isolation.calls import RunUsage
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.isolation.results import shape_result
