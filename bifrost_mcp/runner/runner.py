@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import anyio
@@ -142,14 +143,14 @@ class Runner:
         try:
             if pool is None:
                 with capture.capturing(record, state), bind(ctx, platform):
-                    result = await self._call(entry, lambda: self._invoke_inline(entry, kwargs, state), progress)
+                    result = await self._call(entry, partial(self._invoke_inline, entry, kwargs, state), progress)
                 value = shape_result(entry, result)
             else:
                 # The worker is handed the arguments as sent (it validates them again into its own types) and
                 # only the context's values; every SDK call it makes is answered by `platform`.
                 log = capture.sink(record, state)
-                value = await self._call(entry, lambda: self._invoke_isolated(pool, entry, arguments, ctx, platform,
-                                                                               log, usage), progress)  # fmt: skip
+                isolated = partial(self._invoke_isolated, pool, entry, arguments, ctx, platform, log, usage)
+                value = await self._call(entry, isolated, progress)
             outcome.value = state.redact(value)
             record.status = (
                 ExecutionStatus.COMPLETED_WITH_ERRORS if is_soft_failure(outcome.value) else ExecutionStatus.COMPLETED
