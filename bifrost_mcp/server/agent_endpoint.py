@@ -26,7 +26,9 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_tools import progress_of
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
-from bifrost_mcp.server.tools import tool_definition, tool_result
+from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.tools import tool_definition
+from bifrost_mcp.server.workflow_tools import call_workflow_tool
 from bifrost_mcp.workspace import RegisteredWorkflow
 from bifrost_mcp.workspace.registry import tool_name_for
 
@@ -47,6 +49,8 @@ class AgentEndpoint:
             on_list_tools=self._list_tools,
             on_call_tool=self._call_tool,
         )
+        self.confirmations = Confirmations()
+        self.server.middleware.append(self.confirmations.boundary(self.server.name))
         self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security)
         self._mcp = StreamableHTTPASGIApp(self.manager)
 
@@ -83,10 +87,9 @@ class AgentEndpoint:
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | types.InputRequiredResult:
         caller, tools = self._toolset(ctx)
         entry = tools.get(params.name)
         if entry is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        outcome = await self.app.run(entry, params.arguments, caller, progress=progress_of(ctx))
-        return tool_result(entry, outcome)
+        return await call_workflow_tool(self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx))

@@ -32,14 +32,15 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.rendering import render_text
 from bifrost_mcp.server.agent_tools import agent_tool_definitions, call_agent_tool, find_agent_tool, progress_of
+from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
     resource_definition,
     template_definition,
     tool_definitions,
-    tool_result,
 )
+from bifrost_mcp.server.workflow_tools import call_workflow_tool
 from bifrost_mcp.workspace import Registry
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class BifrostServer:
         self.bus = InMemorySubscriptionBus()
         self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._wire_lists: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.confirmations = Confirmations()
         self.server = _Server(
             "bifrost-mcp",
             version=__version__,
@@ -97,6 +99,8 @@ class BifrostServer:
         )
         self.server.middleware.append(self._track_connection)
         self.server.middleware.append(self._serve_tool_list)
+        # seals the requestState of approvals asked on the 2026-07-28 flow, and refuses any it did not seal
+        self.server.middleware.append(self.confirmations.boundary(self.server.name))
         app.on_registry_change(self._registry_changed)
 
     async def _track_connection(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -165,16 +169,15 @@ class BifrostServer:
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | types.InputRequiredResult:
         caller = await self.resolve_caller(ctx)
         entry = self.app.find_tool(caller, params.name)
         if entry is None:
             agent = find_agent_tool(self.app, caller, params.name)
             if agent is None:
                 raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-            return await call_agent_tool(self.app, caller, agent, params.arguments, progress_of(ctx))
-        outcome = await self.app.run(entry, params.arguments, caller, progress=progress_of(ctx))
-        return tool_result(entry, outcome)
+            return await call_agent_tool(self.app, self.confirmations, ctx, caller, agent, params)
+        return await call_workflow_tool(self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx))
 
     # resources: data providers
     async def _list_resources(

@@ -60,15 +60,15 @@ async def connected(app: App, mode: str, **client_options: Any) -> AsyncIterator
 
 @asynccontextmanager
 async def mcp_http_client(
-    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None
+    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None, **client_options: Any
 ) -> AsyncIterator[Client]:
-    """The official client over streamable HTTP with a bearer token."""
+    """The official client over streamable HTTP with a bearer token (`client_options`: an elicitation callback...)."""
     all_headers = dict(headers or {})
     if token is not None:
         all_headers["Authorization"] = f"Bearer {token}"
     async with (
         httpx2.AsyncClient(headers=all_headers, timeout=30) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+        Client(streamable_http_client(url, http_client=http), mode=mode, **client_options) as client,
     ):
         yield client
 
