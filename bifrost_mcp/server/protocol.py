@@ -26,14 +26,13 @@ from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.rendering import render_text
-from bifrost_mcp.server.agent_tools import agent_tool_definitions, call_agent_tool, find_agent_tool, progress_of
+from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, listed_tools, progress_of
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
     resource_definition,
     template_definition,
-    tool_definitions,
     tool_result,
 )
 from bifrost_mcp.workspace import Registry
@@ -120,10 +119,7 @@ class BifrostServer:
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         # Reached once per (protocol version, registry version, access): `_serve_tool_list` answers repeats.
-        caller = await self.resolve_caller(ctx)
-        definitions = tool_definitions(self.app.registry)
-        workflows = [definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
-        return types.ListToolsResult(tools=workflows + agent_tool_definitions(self.app, caller))
+        return types.ListToolsResult(tools=listed_tools(self.app, await self.resolve_caller(ctx)))
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
