@@ -6,25 +6,27 @@ caller would reach over MCP or the web page, and every tool run is recorded the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Annotated
 
-import anyio
 import typer
 from rich.console import Console
 
 from bifrost.errors import BifrostError, NotFoundError
-from bifrost_mcp.agents.chat import Chat
+from bifrost_mcp.agents.chat import TITLE_CHARS, Chat
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.cli._chat_view import TurnPrinter, turn_json
 from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run, table
+from bifrost_mcp.cli._interrupt import Interrupts, read_line
 from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.settings import HostSettings
 
 DEFAULT_AGENT = "assistant"
 HELP = "/new starts a new conversation, /agents lists agents, /agent NAME switches, /exit quits"
+INTERRUPTED = "(interrupted: the turn was stopped and its running tools cancelled; your question is kept)"
 
 
 def chat(
@@ -86,26 +88,47 @@ class Session:
         self.conversation_id = turn.conversation_id
 
     async def interact(self) -> None:
+        """Prompt, answer, repeat. Ctrl-C during a turn stops that turn only; at the prompt, Ctrl-C or Ctrl-D ends."""
         if self.app.find_agent(self.caller, self.agent) is None:  # before the first prompt, not after it
             raise NotFoundError(f"no agent named {self.agent!r}; see the agents you may use")
         self.out.print(f"chatting with {self.agent} ({HELP})", markup=False)
-        while True:
-            try:
-                # in a worker thread, abandoned on Ctrl-C, so a waiting prompt never holds the loop
-                line = (await anyio.to_thread.run_sync(input, f"{self.agent}> ", abandon_on_cancel=True)).strip()
-            except EOFError:
-                self.out.print()
-                return
-            if not line:
-                continue
-            if line.startswith("/"):
-                if not self.command(line):
+        interrupts = Interrupts()
+        async with interrupts.handling():
+            while True:
+                line = await self._prompt(interrupts)
+                if line is None:
+                    self.out.print()
                     return
-                continue
-            try:
-                await self.say(line)
-            except BifrostError as exc:  # one failed turn (no model, a gone conversation) does not end the session
-                self.err.print(f"error: {exc or type(exc).__name__}", markup=False, highlight=False)
+                if not line:
+                    continue
+                if line.startswith("/"):
+                    if not self.command(line):
+                        return
+                    continue
+                with interrupts.scope() as turn:
+                    await self._turn(line)
+                if turn.cancelled_caught:
+                    self.out.print(INTERRUPTED, style="yellow", markup=False, highlight=False)
+
+    async def _prompt(self, interrupts: Interrupts) -> str | None:
+        """The next line, or None to end: at the end of input (Ctrl-D), or when Ctrl-C stops the wait."""
+        line = None
+        with interrupts.scope(), contextlib.suppress(EOFError):
+            line = (await read_line(f"{self.agent}> ")).strip()
+        return line
+
+    async def _turn(self, text: str) -> None:
+        """One turn of the interactive session; a failed turn is reported and the session goes on."""
+        try:
+            if self.conversation_id is None:
+                # started before the turn, so a turn stopped by Ctrl-C leaves its question in this session's
+                # conversation and the next line continues it
+                title = " ".join(text.split())[:TITLE_CHARS]
+                started = await ConversationsView(self.app.host.conversations, self.caller).start(self.agent, title)
+                self.conversation_id = started.id
+            await self.say(text)
+        except BifrostError as exc:  # one failed turn (no model, a gone conversation) does not end the session
+            self.err.print(f"error: {exc or type(exc).__name__}", markup=False, highlight=False)
 
     def command(self, line: str) -> bool:
         """Carry out a /command; False when the session should end."""
