@@ -1,10 +1,7 @@
 """Ctrl-C and the prompt in an interactive command: Ctrl-C stops what runs now (a chat turn), not the process.
 
-interrupts = Interrupts()
-async with interrupts.handling():
-with interrupts.scope() as turn:
-await long_work()
-if turn.cancelled_caught: ...   # Ctrl-C stopped it; the session goes on
+Inside `Interrupts.handling()`, SIGINT cancels the `Interrupts.scope()` open at that moment; the code after the
+scope reads its `cancelled_caught` to tell a stopped turn from a finished one, and the session goes on.
 """
 
 from __future__ import annotations
