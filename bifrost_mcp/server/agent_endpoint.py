@@ -3,7 +3,7 @@
 For clients that should see one agent's toolset and nothing more. It sits behind the same BearerGate as
 /mcp. An agent the caller may not chat with answers 404 exactly like an unknown one, before any MCP traffic;
 the handlers look the agent up again on every request, so a hot reload or a role change since the session
-began narrows the toolset at once.
+began narrows the toolset at once. A workspace reload tells every session, as /mcp does (`ListChanged`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import mcp_types as types
-from mcp.server import CacheHint, Server, ServerRequestContext
+from mcp.server import CacheHint, ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
@@ -27,9 +27,10 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_tools import progress_of
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
 from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.tools import tool_definition
 from bifrost_mcp.server.workflow_tools import call_workflow_tool
-from bifrost_mcp.workspace import RegisteredWorkflow
+from bifrost_mcp.workspace import RegisteredWorkflow, Registry
 from bifrost_mcp.workspace.registry import tool_name_for
 
 _PRIVATE = CacheHint(ttl_ms=0, scope="private")
@@ -40,7 +41,7 @@ class AgentEndpoint:
 
     def __init__(self, app: App, security: TransportSecuritySettings | None) -> None:
         self.app = app
-        self.server: Server[Any] = Server(
+        self.server = ListChangedServer(
             "bifrost-mcp-agent",
             version=__version__,
             cache_hints={"tools/list": _PRIVATE},
@@ -49,10 +50,15 @@ class AgentEndpoint:
             on_list_tools=self._list_tools,
             on_call_tool=self._call_tool,
         )
+        self.changes = ListChanged(self.server, resources=False)  # first: it must see every request
         self.confirmations = Confirmations()
         self.server.middleware.append(self.confirmations.boundary(self.server.name))
         self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security)
         self._mcp = StreamableHTTPASGIApp(self.manager)
+        app.on_registry_change(self._registry_changed)
+
+    async def _registry_changed(self, _registry: Registry) -> None:
+        await self.changes.notify()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         caller = scope.get(CALLER_SCOPE_KEY)

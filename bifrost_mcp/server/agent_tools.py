@@ -24,10 +24,12 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.records import Decision
 from bifrost_mcp.runner.runner import ProgressFn
 from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.tools import tool_definitions
 from bifrost_mcp.server.workflow_tools import CHAT_FRONT_ENDS
 from bifrost_mcp.workspace.registry import RegisteredAgent
 
 AGENT_TOOL_PREFIX = "agent_"
+AGENT_META_KEY = "bifrost/agent"  # on an agent tool's definition: the agent's name, so clients can tell it apart
 INPUT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -62,14 +64,28 @@ def agent_tool_definitions(app: App, caller: Caller) -> list[types.Tool]:
         types.Tool(
             name=agent_tool_name(agent),
             title=f"Chat with {agent.name}",
-            description=(agent.agent.description or f"The agent {agent.name!r}.")
+            description=_sentence(agent.agent.description or f"The agent {agent.name!r}")
             + " Answers a message in a conversation; pass conversation_id back to continue it.",
             input_schema=INPUT_SCHEMA,
             output_schema=OUTPUT_SCHEMA,
+            meta={AGENT_META_KEY: agent.name},
         )
         for agent in app.visible_agents(caller)
         if _offered(app, agent)
     ]
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence, so the tool's own sentence after it does not run on ("Service desk Answers")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def listed_tools(app: App, caller: Caller) -> list[types.Tool]:
+    """What tools/list shows `caller`: the workflow tools they may run, then the agents they may chat with."""
+    definitions = tool_definitions(app.registry)
+    workflows = [definitions[e.tool_name] for e in app.visible_tools(caller) if e.tool_name]
+    return workflows + agent_tool_definitions(app, caller)
 
 
 def find_agent_tool(app: App, caller: Caller, tool_name: str) -> RegisteredAgent | None:
@@ -179,4 +195,4 @@ def _error(text: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True)
 
 
-__all__ = ["agent_tool_definitions", "call_agent_tool", "find_agent_tool", "progress_of"]
+__all__ = ["agent_tool_definitions", "call_agent_tool", "find_agent_tool", "listed_tools", "progress_of"]

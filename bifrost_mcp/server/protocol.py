@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import mcp_types as types
-from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
-from mcp.server.connection import Connection
+from mcp.server import CacheHint, ServerRequestContext
 from mcp.server.context import CallNext, HandlerResult
-from mcp.server.models import InitializationOptions
-from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
-from mcp.shared.subscriptions import ResourcesListChanged, ToolsListChanged
 from mcp_types.methods import validate_client_request
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
@@ -31,14 +26,14 @@ from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.rendering import render_text
-from bifrost_mcp.server.agent_tools import agent_tool_definitions, call_agent_tool, find_agent_tool, progress_of
+from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, listed_tools, progress_of
 from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
     resource_definition,
     template_definition,
-    tool_definitions,
 )
 from bifrost_mcp.server.workflow_tools import call_workflow_tool
 from bifrost_mcp.workspace import Registry
@@ -57,27 +52,13 @@ _PRIVATE = CacheHint(ttl_ms=0, scope="private")
 _MAX_WIRE_LISTS = 256
 
 
-class _Server(Server[Any]):
-    def create_initialization_options(
-        self,
-        notification_options: NotificationOptions | None = None,
-        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
-        extensions: dict[str, dict[str, Any]] | None = None,
-    ) -> InitializationOptions:
-        # Every transport (stdio, streamable HTTP) gets list_changed advertised for 2025-era clients.
-        options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
-        return super().create_initialization_options(options, experimental_capabilities, extensions)
-
-
 class BifrostServer:
     def __init__(self, app: App, resolve_caller: CallerResolver) -> None:
         self.app = app
         self.resolve_caller = resolve_caller
-        self.bus = InMemorySubscriptionBus()
-        self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._wire_lists: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.confirmations = Confirmations()
-        self.server = _Server(
+        self.server = ListChangedServer(
             "bifrost-mcp",
             version=__version__,
             title="bifrost-mcp",
@@ -95,22 +76,12 @@ class BifrostServer:
             on_list_resources=self._list_resources,
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
-            on_subscriptions_listen=ListenHandler(self.bus),
         )
-        self.server.middleware.append(self._track_connection)
+        self.changes = ListChanged(self.server, resources=True)
         self.server.middleware.append(self._serve_tool_list)
         # seals the requestState of approvals asked on the 2026-07-28 flow, and refuses any it did not seal
         self.server.middleware.append(self.confirmations.boundary(self.server.name))
         app.on_registry_change(self._registry_changed)
-
-    async def _track_connection(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-            # The SDK exposes no public accessor for a request's connection; it is what 2025-era
-            # notifications/tools/list_changed must be sent on.
-            connection = getattr(ctx.session, "_connection", None)
-            if isinstance(connection, Connection):
-                self._legacy.add(connection)
-        return await call_next(ctx)
 
     async def _serve_tool_list(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """tools/list answered from its wire form, serialized once per (protocol version, registry version, access).
@@ -145,27 +116,14 @@ class BifrostServer:
 
     async def _registry_changed(self, registry: Registry) -> None:
         self._wire_lists.clear()
-        await self.bus.publish(ToolsListChanged())
-        await self.bus.publish(ResourcesListChanged())
-        for connection in list(self._legacy):
-            if not connection.has_standalone_channel:
-                continue
-            try:
-                await connection.send_tool_list_changed()
-                await connection.send_resource_list_changed()
-            except Exception:  # a client that went away must not stop the others being told
-                logger.debug("could not notify a session of the change", exc_info=True)
-                self._legacy.discard(connection)
+        await self.changes.notify()
 
     # tools
     async def _list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         # Reached once per (protocol version, registry version, access): `_serve_tool_list` answers repeats.
-        caller = await self.resolve_caller(ctx)
-        definitions = tool_definitions(self.app.registry)
-        workflows = [definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
-        return types.ListToolsResult(tools=workflows + agent_tool_definitions(self.app, caller))
+        return types.ListToolsResult(tools=listed_tools(self.app, await self.resolve_caller(ctx)))
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
