@@ -13,7 +13,7 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server import CacheHint, ServerRequestContext
-from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from starlette.requests import Request
@@ -28,6 +28,7 @@ from bifrost_mcp.server.agent_tools import progress_of
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
+from bifrost_mcp.server.sessions import SessionLimits
 from bifrost_mcp.server.tools import tool_definition
 from bifrost_mcp.server.workflow_tools import call_workflow_tool
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry
@@ -39,7 +40,7 @@ _PRIVATE = CacheHint(ttl_ms=0, scope="private")
 class AgentEndpoint:
     """The ASGI app behind `/mcp/agents/{name}` (mounted behind BearerGate); run `manager.run()` in the lifespan."""
 
-    def __init__(self, app: App, security: TransportSecuritySettings | None) -> None:
+    def __init__(self, app: App, security: TransportSecuritySettings | None, sessions: SessionLimits) -> None:
         self.app = app
         self.server = ListChangedServer(
             "bifrost-mcp-agent",
@@ -53,7 +54,7 @@ class AgentEndpoint:
         self.changes = ListChanged(self.server, resources=False)  # first: it must see every request
         self.confirmations = Confirmations()
         self.server.middleware.append(self.confirmations.boundary(self.server.name))
-        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security)
+        self.manager = sessions.manager(self.server, security)
         self._mcp = StreamableHTTPASGIApp(self.manager)
         app.on_registry_change(self._registry_changed)
 
