@@ -183,3 +183,27 @@ async def test_an_organization_user_runs_in_their_own_scope(app: App) -> None:
     record = await app.host.executions.get(execution_id_of(result))
     assert record is not None
     assert (record.executed_by, record.executed_by_email, record.scope) == (user.id, user.email, org.id)
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-Bifrost-Org"])
+@pytest.mark.parametrize("valid_first", [True, False])
+async def test_a_repeated_authorization_or_org_header_is_400_whichever_copy_is_valid(
+    app: App, header: str, valid_first: bool
+) -> None:
+    await app.host.identity.create_org("Contoso")
+    async with serving(app) as served:
+        valid, other = (
+            (f"Bearer {served.token}", "Bearer bft_someone-else")
+            if header == "Authorization"
+            else ("Contoso", "Nowhere")
+        )
+        copies = [(header, valid), (header, other)] if valid_first else [(header, other), (header, valid)]
+        headers = copies if header == "Authorization" else [("Authorization", f"Bearer {served.token}"), *copies]
+        async with httpx2.AsyncClient() as http:
+            response = await http.post(served.mcp, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": f"send one {header} header; this request has 2",
+    }
+    assert response.headers["www-authenticate"].startswith('Bearer error="invalid_request"')
