@@ -49,6 +49,11 @@ WHERE u.id = ?
 """
 
 
+def function_key_user_id(credential_id: str) -> str:
+    """The identity a function key acts as: its own, never shared with another key of the same name."""
+    return f"function-key:{credential_id}"
+
+
 def hash_token(token: str) -> str:
     """Tokens carry 256 random bits, so a plain SHA-256 is a sound at-rest form (no KDF needed)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -201,7 +206,7 @@ def _caller_from_lookup(row: sqlite3.Row) -> Caller:
                 raise AuthenticationError(403, f"organization {row['o_name']!r} is deactivated")
             organization = _org(row)
         return Caller(
-            user_id=f"function-key:{row['name']}",
+            user_id=function_key_user_id(row["id"]),
             email="",
             name=row["name"],
             organization=organization,
