@@ -75,6 +75,12 @@ MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        201,
+        "function keys: the GLOBAL write grant",
+        # Writing GLOBAL scope reaches every organization: a key gets it only when created with --global-write.
+        "ALTER TABLE credentials ADD COLUMN global_write INTEGER NOT NULL DEFAULT 0;",
+    ),
     # 900s: run after every domain's tables exist (versions apply in order, on a fresh database too).
     # Function keys used to act as "function-key:<name>", so keys sharing a name shared history. Each key now
     # acts as "function-key:<credential id>": a record moves to the key when exactly one key bears its name;
