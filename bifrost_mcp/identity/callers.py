@@ -46,4 +46,11 @@ class Callers:
             org = await self.identity.resolve_org(org_ref)
         except NotFoundError as exc:
             raise AuthenticationError(400, str(exc)) from exc
+        if not org.is_active:
+            # its own users are refused (403); an admin acting there would run workflows in a closed tenant
+            raise AuthenticationError(
+                403,
+                f"organization {org.name!r} ({org.id}) is deactivated: nobody acts in it, platform admins included;"
+                " reactivate it first",
+            )
         return caller.acting_in(org)

@@ -172,6 +172,19 @@ async def test_the_org_header_is_refused_for_non_admins_and_unknown_orgs(app: Ap
     assert "Nowhere" in unknown.json()["error_description"]
 
 
+async def test_a_platform_admin_is_refused_in_a_deactivated_organization(app: App) -> None:
+    org = await app.host.identity.create_org("Initech")
+    await app.host.identity.update_org(org.id, {"is_active": False})
+    async with serving(app) as served:
+        response = await post_raw(served.mcp, {"Authorization": f"Bearer {served.token}", "X-Bifrost-Org": "Initech"})
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": "insufficient_scope",
+        "error_description": f"organization 'Initech' ({org.id}) is deactivated: nobody acts in it, platform admins "
+        "included; reactivate it first",
+    }
+
+
 async def test_an_organization_user_runs_in_their_own_scope(app: App) -> None:
     org = await app.host.identity.create_org("Northwind", domain="northwind.example")
     user = await app.host.identity.create_user("amy@northwind.example", "Amy", org_id=org.id)
