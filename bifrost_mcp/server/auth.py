@@ -23,6 +23,11 @@ CALLER_SCOPE_KEY = "bifrost.caller"
 ORG_HEADER = b"x-bifrost-org"
 
 
+def oauth_error(status: int) -> str:
+    """The RFC 6750 error code of a refusal with HTTP `status`."""
+    return "invalid_token" if status == 401 else "insufficient_scope" if status == 403 else "invalid_request"
+
+
 def access_token_for(token: str, caller: Caller) -> AccessToken:
     return AccessToken(
         token=token,
@@ -61,14 +66,7 @@ class BearerGate:
             org_ref = headers.get(ORG_HEADER, b"").decode("latin-1").strip()
             caller = await self.callers.acting_in(caller, org_ref or None)
         except AuthenticationError as exc:
-            error = (
-                "invalid_token"
-                if exc.status == 401
-                else "insufficient_scope"
-                if exc.status == 403
-                else "invalid_request"
-            )
-            await self._refuse(send, exc.status, error, exc.reason)
+            await self._refuse(send, exc.status, oauth_error(exc.status), exc.reason)
             return
         scope[CALLER_SCOPE_KEY] = caller
         scope["user"] = AuthenticatedUser(access_token_for(token, caller))
