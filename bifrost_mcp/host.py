@@ -21,6 +21,7 @@ from bifrost_mcp.identity.credentials import Credentials
 from bifrost_mcp.identity.store import IdentityStore
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage import Database, Migration
+from bifrost_mcp.workspace.layout import check_layout
 
 if TYPE_CHECKING:
     from bifrost_mcp.knowledge.store import KnowledgeStore
@@ -63,6 +64,7 @@ class Host:
         self._stack = AsyncExitStack()
 
     async def open(self) -> None:
+        check_layout(self.settings.workspace, self.settings.data_dir)  # before anything is created
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         await self.db.open(all_migrations())
         self._stack.push_async_callback(self.db.close)

@@ -10,7 +10,9 @@ Roots (decisions the spec leaves open):
 - mode "local": the workspace on disk, for local development, not split per organization:
   workspace -> `<workspace>/`, temp -> `<workspace>/.bifrost/temp/`, uploads -> `<workspace>/.bifrost/uploads/`.
   The workspace location cannot reach `<workspace>/.bifrost/` or the data dir when those lie inside it,
-  so local uploads stay read-only and no workflow reaches the host's database or other tenants' files.
+  so local uploads stay read-only and no workflow reaches the host's database or other tenants' files. (A
+  host starts with the data dir inside the workspace only in a folder the loader skips, such as
+  `<workspace>/.bifrost`: see workspace/layout.py.)
 - uploads is read-only to workflows: write and delete are refused before any store is touched.
 """
 
