@@ -78,7 +78,8 @@ class FilesView:
                 "or use mode='cloud'"
             )
         reserved = (workspace / LOCAL_RESERVED, self._settings.data_dir)
-        return FolderStore(local_root(workspace, location), label=f"local {location}", reserved=reserved)
+        # the workspace is the developer's own folder: files there keep the usual modes
+        return FolderStore(local_root(workspace, location), label=f"local {location}", reserved=reserved, private=False)
 
     def _writable(self, store: BlobStore, path: str, location: str, mode: str, action: str) -> BlobStore:
         if mode == "cloud":
