@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 import anyio
-from watchfiles import PythonFilter, awatch
+from watchfiles import awatch
 
 from bifrost.errors import AccessDenied
 from bifrost_mcp import access
@@ -24,6 +24,7 @@ from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.system_tools import SYSTEM_SOURCE, system_workflows
 from bifrost_mcp.workspace import RegisteredAgent, RegisteredWorkflow, Registry, load_workspace
+from bifrost_mcp.workspace.layout import WorkspaceChanges
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def load_registry(settings: HostSettings, version: int, *, interruptible: bool =
             version,
             system=system_workflows(),
             system_source=SYSTEM_SOURCE,
+            exclude=(settings.data_dir,),  # users write files there: never code, wherever it lies
             interruptible=interruptible,
         )
     add_system_agents(registry)
@@ -99,7 +101,10 @@ class App:
         return self.registry
 
     async def watch(self, *, debounce_ms: int = 300) -> None:
-        """Reload the workspace whenever a .py file under it is added, changed or removed."""
+        """Reload the workspace whenever a .py file it would import is added, changed or removed.
+
+        Changes under the data dir (users' files) or a folder the loader skips never reload it.
+        """
         root = self.host.settings.workspace
         if root is None:
             return
@@ -115,8 +120,10 @@ class App:
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(stop_when_cancelled)
-            changes = awatch(root, watch_filter=PythonFilter(), debounce=debounce_ms, recursive=True, stop_event=stop)
-            async for _changes in changes:
+            only_code = WorkspaceChanges(root, ignore=(self.host.settings.data_dir,))
+            changes = awatch(root, watch_filter=only_code, debounce=debounce_ms, recursive=True, stop_event=stop)
+            async for changed in changes:
+                logger.debug("workspace files changed: %s", sorted(path for _, path in changed))
                 await self.reload()
             tg.cancel_scope.cancel()
 
@@ -205,7 +212,7 @@ class App:
             if settings.isolation == "inline":
                 yield cls(host, registry)
                 return
-            pool = WorkerPool(settings.workers, memory_limit_mb=settings.worker_memory_mb)
+            pool = WorkerPool(settings.workers, memory_limit_mb=settings.worker_memory_mb, exclude=(settings.data_dir,))
             try:
                 await pool.start(registry)
                 yield cls(host, registry, pool)

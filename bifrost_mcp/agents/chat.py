@@ -8,7 +8,7 @@ A turn may end on calls held for approval (`ChatTurn.pending`); `Chat.decide`, o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import get_args
 
@@ -26,6 +26,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.records import Conversation, Decision, Message, ToolResult, UserMessage
 from bifrost_mcp.conversations.view import ConversationsView
+from bifrost_mcp.errors import ConflictError
 from bifrost_mcp.workspace.registry import RegisteredAgent
 
 KNOWLEDGE_PASSAGES = 5
@@ -86,8 +87,13 @@ class Chat:
         *,
         conversation_id: str | None = None,
         on_event: OnEvent | None = None,
+        typed_decisions: bool = True,
     ) -> ChatTurn:
-        """Answer `text` as the agent `agent_name`, in a new conversation or the caller's `conversation_id`."""
+        """Answer `text` as the agent `agent_name`, in a new conversation or the caller's `conversation_id`.
+
+        `typed_decisions=False` where the message may come from a model rather than the person (MCP): an
+        "approve" then decides nothing, and calls waiting for approval are left unanswered as by any message.
+        """
         if not text.strip():
             raise ValidationError("say something: the message is empty")
         agent = self._agent(caller, agent_name)
@@ -95,7 +101,7 @@ class Chat:
         conversation = await self._conversation(conversations, agent, text, conversation_id)
         run = _Run(caller, agent, conversations, conversation, on_event)
         waiting = waiting_in(conversation.messages)
-        decision = decision_in(text) if waiting else None
+        decision = decision_in(text) if waiting and typed_decisions else None
         # the message is kept even if the turn fails or is cancelled
         await conversations.append(conversation.id, [UserMessage(text=text, approval_reply=decision is not None)])
         if decision is not None:
@@ -111,11 +117,13 @@ class Chat:
         decisions: Mapping[str, Decision],
         *,
         on_event: OnEvent | None = None,
+        shown: Sequence[PendingCall] | None = None,
     ) -> ChatTurn:
         """Decide calls of the caller's conversation that wait for approval.
 
         `decisions`: call id → approved, denied or unanswered. Once none waits, the agent goes on with their
-        results.
+        results. `shown`: the calls as the person saw them when deciding, for a front end that asked earlier
+        (an MCP client's elicitation); a call waiting under one of their ids with other arguments is refused.
         """
         conversations = ConversationsView(self.app.host.conversations, caller)
         conversation = await conversations.get(conversation_id)
@@ -131,6 +139,10 @@ class Chat:
         wrong = {d for d in decisions.values() if d not in get_args(Decision)}
         if wrong:
             raise ValidationError(f"a decision is one of {', '.join(get_args(Decision))}, got {sorted(wrong)}")
+        current = {w.call.tool_call_id: w.pending for w in waiting}
+        changed = [p.call_id for p in shown or () if p.call_id in decisions and current[p.call_id] != p]
+        if changed:  # decided elsewhere meanwhile, and the model asked again under the same id
+            raise ConflictError(f"call {', '.join(map(repr, changed))} changed since it was shown; decide it again")
         run = _Run(caller, agent, conversations, conversation, on_event)
         return await self._release(run, waiting, decisions)
 

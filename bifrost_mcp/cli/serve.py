@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bifrost.errors import BifrostError
 from bifrost_mcp import logs
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
@@ -56,7 +57,10 @@ def serve(
 ) -> None:
     """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
     logs.configure()
-    settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
+    try:
+        settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
+    except BifrostError as exc:  # a malformed BIFROST_* setting: one line saying which and what it takes
+        fail(str(exc))
     if settings.workspace is None:
         fail("no workspace: pass --workspace DIR or set BIFROST_WORKSPACE")
     if isolation not in (None, "process", "inline"):
@@ -86,8 +90,7 @@ async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, to
             # The servers are imported when used: every other command would pay ~0.6 s at startup for them.
             from bifrost_mcp.server.stdio import serve_stdio
 
-            caller = await app.host.callers.resolve(token, org)
-            await serve_stdio(app, caller)
+            await serve_stdio(app, token, org)
             return
         url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
         _say(banner(settings, url, await _first_token(app)))

@@ -10,6 +10,8 @@ import asyncio
 import logging
 import sys
 from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bifrost.platform import ExecutionContext, Platform
@@ -28,8 +30,16 @@ _MIB = 1024 * 1024
 
 
 class WorkerPool:
-    def __init__(self, size: int, *, memory_limit_mb: int = 0, start_timeout: float = START_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        size: int,
+        *,
+        memory_limit_mb: int = 0,
+        exclude: Sequence[Path] = (),
+        start_timeout: float = START_TIMEOUT_SECONDS,
+    ) -> None:
         self.size = max(1, size)
+        self.exclude = [str(path) for path in exclude]  # folders the workers' loader never walks into (data dir)
         self.memory_limit = memory_limit_mb * _MIB
         self.start_timeout = start_timeout
         self.generation = 0
@@ -48,7 +58,8 @@ class WorkerPool:
 
     def _hello(self, generation: int) -> dict[str, Any]:
         main = getattr(sys.modules.get("__main__"), "__file__", None)
-        return {"sys_path": list(sys.path), "root": self._root, "version": generation, "main": main}
+        return {"sys_path": list(sys.path), "root": self._root, "version": generation, "main": main,
+                "exclude": self.exclude}  # fmt: skip
 
     async def start(self, registry: Registry) -> None:
         """Start the workers for `registry` (in the background: a run waits for the first ready one)."""

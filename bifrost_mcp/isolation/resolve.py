@@ -75,7 +75,8 @@ class Resolver:
         root = hello.get("root")
         if root is None:
             return {"errors": 0}
-        registry = load_workspace(Path(root), int(hello.get("version") or 1), interruptible=False)
+        exclude = [Path(path) for path in hello.get("exclude") or ()]  # the data dir: users' files are never code
+        registry = load_workspace(Path(root), int(hello.get("version") or 1), exclude=exclude, interruptible=False)
         for entry in (*registry.workflows.values(), *registry.data_providers.values()):
             module, qualname, _ = ref_of(entry)
             self._entries[(module, qualname)] = entry

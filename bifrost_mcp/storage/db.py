@@ -13,6 +13,8 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 import anyio
 
+from bifrost_mcp.storage.private import PRIVATE_FILE, create_private_file, make_private_dirs, narrow
+
 logger = logging.getLogger(__name__)
 
 DB_FILENAME = "bifrost.sqlite3"
@@ -21,11 +23,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One schema step. Versions are global and unique; each domain owns a range (see migrations.py)."""
+    """One schema step. Versions are global and unique; each domain owns a range (see migrations.py).
+
+    `run`, when given, runs after `sql` in the same transaction, for a step SQL alone cannot say (a
+    statement per existing row's value). It gets the sqlite3 connection and must only run statements.
+    """
 
     version: int
     name: str
     sql: str
+    run: Callable[[sqlite3.Connection], None] | None = None
 
 
 class Database:
@@ -50,7 +57,15 @@ class Database:
         return self._conn
 
     async def open(self, migrations: Sequence[Migration]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
+        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 before SQLite does.
+        create_private_file(self.path)
+        for path in (
+            self.path,
+            self.path.with_name(self.path.name + "-wal"),
+            self.path.with_name(self.path.name + "-shm"),
+        ):
+            narrow(path, PRIVATE_FILE)
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         for pragma in (
@@ -101,6 +116,8 @@ class Database:
                 logger.info("applying migration %s %s", migration.version, migration.name)
                 for statement in _split_sql(migration.sql):
                     await conn.execute(statement)
+                if migration.run is not None:
+                    await conn._execute(migration.run, conn._conn)  # type: ignore[no-untyped-call]
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (migration.version, migration.name)
                 )

@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,18 +25,18 @@ from croniter import croniter
 from bifrost.decorators import get_spec
 from bifrost.signatures import build_signature
 from bifrost_mcp.workspace.agents import FoundAgent, agents_in, register_agents
+from bifrost_mcp.workspace.layout import skipped_folder
 from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
 
-SKIP_DIRS = {"__pycache__", ".venv", "venv", ".git", ".bifrost", "node_modules", ".mypy_cache", ".ruff_cache"}
 
-
-def workspace_files(root: Path) -> list[Path]:
-    """The .py files of the workspace, sorted, skipping hidden and tool folders (never even walked into)."""
+def workspace_files(root: Path, exclude: Sequence[Path] = ()) -> list[Path]:
+    """The .py files of the workspace, sorted, skipping hidden and tool folders and `exclude` (never walked into)."""
+    excluded = {path.resolve() for path in exclude}
     files = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not skipped_folder(d) and (Path(folder) / d).resolve() not in excluded]
         files += [Path(folder) / name for name in names if name.endswith(".py")]
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
@@ -51,9 +51,13 @@ def _module_name(root: Path, path: Path) -> str | None:
 
 
 def _purge(root: Path) -> None:
+    # This looks at every module of the process on each load, thousands in a server: a string prefix rather
+    # than Path.is_relative_to (the workspace's modules come from the resolved `root` on sys.path), and the
+    # module's own __dict__ rather than getattr, which would run a lazy module's __getattr__ (imports, errors).
+    inside = str(root) + os.sep
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and Path(file).is_relative_to(root):
+        file = getattr(module, "__dict__", {}).get("__file__")
+        if isinstance(file, str) and file.startswith(inside):
             del sys.modules[name]
 
 
@@ -133,11 +137,13 @@ def load_workspace(
     *,
     system: Iterable[Callable[..., Any]] = (),
     system_source: str = "system",
+    exclude: Sequence[Path] = (),
     interruptible: bool = True,
 ) -> Registry:
     """Import the workspace at `root` afresh and build registry `version`.
 
     `system` functions (the host's own tools) are registered first, so their names win over a workspace's.
+    `exclude` folders (the data dir) are never walked into, wherever they lie.
     `interruptible=False` where no ^C can arrive (a thread, a worker process): a KeyboardInterrupt is then the
     module's own doing, reported like any other import error.
     """
@@ -153,7 +159,7 @@ def load_workspace(
     if str(root) not in sys.path:
         # Appended, not prepended: a workspace file must never shadow the stdlib or the host's packages.
         sys.path.append(str(root))
-    files = workspace_files(root)
+    files = workspace_files(root, exclude)
     _drop_bytecode(files)
     found_agents: list[FoundAgent] = []
     for path in files:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
@@ -72,17 +73,37 @@ async def connected(app: App, mode: str, **client_options: Any) -> AsyncIterator
 
 @asynccontextmanager
 async def mcp_http_client(
-    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None
+    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None, **client_options: Any
 ) -> AsyncIterator[Client]:
-    """The official client over streamable HTTP with a bearer token."""
+    """The official client over streamable HTTP with a bearer token (`client_options`: an elicitation callback...)."""
     all_headers = dict(headers or {})
     if token is not None:
         all_headers["Authorization"] = f"Bearer {token}"
     async with (
         httpx2.AsyncClient(headers=all_headers, timeout=30) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+        Client(streamable_http_client(url, http_client=http), mode=mode, **client_options) as client,
     ):
         yield client
+
+
+@asynccontextmanager
+async def change_notifications(client: Client, mode: str, received: list[str]) -> AsyncIterator[None]:
+    """Collect tools/list_changed events: notifications (2025 era) or a subscriptions/listen stream (2026).
+
+    On the 2025 era the client's own message_handler must append "ToolsListChanged" to `received`.
+    """
+    if mode == "legacy":
+        yield
+        return
+    async with client.listen(tools_list_changed=True) as subscription, anyio.create_task_group() as tg:
+
+        async def consume() -> None:
+            async for event in subscription:
+                received.append(type(event).__name__)
+
+        tg.start_soon(consume)
+        yield
+        tg.cancel_scope.cancel()
 
 
 def execution_id_of(result: Any) -> str:

@@ -227,6 +227,39 @@ async def test_two_held_calls_wait_until_both_are_decided(app: App, vendor: Vend
     assert [i for i, _, _ in tool_results(vendor, vendor.server.requests[1].body)] == ["call_disable", "call_eve"]
 
 
+async def test_a_decision_on_a_call_that_changed_since_it_was_shown_is_refused(app: App, vendor: Vendor) -> None:
+    ada = await member(app, "ada@acme.test")
+    held = await held_turn(app, ada, vendor)
+    other = PendingCall("call_disable", "disable_account", {"account": "eve@acme.test"})
+    chat = Chat(app)
+
+    with pytest.raises(ConflictError, match="call 'call_disable' changed since it was shown; decide it again"):
+        await chat.decide(ada, held.conversation_id, {"call_disable": "approved"}, shown=[other])
+
+    assert DISABLED == [] and await runs_of(app, "disable_account") == []
+    vendor.server.push(Reply("Disabled."))
+    await chat.decide(ada, held.conversation_id, {"call_disable": "approved"}, shown=held.pending)
+    assert DISABLED == ["dana@acme.test"]
+
+
+async def test_without_typed_decisions_an_approve_message_decides_nothing(app: App, vendor: Vendor) -> None:
+    ada = await member(app, "ada@acme.test")
+    held = await held_turn(app, ada, vendor)
+    vendor.server.push(Reply("Approve what?"))
+
+    turn = await Chat(app).turn(
+        ada, "assistant", "approve", conversation_id=held.conversation_id, typed_decisions=False
+    )
+
+    assert turn.text == "Approve what?" and turn.pending == []
+    assert DISABLED == [] and await runs_of(app, "disable_account") == []
+    assert tool_results(vendor, vendor.server.requests[1].body)[-1] == ("call_disable", NOT_RUN["unanswered"], False)
+    stored = await app.host.conversations.get(held.conversation_id)
+    assert stored is not None
+    assert next(m for m in stored.messages if isinstance(m, Approval)).decision == "unanswered"
+    assert not any(isinstance(m, UserMessage) and m.approval_reply for m in stored.messages)
+
+
 def _tools(vendor: Vendor, body: dict[str, Any]) -> list[dict[str, Any]]:
     if vendor.name == "anthropic":
         return [{"name": t["name"], "description": t.get("description", "")} for t in body["tools"]]
