@@ -1,0 +1,117 @@
+"""bench/chat.py's first-token sides: our two streaming APIs and the loopback model they stand in front of.
+
+`first_token_sides(app)` serves `app` on 127.0.0.1 with the loopback OpenAI-compatible model configured as
+its provider (GLOBAL config), signs a member of an organization in, and yields four sides; each returns the
+seconds until the first token of one streamed answer, after reading the rest of the stream (untimed), so that
+no turn is still running when the next one starts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx2
+import openai
+
+from bifrost_mcp.app import App
+from bifrost_mcp.server.http import build_asgi
+from tests.support.loopback import OpenAIServer, RecordedRequest, Reply
+from tests.support.server import LoopbackServer
+
+MODEL_KEY = "sk-loopback-bench"
+AGENT = "bench"
+QUESTION = "Is the printer on floor 2 working?"
+
+
+def instant(_: RecordedRequest) -> Reply:
+    return Reply("It is.", input_tokens=12, output_tokens=3)
+
+
+async def openai_first_token(client: openai.AsyncOpenAI, model: str) -> float:
+    """Seconds until the first chunk with text: the SDK's own view of a streamed answer."""
+    start = time.perf_counter()
+    first: float | None = None
+    stream = await client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": QUESTION}], stream=True
+    )
+    async with stream:
+        async for chunk in stream:
+            if first is None and chunk.choices and chunk.choices[0].delta.content:
+                first = time.perf_counter() - start
+    assert first is not None, "the stream carried no text"
+    return first
+
+
+async def sse_first_token(
+    http: httpx2.AsyncClient, url: str, body: dict[str, Any], is_token: Callable[[dict[str, Any]], bool]
+) -> float:
+    """Seconds until the first `data:` event that `is_token`, read with httpx2 as a plain SSE client would."""
+    start = time.perf_counter()
+    first: float | None = None
+    async with http.stream("POST", url, json=body) as response:
+        assert response.status_code == 200, response.status_code
+        async for line in response.aiter_lines():
+            if first is None and line.startswith("data: {") and is_token(json.loads(line[6:])):
+                first = time.perf_counter() - start
+    assert first is not None, "the stream carried no text"
+    return first
+
+
+def is_chunk_text(event: dict[str, Any]) -> bool:
+    return any(choice["delta"].get("content") for choice in event.get("choices", ()))
+
+
+def is_agui_text(event: dict[str, Any]) -> bool:
+    return event.get("type") == "TEXT_MESSAGE_CONTENT"
+
+
+async def _member_token(app: App) -> str:
+    org = await app.host.identity.create_org("Bench Org")
+    user = await app.host.identity.create_user("bench@bench.test", "Bench", org_id=org.id)
+    return (await app.host.credentials.create_token(user.id)).token
+
+
+@asynccontextmanager
+async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Awaitable[float]]]]:
+    async with AsyncExitStack() as stack:
+        model = stack.enter_context(OpenAIServer(handler=instant, api_key=MODEL_KEY))
+        await app.host.config.set("GLOBAL", "openai_api_key", MODEL_KEY, is_secret=True)
+        await app.host.config.set("GLOBAL", "openai_base_url", model.base_url)
+        token = await _member_token(app)
+        server = LoopbackServer()
+        base = await stack.enter_async_context(server.serve(build_asgi(app, port=server.port, watch=False)))
+
+        ours = await stack.enter_async_context(openai.AsyncOpenAI(base_url=f"{base}/v1", api_key=token, max_retries=0))
+        direct = await stack.enter_async_context(
+            openai.AsyncOpenAI(base_url=model.base_url, api_key=MODEL_KEY, max_retries=0)
+        )
+        http_ours = await stack.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}))
+        http_direct = await stack.enter_async_context(
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {MODEL_KEY}"})
+        )
+        chunks_body = {"model": "loopback-instant", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+        run_input = {"threadId": None, "messages": [{"role": "user", "content": QUESTION}]}
+
+        async def agui_ours() -> float:
+            body = {**run_input, "runId": "bench", "forwardedProps": {"agent": AGENT}}
+            return await sse_first_token(http_ours, f"{base}/api/chat", body, is_agui_text)
+
+        async def agui_model() -> float:
+            return await sse_first_token(http_direct, f"{model.base_url}/chat/completions", chunks_body, is_chunk_text)
+
+        async def openai_ours() -> float:
+            return await openai_first_token(ours, AGENT)
+
+        async def openai_model() -> float:
+            return await openai_first_token(direct, "loopback-instant")
+
+        yield {
+            "OpenAI-compatible /v1 (model)": openai_model,
+            "OpenAI-compatible /v1 (ours)": openai_ours,
+            "AG-UI /api/chat (model)": agui_model,
+            "AG-UI /api/chat (ours)": agui_ours,
+        }
