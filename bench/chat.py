@@ -53,7 +53,7 @@ async def echo(text: str) -> str:
     return text
 
 
-bench = Agent("bench", tools=[echo], model="openai:loopback-instant")
+bench = Agent("bench", tools=[echo])
 '''
 
 # Seconds one call of a side took (or, for a first-token side, until its first token).

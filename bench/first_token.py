@@ -1,7 +1,7 @@
 """bench/chat.py's first-token sides: our two streaming APIs and the loopback model they stand in front of.
 
 `first_token_sides(app)` serves `app` on 127.0.0.1 with the loopback OpenAI-compatible model configured as
-its provider (GLOBAL config), signs a member of an organization in, and yields four sides; each returns the
+the default model (GLOBAL config), signs a member of an organization in, and yields four sides; each returns the
 seconds until the first token of one streamed answer, after reading the rest of the stream (untimed), so that
 no turn is still running when the next one starts.
 """
@@ -19,11 +19,13 @@ import openai
 
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
+from tests.support.ai import MODELS, OPENAI_KEY
+from tests.support.chat_http import serve_model
 from tests.support.loopback import OpenAIServer, RecordedRequest, Reply
 from tests.support.server import LoopbackServer
 
-MODEL_KEY = "sk-loopback-bench"
 AGENT = "bench"
+MODEL = MODELS["openai"]
 QUESTION = "Is the printer on floor 2 working?"
 
 
@@ -78,22 +80,21 @@ async def _member_token(app: App) -> str:
 @asynccontextmanager
 async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Awaitable[float]]]]:
     async with AsyncExitStack() as stack:
-        model = stack.enter_context(OpenAIServer(handler=instant, api_key=MODEL_KEY))
-        await app.host.config.set("GLOBAL", "openai_api_key", MODEL_KEY, is_secret=True)
-        await app.host.config.set("GLOBAL", "openai_base_url", model.base_url)
+        model = stack.enter_context(OpenAIServer(handler=instant, api_key=OPENAI_KEY))
+        await serve_model(app, model)
         token = await _member_token(app)
         server = LoopbackServer()
         base = await stack.enter_async_context(server.serve(build_asgi(app, port=server.port, watch=False)))
 
         ours = await stack.enter_async_context(openai.AsyncOpenAI(base_url=f"{base}/v1", api_key=token, max_retries=0))
         direct = await stack.enter_async_context(
-            openai.AsyncOpenAI(base_url=model.base_url, api_key=MODEL_KEY, max_retries=0)
+            openai.AsyncOpenAI(base_url=model.base_url, api_key=OPENAI_KEY, max_retries=0)
         )
         http_ours = await stack.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}))
         http_direct = await stack.enter_async_context(
-            httpx2.AsyncClient(headers={"Authorization": f"Bearer {MODEL_KEY}"})
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {OPENAI_KEY}"})
         )
-        chunks_body = {"model": "loopback-instant", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+        chunks_body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
         run_input = {"threadId": None, "messages": [{"role": "user", "content": QUESTION}]}
 
         async def agui_ours() -> float:
@@ -107,7 +108,7 @@ async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Aw
             return await openai_first_token(ours, AGENT)
 
         async def openai_model() -> float:
-            return await openai_first_token(direct, "loopback-instant")
+            return await openai_first_token(direct, MODEL)
 
         yield {
             "OpenAI-compatible /v1 (model)": openai_model,
