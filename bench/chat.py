@@ -11,6 +11,8 @@ translation into the API's events and the extra HTTP hop. Per API:
 - AG-UI: httpx2 streaming `POST /api/chat` until TEXT_MESSAGE_CONTENT, against httpx2 streaming the model
   server's chunks until the first content delta.
 Each request is a new conversation of a member of an organization (token auth, org then GLOBAL config).
+Client, server and model server share this process (the model server on a thread of its own): the figures
+are CPU work on one machine's loopback, the client's share included, not a network's latency.
 
 Tool step: one agent tool step against calling the same workflow directly through the runner, with
 `bifrost.testing.FunctionModel` (instant, in process), so every figure is the host's own cost:
@@ -18,7 +20,8 @@ Tool step: one agent tool step against calling the same workflow directly throug
 - tool step: a `Chat.turn` whose model asks for `echo` once and then answers, minus a turn that answers at
   once: what running a tool inside an agent turn adds (the loop, the events, the stored tool call and result).
 
-Rounds alternate the order of the sides so that other load on the machine lands on all of them alike.
+The sides take turns, one call each, in an order reversed every round, so that other load on the machine
+lands on all of them alike.
 
     .venv/bin/python bench/chat.py                  # defaults: well under a minute
     .venv/bin/python bench/chat.py --turns 1000 --rounds 10
@@ -106,8 +109,9 @@ async def measure(sides: dict[str, Side], args: argparse.Namespace) -> dict[str,
     per_round = max(1, args.turns // args.rounds)
     for round_index in range(args.rounds):
         order = list(sides) if round_index % 2 == 0 else list(reversed(sides))
-        for name in order:
-            samples[name] += [await sides[name]() for _ in range(per_round)]
+        for _ in range(per_round):  # one call of each side in turn: a burst of other load hits them all
+            for name in order:
+                samples[name].append(await sides[name]())
     return samples
 
 
