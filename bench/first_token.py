@@ -1,9 +1,13 @@
 """bench/chat.py's first-token sides: our two streaming APIs and the loopback model they stand in front of.
 
 `first_token_sides(app)` serves `app` on 127.0.0.1 with the loopback OpenAI-compatible model configured as
-the default model (GLOBAL config), signs a member of an organization in, and yields four sides; each returns the
-seconds until the first token of one streamed answer, after reading the rest of the stream (untimed), so that
-no turn is still running when the next one starts.
+the default model (GLOBAL config), signs a member of an organization in, and yields the sides; each returns
+the seconds until the first token of one streamed answer, after reading the rest of the stream (untimed), so
+that no turn is still running when the next one starts.
+
+One side is a reference: `bare_proxy`, the least any Python server in front of the model does (Starlette, the
+same SDK call our provider makes, the chunks passed on), with no token, conversation or agent. What it adds
+over the model is the second HTTP hop in this process; what we add over it is bifrost's own work.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from typing import Any
 
 import httpx2
 import openai
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
 
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
@@ -71,6 +80,28 @@ def is_agui_text(event: dict[str, Any]) -> bool:
     return event.get("type") == "TEXT_MESSAGE_CONTENT"
 
 
+def bare_proxy(upstream: openai.AsyncOpenAI) -> Starlette:
+    async def forward(request: Request) -> Response:
+        body = {**await request.json(), "stream": True, "stream_options": {"include_usage": True}}
+        chunks = await upstream.post(
+            "/chat/completions",
+            body=body,
+            cast_to=ChatCompletion,
+            stream=True,
+            stream_cls=openai.AsyncStream[ChatCompletionChunk],
+        )
+
+        async def frames() -> AsyncIterator[str]:
+            async with chunks:
+                async for chunk in chunks:
+                    yield f"data: {chunk.model_dump_json()}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(frames(), media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/v1/chat/completions", forward, methods=["POST"])])
+
+
 async def _member_token(app: App) -> str:
     org = await app.host.identity.create_org("Bench Org")
     user = await app.host.identity.create_user("bench@bench.test", "Bench", org_id=org.id)
@@ -89,6 +120,13 @@ async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Aw
         ours = await stack.enter_async_context(openai.AsyncOpenAI(base_url=f"{base}/v1", api_key=token, max_retries=0))
         direct = await stack.enter_async_context(
             openai.AsyncOpenAI(base_url=model.base_url, api_key=OPENAI_KEY, max_retries=0)
+        )
+        upstream = await stack.enter_async_context(
+            openai.AsyncOpenAI(base_url=model.base_url, api_key=OPENAI_KEY, max_retries=0)
+        )
+        proxied = await stack.enter_async_context(LoopbackServer().serve(bare_proxy(upstream)))
+        via_proxy = await stack.enter_async_context(
+            openai.AsyncOpenAI(base_url=f"{proxied}/v1", api_key="unused", max_retries=0)
         )
         http_ours = await stack.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}))
         http_direct = await stack.enter_async_context(
@@ -110,8 +148,12 @@ async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Aw
         async def openai_model() -> float:
             return await openai_first_token(direct, MODEL)
 
+        async def openai_bare_proxy() -> float:
+            return await openai_first_token(via_proxy, MODEL)
+
         yield {
             "OpenAI-compatible /v1 (model)": openai_model,
+            "OpenAI-compatible /v1 (bare proxy)": openai_bare_proxy,
             "OpenAI-compatible /v1 (ours)": openai_ours,
             "AG-UI /api/chat (model)": agui_model,
             "AG-UI /api/chat (ours)": agui_ours,
