@@ -15,21 +15,24 @@ from bifrost_mcp.conversations.view import ConversationsView
 
 CANDIDATES = 20
 
-# The caller's conversations with the agent whose last user message is the client's, most recent first,
-# with all their user messages in order: one query, whatever the number of candidates.
-_CANDIDATE_USER_TEXTS = """
-SELECT m.conversation_id AS id, json_extract(m.body_json, '$.text') AS text
-FROM (
-    SELECT c.id, c.updated_at, c.rowid AS position
-    FROM conversations AS c
+# The caller's conversations with the agent, most recently active first (the index on scope, user_id,
+# updated_at), whose last user message is the client's and whose user messages are as many: the scan stops
+# at the first, which is the conversation a chat client continues in the usual case. It comes back with its
+# user messages in order, for the whole history to be compared.
+_CANDIDATE = """
+WITH candidate AS (
+    SELECT c.id FROM conversations AS c
     WHERE c.scope = ? AND c.user_id = ? AND c.agent = ?
       AND (SELECT json_extract(last.body_json, '$.text') FROM conversation_messages AS last
            WHERE last.conversation_id = c.id AND last.kind = 'user' ORDER BY last.seq DESC LIMIT 1) = ?
+      AND (SELECT count(*) FROM conversation_messages AS m
+           WHERE m.conversation_id = c.id AND m.kind = 'user') = ?
     ORDER BY c.updated_at DESC, c.rowid DESC
-    LIMIT ?
-) AS candidate
-JOIN conversation_messages AS m ON m.conversation_id = candidate.id AND m.kind = 'user'
-ORDER BY candidate.updated_at DESC, candidate.position DESC, m.seq
+    LIMIT 1 OFFSET ?
+)
+SELECT candidate.id AS id, json_extract(m.body_json, '$.text') AS text
+FROM candidate JOIN conversation_messages AS m ON m.conversation_id = candidate.id AND m.kind = 'user'
+ORDER BY m.seq
 """
 
 
@@ -39,13 +42,17 @@ async def conversation_continued(view: ConversationsView, agent: str, user_texts
     Only conversations the caller may continue are searched: their own (never another user's, even for a
     platform admin who may read it), in the scope they act in now, so the tools of the next turn run where
     the conversation's earlier ones did. Chat.turn checks the id against the gate again when it continues.
+    Candidates that differ only in earlier messages are passed over, up to CANDIDATES of them.
     """
     if not user_texts:
         return None
     caller = view.caller
-    parameters = (caller.scope, caller.user_id, agent, user_texts[-1], CANDIDATES)
-    stored: dict[str, list[str]] = {}  # in candidate order: most recent first
-    for row in await view.store.db.fetchall(_CANDIDATE_USER_TEXTS, parameters):
-        stored.setdefault(row["id"], []).append(row["text"])
     wanted = list(user_texts)
-    return next((conversation_id for conversation_id, texts in stored.items() if texts == wanted), None)
+    for skipped in range(CANDIDATES):
+        parameters = (caller.scope, caller.user_id, agent, wanted[-1], len(wanted), skipped)
+        rows = await view.store.db.fetchall(_CANDIDATE, parameters)
+        if not rows:
+            return None
+        if [row["text"] for row in rows] == wanted:
+            return str(rows[0]["id"])
+    return None
