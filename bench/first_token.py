@@ -5,6 +5,9 @@ the default model (GLOBAL config), signs a member of an organization in, and yie
 the seconds until the first token of one streamed answer, after reading the rest of the stream (untimed), so
 that no turn is still running when the next one starts.
 
+/v1 is timed for a first message and for turn 11 of a conversation whose ten earlier turns the client
+resends, as chat UIs do (`Histories`): the server finds the conversation by them and reads it back.
+
 One side is a reference: `bare_proxy`, the least any Python server in front of the model does (Starlette, the
 same SDK call our provider makes, the chunks passed on), with no token, conversation or agent. What it adds
 over the model is the second HTTP hop in this process; what we add over it is bifrost's own work.
@@ -20,13 +23,15 @@ from typing import Any
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from bifrost_mcp.app import App
+from bifrost_mcp.conversations.records import AssistantMessage, UserMessage
+from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.server.http import build_asgi
 from tests.support.ai import MODELS, OPENAI_KEY
 from tests.support.chat_http import serve_model
@@ -36,19 +41,24 @@ from tests.support.server import LoopbackServer
 AGENT = "bench"
 MODEL = MODELS["openai"]
 QUESTION = "Is the printer on floor 2 working?"
+HISTORY_TURNS = 10
 
 
 def instant(_: RecordedRequest) -> Reply:
     return Reply("It is.", input_tokens=12, output_tokens=3)
 
 
-async def openai_first_token(client: openai.AsyncOpenAI, model: str) -> float:
+def question() -> list[ChatCompletionMessageParam]:
+    return [{"role": "user", "content": QUESTION}]
+
+
+async def openai_first_token(
+    client: openai.AsyncOpenAI, model: str, messages: list[ChatCompletionMessageParam] | None = None
+) -> float:
     """Seconds until the first chunk with text: the SDK's own view of a streamed answer."""
     start = time.perf_counter()
     first: float | None = None
-    stream = await client.chat.completions.create(
-        model=model, messages=[{"role": "user", "content": QUESTION}], stream=True
-    )
+    stream = await client.chat.completions.create(model=model, messages=messages or question(), stream=True)
     async with stream:
         async for chunk in stream:
             if first is None and chunk.choices and chunk.choices[0].delta.content:
@@ -108,6 +118,40 @@ async def _member_token(app: App) -> str:
     return (await app.host.credentials.create_token(user.id)).token
 
 
+class Histories:
+    """Conversations of HISTORY_TURNS turns, each new, and the messages a chat client resends for the next turn.
+
+    A chat UI resends the whole history and the server finds the conversation by it (`conversations.matching`),
+    then reads it back for the model: the first token of a later turn pays for both, and for a longer request.
+    """
+
+    def __init__(self, app: App, token: str) -> None:
+        self.app = app
+        self.token = token
+        self.made = 0
+
+    async def next(self) -> list[ChatCompletionMessageParam]:
+        """A new conversation's messages, stored as the caller's, then resent with the next question."""
+        caller = await self.app.host.callers.for_token(self.token)
+        conversations = ConversationsView(self.app.host.conversations, caller)
+        conversation = await conversations.start(AGENT)
+        messages = self.messages()
+        stored = [
+            UserMessage(text=str(m["content"])) if m["role"] == "user" else AssistantMessage(text=str(m["content"]))
+            for m in messages
+        ]
+        await conversations.append(conversation.id, stored)
+        return [*messages, *question()]
+
+    def messages(self) -> list[ChatCompletionMessageParam]:
+        self.made += 1
+        messages: list[ChatCompletionMessageParam] = []
+        for turn in range(HISTORY_TURNS):
+            messages.append({"role": "user", "content": f"Ticket {self.made}, question {turn}?"})
+            messages.append({"role": "assistant", "content": f"Answer {turn}."})
+        return messages
+
+
 @asynccontextmanager
 async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Awaitable[float]]]]:
     async with AsyncExitStack() as stack:
@@ -151,10 +195,20 @@ async def first_token_sides(app: App) -> AsyncIterator[dict[str, Callable[[], Aw
         async def openai_bare_proxy() -> float:
             return await openai_first_token(via_proxy, MODEL)
 
+        histories = Histories(app, token)
+
+        async def later_turn_ours() -> float:
+            return await openai_first_token(ours, AGENT, await histories.next())  # seeded before the clock starts
+
+        async def later_turn_model() -> float:
+            return await openai_first_token(direct, MODEL, [*histories.messages(), *question()])
+
         yield {
             "OpenAI-compatible /v1 (model)": openai_model,
             "OpenAI-compatible /v1 (bare proxy)": openai_bare_proxy,
             "OpenAI-compatible /v1 (ours)": openai_ours,
+            f"OpenAI-compatible /v1, turn {HISTORY_TURNS + 1} (model)": later_turn_model,
+            f"OpenAI-compatible /v1, turn {HISTORY_TURNS + 1} (ours)": later_turn_ours,
             "AG-UI /api/chat (model)": agui_model,
             "AG-UI /api/chat (ours)": agui_ours,
         }
