@@ -25,8 +25,8 @@ Tool step: one agent tool step against calling the same workflow directly throug
 - tool step: a `Chat.turn` whose model asks for `echo` once and then answers, minus a turn that answers at
   once: what running a tool inside an agent turn adds (the loop, the events, the stored tool call and result).
 
-The sides take turns, one call each, in an order reversed every round, so that other load on the machine
-lands on all of them alike.
+The sides run in rounds, in an order reversed every round, so that other load on the machine lands on all of
+them alike: the first-token sides one call each in turn, the tool-step sides a round's calls each in a row.
 
     .venv/bin/python bench/chat.py                  # defaults: well under a minute
     .venv/bin/python bench/chat.py --turns 1000 --rounds 10
@@ -106,7 +106,13 @@ async def tool_step_sides(app: App, chat: Chat) -> dict[str, Side]:
     return {"direct": elapsed(direct), "with tool": elapsed(turn_with_tool), "no tool": elapsed(turn_without_tool)}
 
 
-async def measure(sides: dict[str, Side], args: argparse.Namespace) -> dict[str, list[float]]:
+async def measure(sides: dict[str, Side], args: argparse.Namespace, *, call_by_call: bool) -> dict[str, list[float]]:
+    """Samples per side, in rounds whose order of sides reverses each round.
+
+    `call_by_call`: the sides take turns one call at a time (for calls of milliseconds, so that a burst of
+    other load hits them all alike); otherwise each side makes its round's calls in a row (for calls of
+    microseconds, which another side's call in between would time with cold caches).
+    """
     for side in sides.values():  # warm-up: imports, prepared statements, caches, kept-alive connections
         for _ in range(args.warmup):
             await side()
@@ -114,8 +120,9 @@ async def measure(sides: dict[str, Side], args: argparse.Namespace) -> dict[str,
     per_round = max(1, args.turns // args.rounds)
     for round_index in range(args.rounds):
         order = list(sides) if round_index % 2 == 0 else list(reversed(sides))
-        for _ in range(per_round):  # one call of each side in turn: a burst of other load hits them all
-            for name in order:
+        turns = [order] * per_round if call_by_call else [[name] * per_round for name in order]
+        for names in turns:
+            for name in names:
                 samples[name].append(await sides[name]())
     return samples
 
@@ -153,7 +160,8 @@ async def main(args: argparse.Namespace) -> None:
         (workspace / "bench_agent.py").write_text(WORKSPACE)
         settings = HostSettings(data_dir=Path(tmp) / "data", workspace=workspace)
         async with App.opened(settings) as app, first_token_sides(app) as streams:
-            samples = await measure({**streams, **await tool_step_sides(app, Chat(app))}, args)
+            samples = await measure(streams, args, call_by_call=True)
+            samples |= await measure(await tool_step_sides(app, Chat(app)), args, call_by_call=False)
 
     report_first_token(samples)
     p50 = {name: percentile(samples[name], 0.5) for name in ("direct", "with tool", "no tool")}
