@@ -1,8 +1,9 @@
 """tables: insert throughput and an indexed equality query, TablesView against raw sqlite3, in one run.
 
-Both sides get the same pre-generated documents and the same schema (MIGRATIONS plus the table's declared
-index on `customer_id`, a partial expression index), each in its own database file with the same pragmas
-(WAL, synchronous=NORMAL, foreign_keys=ON).
+Both sides get the same pre-generated documents and the same schema (MIGRATIONS, the scope's document store,
+and the table's declared index on `customer_id`, a partial expression index on it), each in its own database
+file with the same pragmas (WAL, synchronous=NORMAL, foreign_keys=ON). Another tenant's indexes and this
+one's writes: bench/table_tenants.py.
 
 Insert: ours is `await TablesView.insert(...)` once per document, as a workflow calls it through the
 SDK (one write transaction per call on the shared aiosqlite connection, UUID id, JSON encoding, table
@@ -43,9 +44,11 @@ from bifrost_mcp.data.tables import MIGRATIONS, TablesView  # noqa: E402
 from bifrost_mcp.data.tables.indexes import create_index_sql  # noqa: E402
 from bifrost_mcp.data.tables.query import compile_order, compile_where  # noqa: E402
 from bifrost_mcp.data.tables.store import DOCUMENT_COLUMNS, filtered_from  # noqa: E402
+from bifrost_mcp.data.tables.stores import create_store_sql, store_name  # noqa: E402
 from bifrost_mcp.storage.db import Database  # noqa: E402
 
 SCHEMA = {"indexes": [["customer_id"]]}
+SCOPE = "org-bench"
 CUSTOMERS_PER_DOC = 20  # about this many documents share a customer_id
 
 
@@ -68,7 +71,7 @@ def make_docs(count: int, seed: int = 7) -> list[dict[str, Any]]:
 class Ours:
     def __init__(self, folder: Path) -> None:
         self.db = Database(folder)
-        caller = Caller("bench", "bench@x", "Bench", Organization(id="org-bench", name="Bench"), False)
+        caller = Caller("bench", "bench@x", "Bench", Organization(id=SCOPE, name="Bench"), False)
         self.tables = TablesView(self.db, caller)
 
     async def open(self) -> None:
@@ -93,12 +96,15 @@ class Raw:
         for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"):
             self.conn.execute(pragma)
         self.conn.executescript(MIGRATIONS[0].sql)
+        self.store = store_name(SCOPE)
+        for statement in create_store_sql(self.store):
+            self.conn.execute(statement)
         self.table_id = uuid.uuid4().hex
         self.conn.execute(
-            "INSERT INTO data_tables (id, name, scope, app, created_at) VALUES (?, 'orders', 'org-bench', '', ?)",
-            (self.table_id, datetime.now(UTC).isoformat()),
+            "INSERT INTO data_tables (id, name, scope, app, created_at) VALUES (?, 'orders', ?, '', ?)",
+            (self.table_id, SCOPE, datetime.now(UTC).isoformat()),
         )
-        self.conn.execute(create_index_sql(self.table_id, 0, ("customer_id",)))
+        self.conn.execute(create_index_sql(self.store, self.table_id, 0, ("customer_id",)))
 
     def insert(self, docs: list[dict[str, Any]]) -> float:
         conn, table_id = self.conn, self.table_id
@@ -108,7 +114,7 @@ class Raw:
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(
-                "INSERT INTO data_documents (table_id, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                f'INSERT INTO "{self.store}" (table_id, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
                 (table_id, str(uuid.uuid4()), text, stamp, stamp),
             )
             conn.execute("COMMIT")
@@ -116,7 +122,7 @@ class Raw:
 
     def sql(self, customer: str) -> tuple[str, str, list[Any]]:
         condition = compile_where({"customer_id": customer})
-        filtered = filtered_from(self.table_id, condition.sql)
+        filtered = filtered_from(SCOPE, self.table_id, condition.sql)
         page = f"SELECT {DOCUMENT_COLUMNS} {filtered} ORDER BY {compile_order(None, 'asc')} LIMIT ? OFFSET ?"
         return f"SELECT COUNT(*) {filtered}", page, condition.params
 

@@ -18,6 +18,7 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.config import ConfigView
 from bifrost_mcp.data.files.view import FilesView
 from bifrost_mcp.data.integrations.view import IntegrationsView
+from bifrost_mcp.data.tables.limits import TableLimits
 from bifrost_mcp.data.tables.view import TablesView
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.executions.view import ExecutionsView
@@ -82,7 +83,7 @@ class RunPlatform:
 
 _VIEWS: dict[str, Callable[[RunPlatform], object]] = {
     "config": lambda p: ConfigView(p.host.config, p.caller, p.state),
-    "tables": lambda p: TablesView(p.host.db, p.caller),
+    "tables": lambda p: TablesView(p.host.db, p.caller, TableLimits.of(p.host.settings)),
     "files": lambda p: FilesView(p.host.settings, p.caller),
     "integrations": lambda p: IntegrationsView(p.host.integrations, p.caller, p.state),
     "executions": lambda p: ExecutionsView(p.host.executions, p.caller),

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bifrost.errors import ConfigurationError
+
 DEFAULT_DATA_DIR = ".bifrost"
+# What one tenant may hold of what every tenant shares; each is raised with the env var in its name.
+MAX_TABLES_PER_SCOPE = 1000
+MAX_INDEXES_PER_SCOPE = 100
+MAX_SESSIONS = 10_000  # open MCP sessions over HTTP, per endpoint (/mcp, /mcp/agents/<name>)
+MAX_SESSIONS_PER_CREDENTIAL = 100
+SESSION_IDLE_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +28,11 @@ class HostSettings:
     embedder: str | None = None  # "minilm" (default, offline), "openai:<model>", "sentence-transformers:<model>"
     temp_max_age_seconds: int = 24 * 3600
     progress_interval_seconds: float = 5.0
+    max_tables_per_scope: int = MAX_TABLES_PER_SCOPE
+    max_indexes_per_scope: int = MAX_INDEXES_PER_SCOPE
+    max_sessions: int = MAX_SESSIONS
+    max_sessions_per_credential: int = MAX_SESSIONS_PER_CREDENTIAL
+    session_idle_timeout_seconds: float = SESSION_IDLE_TIMEOUT_SECONDS
 
     @classmethod
     def from_env(
@@ -34,4 +48,39 @@ class HostSettings:
             workspace=Path(ws).expanduser().resolve() if ws else None,
             chroma_url=chroma_url or os.environ.get("BIFROST_CHROMA_URL") or None,
             embedder=os.environ.get("BIFROST_EMBEDDER") or None,
+            max_tables_per_scope=_env_int("BIFROST_MAX_TABLES_PER_SCOPE", MAX_TABLES_PER_SCOPE),
+            max_indexes_per_scope=_env_int("BIFROST_MAX_INDEXES_PER_SCOPE", MAX_INDEXES_PER_SCOPE),
+            max_sessions=_env_int("BIFROST_MAX_SESSIONS", MAX_SESSIONS),
+            max_sessions_per_credential=_env_int("BIFROST_MAX_SESSIONS_PER_CREDENTIAL", MAX_SESSIONS_PER_CREDENTIAL),
+            session_idle_timeout_seconds=_env_seconds(
+                "BIFROST_SESSION_IDLE_TIMEOUT_SECONDS", SESSION_IDLE_TIMEOUT_SECONDS
+            ),
         )
+
+
+def _env_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1, got {text!r} (unset it for {default})")
+    return value
+
+
+def _env_seconds(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigurationError(
+            f"{name} must be a positive number of seconds, got {text!r} (unset it for {default:g})"
+        )
+    return value

@@ -6,6 +6,8 @@ Above the App (tools run through App.run and its gate), below the entry points t
 from bifrost_mcp.agents.budget import DEFAULT_CONTEXT_BUDGET_CHARS
 from bifrost_mcp.agents.events import (
     AgentEvent,
+    ApprovalDecided,
+    ApprovalRequested,
     HistoryTrimmed,
     OnEvent,
     StepLimit,
@@ -22,6 +24,8 @@ __all__ = [
     "DEFAULT_CONTEXT_BUDGET_CHARS",
     "AgentEvent",
     "AgentTool",
+    "ApprovalDecided",
+    "ApprovalRequested",
     "HistoryTrimmed",
     "OnEvent",
     "StepLimit",

@@ -3,6 +3,9 @@
 In order: TextDelta as the model writes; ToolStarted for each call of a step, then ToolFinished as each call
 ends (calls of one step run concurrently, so finishes may come in any order); Usage after each model call;
 StepLimit when the turn stopped at max_steps. HistoryTrimmed comes first when old turns were left out.
+ApprovalRequested, instead of ToolStarted, for a call that waits for the person's approval (the turn then
+ends with that call pending); ApprovalDecided when a decision on it arrives, before the call runs (approved)
+or is answered as not run (denied, unanswered).
 """
 
 from __future__ import annotations
@@ -53,5 +56,23 @@ class HistoryTrimmed:
     dropped: int
 
 
-AgentEvent = TextDelta | ToolStarted | ToolFinished | Usage | StepLimit | HistoryTrimmed
+@dataclass(frozen=True, slots=True)
+class ApprovalRequested:
+    """The model asked for a tool that runs only once the person approves these exact arguments."""
+
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalDecided:
+    call_id: str
+    name: str
+    decision: str  # approved, denied or unanswered
+
+
+AgentEvent = (
+    TextDelta | ToolStarted | ToolFinished | Usage | StepLimit | HistoryTrimmed | ApprovalRequested | ApprovalDecided
+)
 OnEvent = Callable[[AgentEvent], Awaitable[None]]

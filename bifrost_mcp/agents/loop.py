@@ -2,9 +2,11 @@
 
 A step is one model call; when it asks for tools they all run concurrently, their results go back as `tool`
 messages (failures included, marked is_error so the model can repair its call) and the next step begins. The
-turn ends when the model answers without calling a tool, or at `max_steps`. Cancelling the turn cancels its
-running tools (the runner records them Cancelled) and propagates; a provider error (bifrost.errors.AIError)
-propagates too. History is trimmed to the context budget with the strategy of `agents.budget`.
+turn ends when the model answers without calling a tool, or at `max_steps`, or when the model asked for a
+tool that requires approval: the step's other calls run, and the turn ends with those calls `pending` for
+the person to decide (the conversation resumes with their results, see `agents.approvals`). Cancelling
+the turn cancels its running tools (the runner records them Cancelled) and propagates; a provider error
+(bifrost.errors.AIError) propagates too. History is trimmed to the context budget with the strategy of `agents.budget`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ import anyio
 from bifrost.errors import AIProviderError
 from bifrost.llm import ChatMessage, ChatModel, ChatRequest, ChatResult, ToolCall
 from bifrost_mcp.agents.budget import DEFAULT_CONTEXT_BUDGET_CHARS, fit
-from bifrost_mcp.agents.events import HistoryTrimmed, OnEvent, StepLimit, TextDelta, ToolFinished, ToolStarted, Usage
+from bifrost_mcp.agents.events import (
+    ApprovalRequested,
+    HistoryTrimmed,
+    OnEvent,
+    StepLimit,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+    Usage,
+)
 from bifrost_mcp.agents.tools import AgentTool, ToolOutcome, definition
 from bifrost_mcp.runner.errors import describe_exception
 
@@ -32,7 +43,8 @@ class TurnResult:
     """What a turn produced, for the caller to store and bill.
 
     `messages`: the new messages in order (assistant text and tool calls, then tool results); `text`: the final
-    answer; the tokens summed over all the turn's model calls; `steps`: how many model calls it made.
+    answer; the tokens summed over all the turn's model calls; `steps`: how many model calls it made;
+    `pending`: the calls held for approval, which have no result yet (the turn ended on them).
     """
 
     messages: tuple[ChatMessage, ...]
@@ -41,6 +53,7 @@ class TurnResult:
     output_tokens: int
     steps: int
     step_limit_reached: bool = False
+    pending: tuple[ToolCall, ...] = ()
 
 
 async def run_turn(
@@ -54,7 +67,10 @@ async def run_turn(
     on_event: OnEvent,
     context_budget_chars: int = DEFAULT_CONTEXT_BUDGET_CHARS,
 ) -> TurnResult:
-    """Run one turn: `history` ends with the user's new message; `model_name` is the provider's model name."""
+    """Run one turn; `model_name` is the provider's model name.
+
+    `history` ends with the user's new message, or with the results of the calls a decision released.
+    """
     if max_steps < 1:
         raise ValueError("max_steps must be at least 1")
     by_name = {tool.name: tool for tool in tools}
@@ -75,7 +91,13 @@ async def run_turn(
         new.append(ChatMessage("assistant", result.text, tool_calls=result.tool_calls))
         if not result.tool_calls:
             return TurnResult(tuple(new), result.text, input_tokens, output_tokens, step)
-        new.extend(await _run_tools(result.tool_calls, by_name, on_event))
+        held = [call for call in result.tool_calls if _needs_approval(call, by_name)]
+        for call in held:
+            await on_event(ApprovalRequested(call.id, call.name, dict(call.arguments)))
+        held_ids = {call.id for call in held}
+        new.extend(await run_calls([c for c in result.tool_calls if c.id not in held_ids], by_name, on_event))
+        if held:
+            return TurnResult(tuple(new), result.text, input_tokens, output_tokens, step, pending=tuple(held))
     # The model still wanted tools: end with an answer that says why, so the conversation never ends on a tool.
     text = STEP_LIMIT_TEXT.format(max_steps=max_steps)
     await on_event(StepLimit(max_steps))
@@ -102,10 +124,15 @@ async def _stream(model: ChatModel, request: ChatRequest, on_event: OnEvent) -> 
     return result
 
 
-async def _run_tools(
+def _needs_approval(call: ToolCall, by_name: Mapping[str, AgentTool]) -> bool:
+    tool = by_name.get(call.name)
+    return tool is not None and tool.requires_approval
+
+
+async def run_calls(
     calls: Sequence[ToolCall], by_name: Mapping[str, AgentTool], on_event: OnEvent
 ) -> list[ChatMessage]:
-    """Run the calls of one step concurrently; their results come back in the order of the calls."""
+    """Run `calls` concurrently, approval or not (the caller decided); results come in the order of the calls."""
     outcomes: list[ToolOutcome | None] = [None] * len(calls)
 
     async def run(index: int, call: ToolCall) -> None:
@@ -115,9 +142,12 @@ async def _run_tools(
 
     for call in calls:
         await on_event(ToolStarted(call.id, call.name, call.arguments))
-    async with anyio.create_task_group() as tg:
-        for index, call in enumerate(calls):
-            tg.start_soon(run, index, call)
+    if len(calls) == 1:  # the common step: a task group would only add a task's start-up to every tool call
+        await run(0, calls[0])
+    else:
+        async with anyio.create_task_group() as tg:
+            for index, call in enumerate(calls):
+                tg.start_soon(run, index, call)
     return [
         ChatMessage("tool", outcome.text, tool_call_id=call.id, is_error=outcome.is_error)
         for call, outcome in zip(calls, outcomes, strict=True)

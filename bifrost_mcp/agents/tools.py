@@ -39,6 +39,11 @@ class AgentTool(Protocol):
     @property
     def input_schema(self) -> dict[str, Any]: ...
 
+    @property
+    def requires_approval(self) -> bool:
+        """The loop holds such a call until the chatting person approves its exact arguments."""
+        ...
+
     async def call(self, arguments: Mapping[str, Any]) -> ToolOutcome: ...
 
 
@@ -59,11 +64,18 @@ class WorkflowTool:
 
     @property
     def description(self) -> str:
-        return self.entry.spec.description or f"Runs the workflow {self.entry.spec.name!r}."
+        described = self.entry.spec.description or f"Runs the workflow {self.entry.spec.name!r}."
+        if self.requires_approval:  # so the model tells the person why the call waits, instead of retrying it
+            return f"{described} Runs only after the user approves the exact arguments."
+        return described
 
     @property
     def input_schema(self) -> dict[str, Any]:
         return self.entry.signature.input_schema
+
+    @property
+    def requires_approval(self) -> bool:
+        return self.entry.spec.requires_approval
 
     async def call(self, arguments: Mapping[str, Any]) -> ToolOutcome:
         """Never raises for a failed run: the failure is an error outcome the model can read and repair."""

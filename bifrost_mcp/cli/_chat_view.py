@@ -9,7 +9,15 @@ from rich.console import Console
 from rich.text import Text
 
 from bifrost_mcp.agents.chat import ChatTurn
-from bifrost_mcp.agents.events import AgentEvent, StepLimit, TextDelta, ToolFinished, ToolStarted
+from bifrost_mcp.agents.events import (
+    AgentEvent,
+    ApprovalDecided,
+    ApprovalRequested,
+    StepLimit,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+)
 
 ARGUMENTS_CHARS = 200
 
@@ -36,6 +44,13 @@ class TurnPrinter:
             execution = f" execution {event.outcome.execution_id}" if event.outcome.execution_id else ""
             summary = f": {_short(event.outcome.text)}" if event.outcome.is_error else ""
             self._line(Text(f"← {name} {status}{execution}{summary}", style="red" if status == "error" else "green"))
+        elif isinstance(event, ApprovalRequested):
+            self._names[event.call_id] = event.name
+            self._line(Text(f"? {event.name} {_arguments(event.arguments)} waits for your approval", style="yellow"))
+        elif isinstance(event, ApprovalDecided):
+            self._line(
+                Text(f"{event.decision}: {event.name}", style="green" if event.decision == "approved" else "red")
+            )
         elif isinstance(event, StepLimit):
             self._line(Text(f"(stopped after {event.max_steps} steps)", style="yellow"))
 
@@ -62,6 +77,9 @@ def turn_json(turn: ChatTurn) -> dict[str, Any]:
         ],
         "usage": {"input_tokens": turn.input_tokens, "output_tokens": turn.output_tokens},
         "step_limit_reached": turn.step_limit_reached,
+        "pending_approvals": [
+            {"tool_call_id": p.call_id, "name": p.name, "arguments": p.arguments} for p in turn.pending
+        ],
     }
 
 

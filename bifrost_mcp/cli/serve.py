@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from bifrost.errors import BifrostError
 from bifrost_mcp import logs
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
@@ -29,7 +30,10 @@ def serve(
 ) -> None:
     """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
     logs.configure()
-    settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
+    try:
+        settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
+    except BifrostError as exc:  # a malformed BIFROST_* setting: one line saying which and what it takes
+        fail(str(exc))
     if settings.workspace is None:
         fail("no workspace: pass --workspace DIR or set BIFROST_WORKSPACE")
 

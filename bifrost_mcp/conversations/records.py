@@ -24,6 +24,9 @@ class _Message(BaseModel):
 class UserMessage(_Message):
     kind: Literal["user"] = "user"
     text: str
+    # "approve"/"deny" typed while calls waited: kept for the record, while the decision itself lives in the
+    # Approval records and the model reads the calls' results instead
+    approval_reply: bool = False
 
 
 class AssistantMessage(_Message):
@@ -39,7 +42,8 @@ class ToolCall(_Message):
     name: str
     arguments: dict[str, Any] = Field(default_factory=dict)
     execution_id: str | None = None
-    status: str = "pending"  # free text from the loop: pending, running, Completed, Failed, denied, ...
+    # completed or failed once run; awaiting_approval while held, then approved, denied or unanswered
+    status: str = "pending"
 
 
 class ToolResult(_Message):
@@ -49,13 +53,21 @@ class ToolResult(_Message):
     is_error: bool = False
 
 
+Decision = Literal["approved", "denied", "unanswered"]
+
+
 class Approval(_Message):
-    """A person's decision on one tool call, with the exact arguments they were shown."""
+    """A person's decision on one tool call, with the exact arguments they were shown.
+
+    `unanswered`: the person wrote something else (or the client could not ask) while the call waited, so it
+    never ran; `decided_by` is then the user whose next message closed it.
+    """
 
     kind: Literal["approval"] = "approval"
     tool_call_id: str
+    name: str = ""  # the tool, so a list of approvals reads without its call
     arguments: dict[str, Any] = Field(default_factory=dict)
-    decision: Literal["approved", "denied", "pending"] = "pending"
+    decision: Literal["approved", "denied", "unanswered", "pending"] = "pending"
     decided_by: str | None = None  # a user id
     decided_at: datetime | None = None
 

@@ -17,6 +17,7 @@ from typing import Any
 from bifrost.errors import NotFoundError, ValidationError
 from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.conversations.records import Conversation, Message, message_body, message_from_json
+from bifrost_mcp.errors import ConflictError
 from bifrost_mcp.storage import Database
 
 _COLUMNS = "id, title, agent, user_id, scope, created_at, updated_at, input_tokens, output_tokens, message_count"
@@ -53,13 +54,21 @@ def _append(
     return first
 
 
-def _replace(conversation_id: str, seq: int, kind: str, body: str, now: str, conn: sqlite3.Connection) -> str | None:
-    """Overwrite one message of the same kind; the kind stored at `seq`, or None when there is no such message."""
+def _replace(
+    conversation_id: str, seq: int, kind: str, body: str, expected: str | None, now: str, conn: sqlite3.Connection
+) -> str | None:
+    """Overwrite one message of the same kind (when `expected` is given: only if it still reads so).
+
+    Returns the kind stored at `seq`, "changed" when it no longer reads as `expected`, or None for no message.
+    """
     found = conn.execute(
-        "SELECT kind FROM conversation_messages WHERE conversation_id = ? AND seq = ?", (conversation_id, seq)
+        "SELECT kind, body_json FROM conversation_messages WHERE conversation_id = ? AND seq = ?",
+        (conversation_id, seq),
     ).fetchone()
     if found is None or found[0] != kind:
         return None if found is None else str(found[0])
+    if expected is not None and found[1] != expected:
+        return "changed"
     conn.execute(
         "UPDATE conversation_messages SET body_json = ? WHERE conversation_id = ? AND seq = ?",
         (body, conversation_id, seq),
@@ -131,14 +140,21 @@ class ConversationsStore:
             raise not_found(conversation_id)
         return [m.model_copy(update={"seq": first + i, "created_at": moment}) for i, m in enumerate(messages)]
 
-    async def replace(self, conversation_id: str, message: Message) -> Message:
-        """Overwrite the message at `message.seq` with one of the same kind: a tool call's outcome, a decision."""
+    async def replace(self, conversation_id: str, message: Message, *, expected: Message | None = None) -> Message:
+        """Overwrite the message at `message.seq` with one of the same kind: a tool call's outcome, a decision.
+
+        With `expected`, only while the stored message still equals it (else ConflictError): two people
+        deciding one approval at once must not both run the call.
+        """
         now = self._now()
+        was = None if expected is None else message_body(expected)
         kind = await self.db.run_in_transaction(
-            partial(_replace, conversation_id, message.seq, message.kind, message_body(message), now)
+            partial(_replace, conversation_id, message.seq, message.kind, message_body(message), was, now)
         )
         if kind is None:
             raise NotFoundError(f"conversation {conversation_id!r} has no message {message.seq}")
+        if kind == "changed":
+            raise ConflictError(f"message {message.seq} of conversation {conversation_id!r} changed meanwhile")
         if kind != message.kind:
             raise ValidationError(f"message {message.seq} is a {kind}, not a {message.kind}: only its kind replaces it")
         row = await self.db.fetchone(

@@ -60,10 +60,13 @@ class ConversationsView:
             conversation_id, messages, input_tokens=input_tokens, output_tokens=output_tokens
         )
 
-    async def replace(self, conversation_id: str, message: Message) -> Message:
-        """Update a message of the caller's own conversation in place (the one at `message.seq`)."""
+    async def replace(self, conversation_id: str, message: Message, *, expected: Message | None = None) -> Message:
+        """Update a message of the caller's own conversation in place (the one at `message.seq`).
+
+        With `expected`, only if it still reads so (ConflictError otherwise).
+        """
         await self._continued(conversation_id)
-        return await self.store.replace(conversation_id, message)
+        return await self.store.replace(conversation_id, message, expected=expected)
 
     async def set_title(self, conversation_id: str, title: str) -> Conversation:
         await self._continued(conversation_id)

@@ -3,7 +3,7 @@
 For clients that should see one agent's toolset and nothing more. It sits behind the same BearerGate as
 /mcp. An agent the caller may not chat with answers 404 exactly like an unknown one, before any MCP traffic;
 the handlers look the agent up again on every request, so a hot reload or a role change since the session
-began narrows the toolset at once.
+began narrows the toolset at once. A workspace reload tells every session, as /mcp does (`ListChanged`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 import mcp_types as types
-from mcp.server import CacheHint, Server, ServerRequestContext
-from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server import CacheHint, ServerRequestContext
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from starlette.requests import Request
@@ -26,8 +26,12 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_tools import progress_of
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
-from bifrost_mcp.server.tools import tool_definition, tool_result
-from bifrost_mcp.workspace import RegisteredWorkflow
+from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
+from bifrost_mcp.server.sessions import SessionLimits
+from bifrost_mcp.server.tools import tool_definition
+from bifrost_mcp.server.workflow_tools import call_workflow_tool
+from bifrost_mcp.workspace import RegisteredWorkflow, Registry
 from bifrost_mcp.workspace.registry import tool_name_for
 
 _PRIVATE = CacheHint(ttl_ms=0, scope="private")
@@ -36,9 +40,9 @@ _PRIVATE = CacheHint(ttl_ms=0, scope="private")
 class AgentEndpoint:
     """The ASGI app behind `/mcp/agents/{name}` (mounted behind BearerGate); run `manager.run()` in the lifespan."""
 
-    def __init__(self, app: App, security: TransportSecuritySettings | None) -> None:
+    def __init__(self, app: App, security: TransportSecuritySettings | None, sessions: SessionLimits) -> None:
         self.app = app
-        self.server: Server[Any] = Server(
+        self.server = ListChangedServer(
             "bifrost-mcp-agent",
             version=__version__,
             cache_hints={"tools/list": _PRIVATE},
@@ -47,8 +51,15 @@ class AgentEndpoint:
             on_list_tools=self._list_tools,
             on_call_tool=self._call_tool,
         )
-        self.manager = StreamableHTTPSessionManager(app=self.server, security_settings=security)
+        self.changes = ListChanged(self.server, resources=False)  # first: it must see every request
+        self.confirmations = Confirmations()
+        self.server.middleware.append(self.confirmations.boundary(self.server.name))
+        self.manager = sessions.manager(self.server, security)
         self._mcp = StreamableHTTPASGIApp(self.manager)
+        app.on_registry_change(self._registry_changed)
+
+    async def _registry_changed(self, _registry: Registry) -> None:
+        await self.changes.notify()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         caller = scope.get(CALLER_SCOPE_KEY)
@@ -83,10 +94,9 @@ class AgentEndpoint:
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | types.InputRequiredResult:
         caller, tools = self._toolset(ctx)
         entry = tools.get(params.name)
         if entry is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        outcome = await self.app.run(entry, params.arguments, caller, progress=progress_of(ctx))
-        return tool_result(entry, outcome)
+        return await call_workflow_tool(self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx))

@@ -16,6 +16,7 @@ from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bifrost.errors import AccessDenied, NotFoundError
+from bifrost_mcp.access import may_continue_conversation
 from bifrost_mcp.agents.chat import TITLE_CHARS
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
@@ -88,9 +89,14 @@ async def start_turn(
     conversations = ConversationsView(app.host.conversations, caller)
     if conversation_id:
         try:
-            return TurnStart(agent.name, (await conversations.get(conversation_id)).id)
+            found = await conversations.get(conversation_id)
         except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
             raise Refused(404, "conversation_not_found", str(exc)) from None
+        if not may_continue_conversation(caller, found.user_id):  # a platform admin reads it; only its owner writes
+            raise Refused(
+                403, "forbidden", f"conversation {found.id!r} is another user's: only its owner may continue it"
+            )
+        return TurnStart(agent.name, found.id)
     user_texts = [message.text for message in history if isinstance(message, UserMessage)]
     continued = await conversation_continued(conversations, agent.name, user_texts)
     if continued is not None:

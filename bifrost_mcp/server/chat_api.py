@@ -6,8 +6,12 @@ history) and `forwardedProps.agent` (default "assistant"). An unknown or hidden 
 else's thread and an empty message are answered before the stream starts (404, 404, 400); everything after
 is `text/event-stream`: RUN_STARTED, TEXT_MESSAGE_START/CONTENT/END, TOOL_CALL_START/ARGS/END,
 TOOL_CALL_RESULT then CUSTOM "bifrost.tool_step" {toolCallId, executionId, isError}, and at the end CUSTOM
-"bifrost.usage" {inputTokens, outputTokens, stepLimitReached} then RUN_FINISHED, or RUN_ERROR {message}.
-A client that disconnects cancels the turn.
+"bifrost.usage" {inputTokens, outputTokens, stepLimitReached} then RUN_FINISHED (with AG-UI's usage), or
+RUN_ERROR {message}. A client that disconnects cancels the turn.
+
+A turn that ends on calls held for approval finishes with AG-UI's interrupt outcome (see `server.agui`); the
+run that answers it sends `threadId` and `resume: [{interruptId, status, payload: {approved}}]` instead of a
+message, and CUSTOM "bifrost.approval" {toolCallId, decision} reports each decision before the calls run.
 
 GET /api/executions/{id} is the caller's view of one run (another user's answers like an unknown id), for
 the page to open a tool step.
@@ -15,26 +19,12 @@ the page to open a tool step.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ag_ui.core import (
-    BaseEvent,
-    CustomEvent,
-    RunErrorEvent,
-    RunFinishedEvent,
-    RunStartedEvent,
-    TextMessageContentEvent,
-    TextMessageEndEvent,
-    TextMessageStartEvent,
-    ToolCallArgsEvent,
-    ToolCallEndEvent,
-    ToolCallResultEvent,
-    ToolCallStartEvent,
-)
-from ag_ui.encoder import EventEncoder
+from ag_ui.core import RunErrorEvent, RunStartedEvent
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as BadBody
 from pydantic.alias_generators import to_camel
@@ -43,16 +33,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bifrost.errors import AccessDenied, BifrostError, NotFoundError
-from bifrost_mcp.agents.chat import Chat
-from bifrost_mcp.agents.events import AgentEvent, TextDelta, ToolFinished, ToolStarted
+from bifrost_mcp.agents.chat import Chat, ChatTurn
 from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.conversations.records import Decision
+from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.executions.view import ExecutionsView
+from bifrost_mcp.server.agui import Translation
 from bifrost_mcp.server.api import EventStream, Refused, Write, caller_of, error, gated, start_turn
 
 log = logging.getLogger(__name__)
 DEFAULT_AGENT = "assistant"
-TOOL_STEP = "bifrost.tool_step"
-USAGE = "bifrost.usage"
 
 
 class _Camel(BaseModel):
@@ -64,49 +55,25 @@ class InputMessage(_Camel):
     content: str | None = None
 
 
+class ResumeInput(_Camel):
+    interrupt_id: str
+    status: str  # resolved or cancelled
+    payload: Any = None
+
+    def decision(self) -> Decision:
+        """Resolved with {"approved": true} approves; resolved otherwise denies; cancelled leaves it unanswered."""
+        if self.status != "resolved":
+            return "unanswered"
+        approved = isinstance(self.payload, dict) and self.payload.get("approved") is True
+        return "approved" if approved else "denied"
+
+
 class ChatInput(_Camel):
     thread_id: str | None = None
     run_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
-    messages: list[InputMessage]
+    messages: list[InputMessage] = Field(default_factory=list)
     forwarded_props: dict[str, Any] = Field(default_factory=dict)
-
-
-class Translation:
-    """The agent loop's events as AG-UI events: text between tool calls is one message per stretch."""
-
-    def __init__(self, write: Write) -> None:
-        self.write = write
-        self.encoder = EventEncoder()
-        self.message_id: str | None = None
-
-    async def emit(self, event: BaseEvent) -> None:
-        await self.write(self.encoder.encode(event))
-
-    async def end_text(self) -> None:
-        if self.message_id is not None:
-            await self.emit(TextMessageEndEvent(message_id=self.message_id))
-            self.message_id = None
-
-    async def __call__(self, event: AgentEvent) -> None:
-        if isinstance(event, TextDelta) and event.text:
-            if self.message_id is None:
-                self.message_id = uuid.uuid4().hex
-                await self.emit(TextMessageStartEvent(message_id=self.message_id, role="assistant"))
-            await self.emit(TextMessageContentEvent(message_id=self.message_id, delta=event.text))
-        elif isinstance(event, ToolStarted):
-            await self.end_text()
-            await self.emit(ToolCallStartEvent(tool_call_id=event.call_id, tool_call_name=event.name))
-            await self.emit(ToolCallArgsEvent(tool_call_id=event.call_id, delta=json.dumps(event.arguments)))
-            await self.emit(ToolCallEndEvent(tool_call_id=event.call_id))
-        elif isinstance(event, ToolFinished):
-            outcome = event.outcome
-            await self.emit(
-                ToolCallResultEvent(
-                    message_id=uuid.uuid4().hex, tool_call_id=event.call_id, content=outcome.text, role="tool"
-                )
-            )
-            step = {"toolCallId": event.call_id, "executionId": outcome.execution_id, "isError": outcome.is_error}
-            await self.emit(CustomEvent(name=TOOL_STEP, value=step))
+    resume: list[ResumeInput] | None = None
 
 
 def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None = None) -> list[BaseRoute]:
@@ -118,6 +85,8 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
             body = ChatInput.model_validate(await request.json())
         except (ValueError, BadBody) as exc:
             return error(400, "invalid_request", f"the body is not an AG-UI run input: {exc}")
+        if body.resume:
+            return await resumed(caller, body)
         agent_name = str(body.forwarded_props.get("agent") or DEFAULT_AGENT)
         text = next((m.content or "" for m in reversed(body.messages) if m.role == "user"), "")
         try:
@@ -125,13 +94,31 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
         except Refused as refused:
             return error(refused.status, refused.code, refused.description)
         thread_id = start.conversation_id
+        return stream(thread_id, body.run_id, lambda on_event: chat.turn(
+            caller, start.agent, text, conversation_id=thread_id, on_event=on_event
+        ))  # fmt: skip
 
+    async def resumed(caller: Caller, body: ChatInput) -> Response:
+        """A run answering the interrupts of the last one: the decisions go to Chat.decide."""
+        if not body.thread_id:
+            return error(400, "invalid_request", "resume needs the threadId of the run that was interrupted")
+        try:  # answered before the stream starts, as a new turn's mistakes are
+            await ConversationsView(app.host.conversations, caller).get(body.thread_id)
+        except NotFoundError as exc:
+            return error(404, "conversation_not_found", str(exc))
+        decisions = {entry.interrupt_id: entry.decision() for entry in body.resume or []}
+        thread_id = body.thread_id
+        return stream(thread_id, body.run_id, lambda on_event: chat.decide(
+            caller, thread_id, decisions, on_event=on_event
+        ))  # fmt: skip
+
+    def stream(thread_id: str, run_id: str, turn: Callable[[Translation], Awaitable[ChatTurn]]) -> Response:
         async def produce(write: Write) -> None:
             translate = Translation(write)
-            await translate.emit(RunStartedEvent(thread_id=thread_id, run_id=body.run_id))
+            await translate.emit(RunStartedEvent(thread_id=thread_id, run_id=run_id))
             try:
-                turn = await chat.turn(caller, start.agent, text, conversation_id=thread_id, on_event=translate)
-            except BifrostError as exc:  # ours say what to do (no model configured, wrong agent, ...)
+                answered = await turn(translate)
+            except BifrostError as exc:  # ours say what to do (no model configured, nothing waits, ...)
                 await translate.end_text()
                 await translate.emit(RunErrorEvent(message=str(exc)))
                 return
@@ -140,14 +127,7 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
                 await translate.end_text()
                 await translate.emit(RunErrorEvent(message="the turn failed unexpectedly; the server log says why"))
                 return
-            await translate.end_text()
-            usage = {
-                "inputTokens": turn.input_tokens,
-                "outputTokens": turn.output_tokens,
-                "stepLimitReached": turn.step_limit_reached,
-            }
-            await translate.emit(CustomEvent(name=USAGE, value=usage))
-            await translate.emit(RunFinishedEvent(thread_id=thread_id, run_id=body.run_id))
+            await translate.finish(thread_id, run_id, answered)
 
         return EventStream(produce)
 

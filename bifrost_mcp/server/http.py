@@ -10,7 +10,7 @@ import anyio
 import uvicorn
 from mcp.server import ServerRequestContext
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
-from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
@@ -27,6 +27,7 @@ from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.chat_api import chat_routes
 from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
+from bifrost_mcp.server.sessions import SessionLimits
 from bifrost_mcp.server.web import web_routes
 
 
@@ -64,9 +65,10 @@ def build_asgi(
     resource_url = f"{base}{prefix}/mcp"
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     bifrost = BifrostServer(app, caller_from_request)
-    manager = StreamableHTTPSessionManager(app=bifrost.server, security_settings=_security(host))
-    mcp_endpoint = BearerGate(app.host.callers, StreamableHTTPASGIApp(manager), metadata_url)
-    agents = AgentEndpoint(app, _security(host))
+    sessions = SessionLimits(app.host.settings)  # one count per credential across /mcp and its agents
+    manager = sessions.manager(bifrost.server, _security(host))
+    mcp_endpoint = BearerGate(app.host.callers, sessions.gate(StreamableHTTPASGIApp(manager)), metadata_url)
+    agents = AgentEndpoint(app, _security(host), sessions)
 
     async def healthz(_: Request) -> JSONResponse:
         registry = app.registry
@@ -92,7 +94,7 @@ def build_asgi(
         *openai_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
         Route(
             f"{prefix}/mcp/agents/{{name}}",
-            endpoint=BearerGate(app.host.callers, agents, metadata_url),
+            endpoint=BearerGate(app.host.callers, sessions.gate(agents), metadata_url),
             methods=["GET", "POST", "DELETE"],
         ),
         *metadata_routes,
@@ -113,6 +115,7 @@ def build_asgi(
 
     starlette = Starlette(routes=routes, lifespan=lifespan)
     starlette.state.bifrost = bifrost
+    starlette.state.sessions = sessions
     return starlette
 
 

@@ -15,6 +15,9 @@ instructions stay its system prompt). The last message is the new turn. Before i
   model reads them and `bifrost-mcp conversations show` shows them. A first message starts a new one.
 Every response carries the conversation's id in that header. Tool steps appear in the answer's text as
 "[tool NAME → completed|failed, execution ID]" on a line of its own, so a plain chat client shows what ran.
+A turn that ends on calls held for approval ends its text with each call exactly and 'Reply "approve" ... or
+"deny"': the next user message of the conversation decides ("approve"/"deny", yes/no; anything else leaves
+the calls unanswered, and they never run).
 A request the API cannot honour in full is a 400 in OpenAI's error shape, before anything is stored.
 """
 
@@ -33,7 +36,15 @@ from bifrost.errors import BifrostError
 from bifrost_mcp.agents.chat import Chat, ChatTurn
 from bifrost_mcp.app import App
 from bifrost_mcp.server.api import EventStream, Refused, Write, caller_of, gated, start_turn
-from bifrost_mcp.server.openai_format import Completion, Readable, finish_reason, openai_error, status_of, usage
+from bifrost_mcp.server.openai_format import (
+    Completion,
+    Readable,
+    closing,
+    finish_reason,
+    openai_error,
+    status_of,
+    usage,
+)
 from bifrost_mcp.server.openai_request import InvalidRequest, parse_completion
 
 log = logging.getLogger(__name__)
@@ -76,7 +87,8 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
                 turn = await run(readable)
             except BifrostError as exc:
                 return openai_error(status_of(exc), str(exc))
-            return JSONResponse(completion.whole(readable.text() or turn.text, turn), headers=headers)
+            content = ((readable.text() or turn.text) + closing(turn)).lstrip("\n")
+            return JSONResponse(completion.whole(content, turn), headers=headers)
 
         async def produce(write: Write) -> None:
             await write(completion.chunk({"role": "assistant", "content": ""}))
@@ -88,6 +100,8 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
                 log.exception("chat completion in conversation %s failed", start.conversation_id)
                 await write('data: {"error": {"message": "the turn failed unexpectedly", "type": "server_error"}}\n\n')
             else:
+                if turn.pending:
+                    await write(completion.chunk({"content": closing(turn)}))
                 await write(completion.chunk({}, finish_reason(turn)))
                 if body.include_usage:
                     await write(completion.chunk({}, usage=usage(turn)))

@@ -9,8 +9,9 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from bifrost.errors import AccessDenied, BifrostError, NotFoundError, ValidationError
+from bifrost_mcp.agents.approvals import prompt
 from bifrost_mcp.agents.chat import ChatTurn
-from bifrost_mcp.agents.events import AgentEvent, TextDelta, ToolFinished, ToolStarted
+from bifrost_mcp.agents.events import AgentEvent, ApprovalDecided, TextDelta, ToolFinished, ToolStarted
 
 
 def openai_error(status: int, message: str, code: str | None = None, *, param: str | None = None) -> JSONResponse:
@@ -35,8 +36,13 @@ def finish_reason(turn: ChatTurn) -> str:
     return "length" if turn.step_limit_reached else "stop"
 
 
+def closing(turn: ChatTurn) -> str:
+    """What follows the answer: for calls held for approval, each exactly and how to decide (the next message)."""
+    return f"\n\n{prompt(turn.pending)}" if turn.pending else ""
+
+
 class Readable:
-    """A turn's events as the text a chat client shows: the model's words, and a line per finished tool step.
+    """A turn's events as the text a chat client shows: the model's words, a line per tool step and decision.
 
     With `forward`, each piece goes on as it comes (a stream); without, the pieces are kept for `text()`.
     """
@@ -45,11 +51,15 @@ class Readable:
         self.forward = forward
         self.names: dict[str, str] = {}  # call id -> tool name, for the line when the call finishes
         self.pieces: list[str] = []
+        self.started = False
 
     async def __call__(self, event: AgentEvent) -> None:
         piece = self.piece(event)
+        if not self.started:  # a step line that opens the answer starts no blank line
+            piece = piece.lstrip("\n")
         if not piece:
             return
+        self.started = True
         if self.forward is None:
             self.pieces.append(piece)
         else:
@@ -64,10 +74,13 @@ class Readable:
             state = "failed" if event.outcome.is_error else "completed"
             name = self.names.get(event.call_id, event.call_id)
             return f"\n[tool {name} → {state}, execution {event.outcome.execution_id}]\n"
+        elif isinstance(event, ApprovalDecided):
+            self.names[event.call_id] = event.name
+            return f"\n[{event.decision}: {event.name}]\n"
         return ""
 
     def text(self) -> str:
-        return "".join(self.pieces).lstrip("\n")
+        return "".join(self.pieces)
 
 
 class Completion:

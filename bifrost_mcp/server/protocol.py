@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import mcp_types as types
-from mcp.server import CacheHint, NotificationOptions, Server, ServerRequestContext
-from mcp.server.connection import Connection
+from mcp.server import CacheHint, ServerRequestContext
 from mcp.server.context import CallNext, HandlerResult
-from mcp.server.models import InitializationOptions
-from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.exceptions import MCPError
-from mcp.shared.subscriptions import ResourcesListChanged, ToolsListChanged
 from mcp_types.methods import validate_client_request
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
@@ -31,15 +26,16 @@ from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.rendering import render_text
-from bifrost_mcp.server.agent_tools import agent_tool_definitions, call_agent_tool, find_agent_tool, progress_of
+from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, listed_tools, progress_of
+from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
     resource_definition,
     template_definition,
-    tool_definitions,
-    tool_result,
 )
+from bifrost_mcp.server.workflow_tools import call_workflow_tool
 from bifrost_mcp.workspace import Registry
 
 logger = logging.getLogger(__name__)
@@ -56,26 +52,13 @@ _PRIVATE = CacheHint(ttl_ms=0, scope="private")
 _MAX_WIRE_LISTS = 256
 
 
-class _Server(Server[Any]):
-    def create_initialization_options(
-        self,
-        notification_options: NotificationOptions | None = None,
-        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
-        extensions: dict[str, dict[str, Any]] | None = None,
-    ) -> InitializationOptions:
-        # Every transport (stdio, streamable HTTP) gets list_changed advertised for 2025-era clients.
-        options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
-        return super().create_initialization_options(options, experimental_capabilities, extensions)
-
-
 class BifrostServer:
     def __init__(self, app: App, resolve_caller: CallerResolver) -> None:
         self.app = app
         self.resolve_caller = resolve_caller
-        self.bus = InMemorySubscriptionBus()
-        self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._wire_lists: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self.server = _Server(
+        self.confirmations = Confirmations()
+        self.server = ListChangedServer(
             "bifrost-mcp",
             version=__version__,
             title="bifrost-mcp",
@@ -93,20 +76,12 @@ class BifrostServer:
             on_list_resources=self._list_resources,
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
-            on_subscriptions_listen=ListenHandler(self.bus),
         )
-        self.server.middleware.append(self._track_connection)
+        self.changes = ListChanged(self.server, resources=True)
         self.server.middleware.append(self._serve_tool_list)
+        # seals the requestState of approvals asked on the 2026-07-28 flow, and refuses any it did not seal
+        self.server.middleware.append(self.confirmations.boundary(self.server.name))
         app.on_registry_change(self._registry_changed)
-
-    async def _track_connection(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-            # The SDK exposes no public accessor for a request's connection; it is what 2025-era
-            # notifications/tools/list_changed must be sent on.
-            connection = getattr(ctx.session, "_connection", None)
-            if isinstance(connection, Connection):
-                self._legacy.add(connection)
-        return await call_next(ctx)
 
     async def _serve_tool_list(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         """tools/list answered from its wire form, serialized once per (protocol version, registry version, access).
@@ -141,40 +116,26 @@ class BifrostServer:
 
     async def _registry_changed(self, registry: Registry) -> None:
         self._wire_lists.clear()
-        await self.bus.publish(ToolsListChanged())
-        await self.bus.publish(ResourcesListChanged())
-        for connection in list(self._legacy):
-            if not connection.has_standalone_channel:
-                continue
-            try:
-                await connection.send_tool_list_changed()
-                await connection.send_resource_list_changed()
-            except Exception:  # a client that went away must not stop the others being told
-                logger.debug("could not notify a session of the change", exc_info=True)
-                self._legacy.discard(connection)
+        await self.changes.notify()
 
     # tools
     async def _list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         # Reached once per (protocol version, registry version, access): `_serve_tool_list` answers repeats.
-        caller = await self.resolve_caller(ctx)
-        definitions = tool_definitions(self.app.registry)
-        workflows = [definitions[e.tool_name] for e in self.app.visible_tools(caller) if e.tool_name]
-        return types.ListToolsResult(tools=workflows + agent_tool_definitions(self.app, caller))
+        return types.ListToolsResult(tools=listed_tools(self.app, await self.resolve_caller(ctx)))
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | types.InputRequiredResult:
         caller = await self.resolve_caller(ctx)
         entry = self.app.find_tool(caller, params.name)
         if entry is None:
             agent = find_agent_tool(self.app, caller, params.name)
             if agent is None:
                 raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-            return await call_agent_tool(self.app, caller, agent, params.arguments, progress_of(ctx))
-        outcome = await self.app.run(entry, params.arguments, caller, progress=progress_of(ctx))
-        return tool_result(entry, outcome)
+            return await call_agent_tool(self.app, self.confirmations, ctx, caller, agent, params)
+        return await call_workflow_tool(self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx))
 
     # resources: data providers
     async def _list_resources(

@@ -5,6 +5,7 @@ The texts come from runner.rendering, shared with the agent loop's tool messages
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import mcp_types as types
@@ -15,20 +16,32 @@ from bifrost_mcp.workspace import RegisteredWorkflow, Registry
 
 DATA_PROVIDER_PREFIX = "bifrost://data-providers/"
 EXECUTION_META_KEY = "bifrost/executionId"
+REQUIRES_APPROVAL_META_KEY = "bifrost/requiresApproval"
+APPROVAL_SENTENCE = (
+    "Requires the user's approval: the user is asked to confirm the exact arguments before it runs, and a client "
+    "that cannot ask (no elicitation support) is refused."
+)
 
 
 def tool_definition(entry: RegisteredWorkflow) -> types.Tool:
     spec = entry.spec
     assert entry.tool_name is not None
+    description = spec.description or f"Runs the workflow {spec.name!r}."
+    meta: dict[str, Any] = {"bifrost/category": spec.category, "bifrost/tags": list(spec.tags)} if spec.tags else {}
+    if spec.requires_approval:
+        # Said to the model in words and to the client as data. No annotation: destructiveHint describes what a
+        # tool does to the world, while this is the author's rule that a person confirms each call.
+        description = f"{description} {APPROVAL_SENTENCE}"
+        meta[REQUIRES_APPROVAL_META_KEY] = True
     return types.Tool(
         name=entry.tool_name,
         title=spec.name if spec.name != entry.tool_name else None,
-        description=spec.description or f"Runs the workflow {spec.name!r}.",
+        description=description,
         input_schema=entry.signature.input_schema,
         output_schema=entry.signature.output_schema,
         # Only facts a client cannot derive: the display title when it differs from the tool name.
         annotations=types.ToolAnnotations(title=spec.name) if spec.name != entry.tool_name else None,
-        meta={"bifrost/category": spec.category, "bifrost/tags": list(spec.tags)} if spec.tags else None,
+        meta=meta or None,
     )
 
 

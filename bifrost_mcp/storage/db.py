@@ -21,11 +21,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One schema step. Versions are global and unique; each domain owns a range (see migrations.py)."""
+    """One schema step. Versions are global and unique; each domain owns a range (see migrations.py).
+
+    `run`, when given, runs after `sql` in the same transaction, for a step SQL alone cannot say (a
+    statement per existing row's value). It gets the sqlite3 connection and must only run statements.
+    """
 
     version: int
     name: str
     sql: str
+    run: Callable[[sqlite3.Connection], None] | None = None
 
 
 class Database:
@@ -101,6 +106,8 @@ class Database:
                 logger.info("applying migration %s %s", migration.version, migration.name)
                 for statement in _split_sql(migration.sql):
                     await conn.execute(statement)
+                if migration.run is not None:
+                    await conn._execute(migration.run, conn._conn)  # type: ignore[no-untyped-call]
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (migration.version, migration.name)
                 )

@@ -51,9 +51,13 @@ def _module_name(root: Path, path: Path) -> str | None:
 
 
 def _purge(root: Path) -> None:
+    # This looks at every module of the process on each load, thousands in a server: a string prefix rather
+    # than Path.is_relative_to (the workspace's modules come from the resolved `root` on sys.path), and the
+    # module's own __dict__ rather than getattr, which would run a lazy module's __getattr__ (imports, errors).
+    inside = str(root) + os.sep
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and Path(file).is_relative_to(root):
+        file = getattr(module, "__dict__", {}).get("__file__")
+        if isinstance(file, str) and file.startswith(inside):
             del sys.modules[name]
 
 

@@ -29,6 +29,7 @@ WORKFLOW_OPTIONS = (
     "time_saved",
     "roles",
     "admin_only",
+    "requires_approval",
 )
 DATA_PROVIDER_OPTIONS = ("name", "description", "cache_ttl_seconds", "roles", "admin_only")
 
@@ -53,6 +54,7 @@ class WorkflowSpec:
     time_saved: int = 0
     roles: tuple[str, ...] = ()
     admin_only: bool = False
+    requires_approval: bool = False
     cache_ttl_seconds: int = 300
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -99,6 +101,13 @@ def _positive_seconds(decorator: str, option: str, value: Any) -> int | float:
     return value
 
 
+def _flag(decorator: str, option: str, value: Any) -> bool:
+    # strict: a truthy string such as "no" switching on a safety option would be worse than an error
+    if not isinstance(value, bool):
+        raise TypeError(f"@{decorator}({option}=...) must be True or False, got {value!r}")
+    return value
+
+
 def _describe(fn: Callable[..., Any], description: str | None) -> str | None:
     return description if description is not None else first_paragraph(inspect.getdoc(fn))
 
@@ -126,6 +135,7 @@ def _make_workflow(fn: F, options: dict[str, Any]) -> F:
         time_saved=_positive_int("workflow", "time_saved", options.get("time_saved", 0)),
         roles=_str_tuple("workflow", "roles", options.get("roles")),
         admin_only=bool(options.get("admin_only", False)),
+        requires_approval=_flag("workflow", "requires_approval", options.get("requires_approval", False)),
     )
     setattr(fn, SPEC_ATTR, spec)
     return fn
@@ -139,7 +149,9 @@ def workflow(fn: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
     """Register a function as a workflow; `@workflow` and `@workflow(...)` both work.
 
     Options: name, description, category, tags, execution_mode, timeout_seconds, schedule,
-    endpoint_enabled, allowed_methods, public_endpoint, is_tool, time_saved, roles, admin_only.
+    endpoint_enabled, allowed_methods, public_endpoint, is_tool, time_saved, roles, admin_only,
+    requires_approval (an agent runs it only after the chatting person approves the exact arguments; an MCP
+    client is asked to confirm, and a client that cannot confirm is refused).
     """
     if fn is not None:
         return _make_workflow(fn, options)

@@ -1,7 +1,6 @@
 """The App: hot reload reaching connected MCP clients, the access gate's views, data provider caching."""
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace import Registry
 from bifrost_mcp.workspace.loader import registry_from_functions
-from tests.support.mcp import MODES, connected, opened_app, server_for
+from tests.support.mcp import MODES, change_notifications, connected, opened_app, server_for
 from tests.support.poll import poll
 from tests.support.workspace import workspace_modules_dropped, write_files
 
@@ -52,23 +51,6 @@ from bifrost import workflow
 async def {name}({parameter}) -> str:
     return "{name}"
 """
-
-
-@asynccontextmanager
-async def change_notifications(client: Client, mode: str, received: list[str]) -> AsyncIterator[None]:
-    """Collect tools/list_changed events: notifications (2025 era) or a subscriptions/listen stream (2026)."""
-    if mode == "legacy":
-        yield  # the client's message_handler appends
-        return
-    async with client.listen(tools_list_changed=True) as subscription, anyio.create_task_group() as tg:
-
-        async def consume() -> None:
-            async for event in subscription:
-                received.append(type(event).__name__)
-
-        tg.start_soon(consume)
-        yield
-        tg.cancel_scope.cancel()
 
 
 async def tool_names(client: Client) -> list[str]:

@@ -5,12 +5,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import mcp_types as types
 import pytest
 from mcp import Client
 
 from bifrost.enums import ExecutionStatus
 from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
+from tests.support.approvals import APPROVE, DECLINE, Person
 from tests.support.examples import ONBOARD_ARGS
 from tests.support.mcp import MODES, connected, execution_id_of, opened_app, server_for, text_of
 from tests.support.workspace import EXAMPLES
@@ -20,6 +22,7 @@ COVERED = {
     "alert_triage.py": {"triage_alert", "draft_reply"},
     "departments.py": {"departments", "mailbox_sizes"},
     "helpdesk_agent.py": {"helpdesk"},  # an agent, exercised in test_helpdesk_agent.py
+    "offboarding.py": {"offboard_user"},
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
     "triage.py": {"triage_ticket"},
@@ -92,6 +95,43 @@ async def test_triage_rejects_a_priority_outside_its_literal(app: App) -> None:
         result = await client.call_tool("triage_ticket", {"subject": "VPN", "body": "x", "priority": "urgent"})
     assert result.is_error
     assert "priority: Input should be 'low', 'medium', 'high' or 'critical'" in text_of(result)
+
+
+# offboarding.py
+
+LEAVER = {"email": "dana@example.com", "reason": "left the company"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_offboarding_runs_only_once_the_person_confirms_its_exact_arguments(app: App, mode: str) -> None:
+    person = Person([APPROVE])
+    async with connected(app, mode, elicitation_callback=person) as client:
+        result = await client.call_tool("offboard_user", LEAVER)
+    assert not result.is_error, text_of(result)
+    assert result.structured_content == {
+        "account": "dana@example.com",
+        "checklist": [
+            "Disable sign-in for dana@example.com",
+            "Revoke all sessions and app passwords",
+            "Convert the mailbox to shared for 30 days",
+            "Record the reason: left the company",
+        ],
+    }
+    (question,) = person.questions
+    assert '"email": "dana@example.com"' in question and '"reason": "left the company"' in question
+
+
+@pytest.mark.parametrize(("answer", "elicits"), [(DECLINE, True), (None, False)])
+async def test_offboarding_declined_or_unconfirmable_never_runs(
+    app: App, answer: types.ElicitResult | None, elicits: bool
+) -> None:
+    options = {"elicitation_callback": Person([answer])} if answer is not None else {}
+    async with connected(app, "auto", **options) as client:
+        result = await client.call_tool("offboard_user", LEAVER)
+    assert result.is_error
+    expected = "declined" if elicits else "this MCP client cannot ask for it"
+    assert expected in text_of(result)
+    assert await app.host.executions.query(workflow_name="offboard_user") == []
 
 
 # onboarding.py

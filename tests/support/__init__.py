@@ -7,9 +7,11 @@ mcp.py        a real App, MCP clients connected to it (in memory or HTTP), their
 examples.py   the examples/ workspace exercised end to end through a client
 workspace.py  workspaces on disk: the examples, and folders a test writes
 process.py    the installed bifrost-mcp command as a subprocess
+terminal.py   the installed bifrost-mcp command on a pseudo-terminal: typed at, Ctrl-C'd, read back
 cli.py        the data commands in process, against a temp data dir
 data_dir.py   a real Host, and the data dir read as another process would
 callers.py    members of two organizations, a platform admin, any caller
+chat_world.py the chat tenant matrix's callers, agents and conversations, built on a real App
 ai.py         the AI vendors under test: keys, models, loopback servers, usage
 pdfs.py       tiny PDFs written byte by byte
 """

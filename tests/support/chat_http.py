@@ -51,7 +51,13 @@ async def close_ticket(ticket: str) -> str:
     return f"closed {ticket}"
 
 
-helpdesk = Agent("helpdesk", description="Service desk", tools=[lookup_ticket, slow_lookup])
+@workflow(is_tool=True, requires_approval=True)
+async def delete_ticket(ticket: str) -> str:
+    '''Delete a ticket for good.'''
+    return f"deleted {ticket}"
+
+
+helpdesk = Agent("helpdesk", description="Service desk", tools=[lookup_ticket, slow_lookup, delete_ticket])
 technicians = Agent("technicians", description="For technicians", tools=[close_ticket], roles=["Technician"])
 """,
 }

@@ -1,5 +1,5 @@
-"""Run CLI commands in-process against a temp data dir: the data groups alone (DataCli), the whole command over a
-workspace (WorkspaceCli), or one command by itself (alone).
+"""Run CLI commands in-process against a temp data dir: the data groups alone (DataCli), the whole command (or the
+chat commands) over a workspace (WorkspaceCli), or one command by itself (alone).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import typer
 from typer.testing import CliRunner, Result
 
+from bifrost_mcp.cli import chat, config, conversations, integrations, keys, orgs, roles, secrets, tokens, users
 from bifrost_mcp.cli import cli as bifrost_cli
-from bifrost_mcp.cli import config, integrations, keys, orgs, roles, secrets, tokens, users
 from tests.support.workspace import EXAMPLES
 
 
@@ -24,6 +24,18 @@ def data_groups() -> typer.Typer:
     identity = (orgs.orgs, users.users, tokens.tokens, keys.keys, roles.roles)
     for group in (*identity, config.config, secrets.secrets, integrations.integrations):
         cli.add_typer(group)
+    return cli
+
+
+def chat_commands() -> typer.Typer:
+    """A CLI of `chat` and the `conversations` group, registered as bifrost-mcp registers them.
+
+    For tests that run many of them: typer builds the whole command tree on every invoke, ~50 ms for all of
+    bifrost-mcp and ~2 ms for these.
+    """
+    cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    cli.command("chat")(chat.chat)
+    cli.add_typer(conversations.conversations)
     return cli
 
 
@@ -50,15 +62,16 @@ class DataCli:
 
 
 class WorkspaceCli:
-    def __init__(self, data_dir: Path, workspace: Path = EXAMPLES) -> None:
+    def __init__(self, data_dir: Path, workspace: Path = EXAMPLES, *, commands: typer.Typer = bifrost_cli) -> None:
         self.data_dir = data_dir
         self.workspace = workspace
+        self.commands = commands
 
     def __call__(self, *args: str, workspace: bool = True) -> Result:
         options = ["--data-dir", str(self.data_dir)]
         if workspace:
             options += ["--workspace", str(self.workspace)]
-        return CliRunner().invoke(bifrost_cli, [*args, *options], env={"BIFROST_TOKEN": None})
+        return CliRunner().invoke(self.commands, [*args, *options], env={"BIFROST_TOKEN": None})
 
     def ok(self, *args: str, workspace: bool = True) -> str:
         result = self(*args, workspace=workspace)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
@@ -15,6 +16,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
+from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.workspace.loader import registry_from_functions
 
 MODES = ("legacy", "auto")  # 2025-11-25 handshake, 2026-07-28 negotiated
@@ -28,10 +30,16 @@ async def opened_app(
     workspace: Path | None = None,
     functions: Iterable[Callable[..., Any]] | None = None,
     progress_interval_seconds: float = 5.0,
+    system_agents: bool = False,
 ) -> AsyncIterator[App]:
-    """A real App over a SQLite data dir: a workspace folder, or functions defined in the test."""
+    """A real App over a SQLite data dir: a workspace folder, or functions defined in the test.
+
+    A workspace gets the built-in agents as a served one does; functions get them with `system_agents`.
+    """
     settings = HostSettings(data_dir=data_dir, workspace=workspace, progress_interval_seconds=progress_interval_seconds)
     registry = registry_from_functions(functions) if functions is not None else None
+    if registry is not None and system_agents:
+        add_system_agents(registry)
     async with App.opened(settings, registry) as app:
         yield app
 
@@ -53,17 +61,37 @@ async def connected(app: App, mode: str, **client_options: Any) -> AsyncIterator
 
 @asynccontextmanager
 async def mcp_http_client(
-    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None
+    url: str, token: str | None, *, mode: str = "auto", headers: dict[str, str] | None = None, **client_options: Any
 ) -> AsyncIterator[Client]:
-    """The official client over streamable HTTP with a bearer token."""
+    """The official client over streamable HTTP with a bearer token (`client_options`: an elicitation callback...)."""
     all_headers = dict(headers or {})
     if token is not None:
         all_headers["Authorization"] = f"Bearer {token}"
     async with (
         httpx2.AsyncClient(headers=all_headers, timeout=30) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+        Client(streamable_http_client(url, http_client=http), mode=mode, **client_options) as client,
     ):
         yield client
+
+
+@asynccontextmanager
+async def change_notifications(client: Client, mode: str, received: list[str]) -> AsyncIterator[None]:
+    """Collect tools/list_changed events: notifications (2025 era) or a subscriptions/listen stream (2026).
+
+    On the 2025 era the client's own message_handler must append "ToolsListChanged" to `received`.
+    """
+    if mode == "legacy":
+        yield
+        return
+    async with client.listen(tools_list_changed=True) as subscription, anyio.create_task_group() as tg:
+
+        async def consume() -> None:
+            async for event in subscription:
+                received.append(type(event).__name__)
+
+        tg.start_soon(consume)
+        yield
+        tg.cancel_scope.cancel()
 
 
 def execution_id_of(result: Any) -> str:

@@ -33,8 +33,8 @@ class LoopbackServer:
     """
 
     def __init__(self) -> None:
-        # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they are TCP, and
-        # without it every response written in two parts waited ~40 ms for the client's delayed ACK
+        # IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say TCP,
+        # and with Nagle on every response waits ~40 ms for the client's delayed ACK between its two writes.
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]

@@ -5,9 +5,11 @@ Accepted shapes, all equivalent: `{"indexes": [["status"], ["customer_id", "crea
 `id` / `created_at` / `updated_at` for the document's own columns. Every other key of `table_schema` is
 kept as given and not interpreted.
 
-Each index covers only its own table's rows (`WHERE table_id = '<id>'`), so one tenant's indexes cost
-nothing on another's inserts. The indexed expressions come from paths.value_expr, the same function the
-query compiler uses, so equality and range filters on the leading field use the index.
+An index is built on its scope's store (stores.py) and covers only its own table's rows (`WHERE table_id =
+'<id>'`). The partial clause keeps the index small, but it does not spare other writes to the same SQLite
+table: SQLite tests it on every write there. That is why each scope has a store of its own, and why a scope
+has a cap on its indexes (limits.py). The indexed expressions come from paths.value_expr, the same function
+the query compiler uses, so equality and range filters on the leading field use the index.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ MAX_INDEXES = 16
 MAX_INDEX_FIELDS = 8
 INDEX_PREFIX = "ix_data_documents_"
 _INDEX_NAME = re.compile(rf"{INDEX_PREFIX}[0-9a-f]{{32}}_[0-9]+")
+_STORE_NAME = re.compile(r"data_documents_[0-9a-f]{32}")
 
 
 def parse_indexes(table_schema: dict[str, Any] | None) -> list[tuple[str, ...]]:
@@ -68,10 +71,13 @@ def index_name(table_id: str, position: int) -> str:
     return f"{INDEX_PREFIX}{table_id}_{position}"
 
 
-def create_index_sql(table_id: str, position: int, fields: tuple[str, ...]) -> str:
+def create_index_sql(store: str, table_id: str, position: int, fields: tuple[str, ...]) -> str:
+    """The index on `store`, the table's scope's store (a name from stores.store_name)."""
+    if not _STORE_NAME.fullmatch(store):
+        raise RuntimeError(f"refusing to index {store!r}: not a document store name")
     columns = ", ".join(name if name in META_COLUMNS else value_expr(parse_field(name)) for name in fields)
     where = f"table_id = {table_literal(table_id)}"
-    return f'CREATE INDEX "{index_name(table_id, position)}" ON data_documents ({columns}) WHERE {where}'
+    return f'CREATE INDEX "{index_name(table_id, position)}" ON "{store}" ({columns}) WHERE {where}'
 
 
 def drop_index_sql(name: str) -> str:

@@ -1,7 +1,7 @@
-"""SQL statements and row conversions for tables and documents (the schema is in schema.py).
+"""Tables' rows, their indexes, and row conversions (the schema is in schema.py, documents' SQL in stores.py).
 
 Every statement that touches documents names the table by (scope, app, name) or by a table id found that
-way, so a document id from another scope matches nothing.
+way, in the scope's own store, so a document id from another scope matches nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import DocumentData, TableInfo
 from bifrost_mcp.data.tables.codec import decode_document, now, parse_time
 from bifrost_mcp.data.tables.indexes import create_index_sql, drop_index_sql, index_glob
+from bifrost_mcp.data.tables.limits import TableLimits
 from bifrost_mcp.data.tables.paths import table_literal
+from bifrost_mcp.data.tables.stores import ensure_store, store_name
 
 TableKey = tuple[str, str, str]  # (scope, app, name)
 
@@ -26,39 +28,17 @@ TABLE_COLUMNS = "id, name, description, table_schema, scope, app, created_at"
 DOCUMENT_COLUMNS = "id, table_id, data, created_at, updated_at"
 _TABLE_WHERE = "scope = ? AND app = ? AND name = ?"
 
-# Parameters: id, data, created_at, updated_at, then the table key. One statement finds the table and
-# writes; no row back means the table does not exist.
-INSERT_SQL = (
-    "INSERT INTO data_documents (table_id, id, data, created_at, updated_at) "
-    f"SELECT id, ?, ?, ?, ? FROM data_tables WHERE {_TABLE_WHERE} RETURNING table_id, created_at"
-)
-UPSERT_SQL = (
-    "INSERT INTO data_documents (table_id, id, data, created_at, updated_at) "
-    f"SELECT id, ?, ?, ?, ? FROM data_tables WHERE {_TABLE_WHERE} "
-    "ON CONFLICT (table_id, id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at "
-    "RETURNING table_id, created_at"
-)
-# Parameters: the table key, then the document id.
-GET_SQL = (
-    "SELECT d.id AS id, d.table_id AS table_id, d.data AS data, d.created_at AS created_at, "
-    "d.updated_at AS updated_at FROM data_documents AS d JOIN data_tables AS t ON t.id = d.table_id "
-    "WHERE t.scope = ? AND t.app = ? AND t.name = ? AND d.id = ?"
-)
-# Parameters: the document id, then the table key.
-DELETE_DOCUMENT_SQL = (
-    f"DELETE FROM data_documents WHERE id = ? AND table_id = (SELECT id FROM data_tables WHERE {_TABLE_WHERE})"
-)
 
-
-def filtered_from(table_id: str, condition_sql: str) -> str:
-    """FROM/WHERE of a query over one table.
+def filtered_from(scope: str, table_id: str, condition_sql: str) -> str:
+    """FROM/WHERE of a query over one table of `scope`.
 
     The table id is inlined (it is ours, and checked) so that SQLite can use the table's partial indexes,
     whose WHERE clause is the same `table_id = '<id>'` term. `likely()` tells the planner that this term
     keeps most rows: without statistics it would otherwise rate the (table_id, created_at) index as
     selective as a declared index and pick it to skip sorting, scanning the whole table.
     """
-    return f"FROM data_documents WHERE likely(table_id = {table_literal(table_id)}) AND ({condition_sql})"
+    store = store_name(scope)
+    return f'FROM "{store}" WHERE likely(table_id = {table_literal(table_id)}) AND ({condition_sql})'
 
 
 async def find_table(conn: aiosqlite.Connection, key: TableKey) -> sqlite3.Row | None:
@@ -72,31 +52,35 @@ async def create_table(
     description: str | None,
     schema_text: str | None,
     indexes: list[tuple[str, ...]],
+    limits: TableLimits,
 ) -> sqlite3.Row:
-    """Insert the table row and build its indexes, inside the caller's transaction."""
+    """Insert the table row and build its indexes, within the scope's limits, inside the caller's transaction."""
     table_id = uuid.uuid4().hex
     scope, app, name = key
+    store = await ensure_store(conn, scope)
+    await limits.check_room(conn, scope, store, name=name, indexes=len(indexes))
     _, stamp = now()
     await conn.execute(
         f"INSERT INTO data_tables ({TABLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (table_id, name, description, schema_text, scope, app, stamp),
     )
     for position, fields in enumerate(indexes):
-        await conn.execute(create_index_sql(table_id, position, fields))
+        await conn.execute(create_index_sql(store, table_id, position, fields))
     row = await find_table(conn, key)
     assert row is not None  # written just above, in this transaction
     return row
 
 
-async def drop_table(conn: aiosqlite.Connection, table_id: str) -> None:
+async def drop_table(conn: aiosqlite.Connection, scope: str, table_id: str) -> None:
     """Drop the table's indexes, documents and row, inside the caller's transaction."""
+    store = store_name(scope)
     names = await conn.execute_fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'data_documents' AND name GLOB ?",
-        (index_glob(table_id),),
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name GLOB ?",
+        (store, index_glob(table_id)),
     )
     for (name,) in names:
         await conn.execute(drop_index_sql(name))
-    await conn.execute("DELETE FROM data_documents WHERE table_id = ?", (table_id,))
+    await conn.execute(f'DELETE FROM "{store}" WHERE table_id = ?', (table_id,))
     await conn.execute("DELETE FROM data_tables WHERE id = ?", (table_id,))
 
 

@@ -38,7 +38,9 @@ from bifrost_mcp.data.tables.codec import (
     parse_time,
 )
 from bifrost_mcp.data.tables.indexes import parse_indexes
+from bifrost_mcp.data.tables.limits import TableLimits
 from bifrost_mcp.data.tables.query import CASEFOLD_FUNCTION, Condition, compile_order, compile_where
+from bifrost_mcp.data.tables.stores import ensure_store, is_missing_store, statements
 from bifrost_mcp.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -47,9 +49,10 @@ _casefold_ready: weakref.WeakSet[aiosqlite.Connection] = weakref.WeakSet()
 
 
 class TablesView:
-    def __init__(self, db: Database, caller: Caller) -> None:
+    def __init__(self, db: Database, caller: Caller, limits: TableLimits | None = None) -> None:
         self._db = db
         self._caller = caller
+        self._limits = limits or TableLimits()
 
     def _namespace(self, scope: str | None, app: str | None) -> tuple[str, str]:
         scope_key = resolve_scope(self._caller, scope)
@@ -79,7 +82,7 @@ class TablesView:
                 raise ValidationError(
                     f"table {name!r} already exists in this scope; use it as it is, or tables.delete it first"
                 )
-            row = await store.create_table(conn, key, description, schema_text, indexes)
+            row = await store.create_table(conn, key, description, schema_text, indexes, self._limits)
         logger.info("created table %s (%s) in scope %s", name, row["id"], key[0])
         return store.table_info(row)
 
@@ -97,7 +100,7 @@ class TablesView:
             row = await store.find_table(conn, key)
             if row is None:
                 return False
-            await store.drop_table(conn, row["id"])
+            await store.drop_table(conn, key[0], row["id"])
         logger.info("deleted table %s (%s) in scope %s", name, row["id"], key[0])
         return True
 
@@ -111,7 +114,7 @@ class TablesView:
         text, stored = encode_document(data)
         moment, stamp = now()
         try:
-            table_id, _ = await self._write(store.INSERT_SQL, key, (doc_id, text, stamp, stamp))
+            table_id, _ = await self._write(statements(key[0]).insert, key, (doc_id, text, stamp, stamp))
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" not in str(exc):
                 raise
@@ -127,26 +130,38 @@ class TablesView:
         doc_id = check_name(id, "document id", MAX_ID_LENGTH)
         text, stored = encode_document(data)
         moment, stamp = now()
-        table_id, created = await self._write(store.UPSERT_SQL, key, (doc_id, text, stamp, stamp))
+        table_id, created = await self._write(statements(key[0]).upsert, key, (doc_id, text, stamp, stamp))
         return store.new_document(doc_id, table_id, stored, parse_time(created), moment)
 
     async def _write(self, sql: str, key: tuple[str, str, str], values: tuple[str, ...]) -> tuple[str, str]:
-        """Run an INSERT ... SELECT over the table row, creating the table first when it is missing."""
+        """Run an INSERT ... SELECT over the table row, creating the table (and store) first when missing."""
         params = (*values, *key)
-        rows = await self._db.write(sql, params)  # the common case: the table exists, one statement
+        try:
+            rows = await self._db.write(sql, params)  # the common case: the table exists, one statement
+        except sqlite3.OperationalError as exc:
+            if not is_missing_store(exc):
+                raise
+            rows = []
         if rows:
             return rows[0][0], rows[0][1]
         async with self._db.transaction() as conn:
+            await ensure_store(conn, key[0])
             rows = list(await conn.execute_fetchall(sql, params))
             if not rows:
-                await store.create_table(conn, key, None, None, [])
+                await store.create_table(conn, key, None, None, [], self._limits)
                 logger.info("created table %s on first write in scope %s", key[2], key[0])
                 rows = list(await conn.execute_fetchall(sql, params))
         return rows[0][0], rows[0][1]
 
     async def get(self, table: str, doc_id: str, scope: str | None, app: str | None) -> DocumentData | None:
         key = (*self._namespace(scope, app), check_name(table, "table"))
-        rows = await self._db.fetchall(store.GET_SQL, (*key, check_name(doc_id, "document id", MAX_ID_LENGTH)))
+        params = (*key, check_name(doc_id, "document id", MAX_ID_LENGTH))
+        try:
+            rows = await self._db.fetchall(statements(key[0]).get, params)
+        except sqlite3.OperationalError as exc:
+            if not is_missing_store(exc):
+                raise
+            return None  # the scope never had a table
         return store.document(rows[0]) if rows else None
 
     async def update(
@@ -156,25 +171,31 @@ class TablesView:
         doc_id = check_name(doc_id, "document id", MAX_ID_LENGTH)
         _, changes = encode_document(data)
         moment, stamp = now()
-        async with self._db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(store.GET_SQL, (*key, doc_id)))
-            if not rows:
-                return None
-            current = rows[0]
-            merged = {**decode_document(current["data"]), **changes}
-            text, _ = encode_document(merged)
-            await conn.execute(
-                "UPDATE data_documents SET data = ?, updated_at = ? WHERE table_id = ? AND id = ?",
-                (text, stamp, current["table_id"], doc_id),
-            )
+        sql = statements(key[0])
+        try:
+            async with self._db.transaction() as conn:
+                rows = list(await conn.execute_fetchall(sql.get, (*key, doc_id)))
+                if not rows:
+                    return None
+                current = rows[0]
+                merged = {**decode_document(current["data"]), **changes}
+                text, _ = encode_document(merged)
+                await conn.execute(sql.update, (text, stamp, current["table_id"], doc_id))
+        except sqlite3.OperationalError as exc:
+            if not is_missing_store(exc):
+                raise
+            return None  # the scope never had a table
         return store.new_document(doc_id, current["table_id"], merged, parse_time(current["created_at"]), moment)
 
     async def delete_document(self, table: str, doc_id: str, scope: str | None, app: str | None) -> bool:
         key = (*self._namespace(scope, app), check_name(table, "table"))
-        changed = await self._db.execute(
-            store.DELETE_DOCUMENT_SQL, (check_name(doc_id, "document id", MAX_ID_LENGTH), *key)
-        )
-        return changed > 0
+        params = (check_name(doc_id, "document id", MAX_ID_LENGTH), *key)
+        try:
+            return await self._db.execute(statements(key[0]).delete, params) > 0
+        except sqlite3.OperationalError as exc:
+            if not is_missing_store(exc):
+                raise
+            return False  # the scope never had a table
 
     # Queries
 
@@ -199,7 +220,7 @@ class TablesView:
         table_id = await self._table_id(key, condition)
         if table_id is None:
             return DocumentList(documents=[], total=0, limit=limit, offset=offset)
-        filtered = store.filtered_from(table_id, condition.sql)
+        filtered = store.filtered_from(key[0], table_id, condition.sql)
         total = (await self._db.fetchall(f"SELECT COUNT(*) {filtered}", condition.params))[0][0]
         rows = await self._db.fetchall(
             f"SELECT {store.DOCUMENT_COLUMNS} {filtered} ORDER BY {ordering} LIMIT ? OFFSET ?",
@@ -214,7 +235,7 @@ class TablesView:
         if table_id is None:
             return 0
         rows = await self._db.fetchall(
-            f"SELECT COUNT(*) {store.filtered_from(table_id, condition.sql)}", condition.params
+            f"SELECT COUNT(*) {store.filtered_from(key[0], table_id, condition.sql)}", condition.params
         )
         total: int = rows[0][0]
         return total

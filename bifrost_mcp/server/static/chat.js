@@ -124,6 +124,48 @@ function renderStored(message) {
     setExecution(step, message.execution_id);
     step.status.textContent = message.status;
   } else if (message.kind === "tool_result") toolResult(message.tool_call_id, message.text, message.is_error);
+  else if (message.kind === "approval") {
+    if (message.decision === "pending") {
+      const args = JSON.stringify(message.arguments);
+      askApproval(message.tool_call_id, `Run ${message.name} with ${args}?`);
+    } else decided(message.tool_call_id, message.decision);
+  }
+}
+
+// A call held for approval: the exact call, and Approve / Deny, which answer the run's interrupt.
+function askApproval(id, message) {
+  const step = stepFor(id);
+  step.status.textContent = " waiting for your approval";
+  step.item.classList.add("approval");
+  const box = el("div", "approve");
+  const approve = el("button", "approve-yes", "Approve");
+  const deny = el("button", "approve-no", "Deny");
+  for (const [button, approved] of [[approve, true], [deny, false]]) {
+    button.type = "button";
+    button.addEventListener("click", () => answer(id, approved).catch(failed));
+  }
+  box.append(el("span", "", message), approve, deny);
+  step.approval = box;
+  step.item.append(box);
+}
+
+function decided(id, decision) {
+  const step = stepFor(id);
+  if (step.approval) { step.approval.remove(); step.approval = null; }
+  step.item.classList.remove("approval");
+  step.status.textContent = ` ${decision}`;
+}
+
+async function answer(id, approved) {
+  if (state.busy) return;
+  const step = stepFor(id);
+  if (step.approval) for (const button of step.approval.querySelectorAll("button")) button.disabled = true;
+  await run({
+    threadId: state.threadId,
+    runId: randomId(),
+    messages: [],
+    resume: [{ interruptId: id, status: "resolved", payload: { approved } }],
+  });
 }
 
 function addText(role, text) {
@@ -198,8 +240,14 @@ function onEvent(event) {
     }
     case "TOOL_CALL_END": stepFor(event.toolCallId).status.textContent = " called"; break;
     case "TOOL_CALL_RESULT": toolResult(event.toolCallId, event.content, false); break;
+    case "RUN_FINISHED":
+      if (event.outcome && event.outcome.type === "interrupt") {
+        for (const interrupt of event.outcome.interrupts) askApproval(interrupt.toolCallId || interrupt.id, interrupt.message);
+      }
+      break;
     case "CUSTOM":
-      if (event.name === "bifrost.tool_step" && event.value) {
+      if (event.name === "bifrost.approval" && event.value) decided(event.value.toolCallId, event.value.decision);
+      else if (event.name === "bifrost.tool_step" && event.value) {
         const step = stepFor(event.value.toolCallId);
         setExecution(step, event.value.executionId);
         step.status.textContent = event.value.isError ? " failed" : " done";
@@ -247,6 +295,10 @@ async function send(text) {
     forwardedProps: { agent },
   };
   addText("user", text);
+  await stream(body);
+}
+
+async function stream(body) {
   const response = await api("api/chat", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
@@ -260,6 +312,23 @@ async function send(text) {
   state.texts.clear();
   await readEvents(response, onEvent);
 }
+
+// One request at a time: a message and an approval answer never race each other.
+async function busy(work) {
+  state.busy = true;
+  $("send").disabled = true;
+  setStatus("Thinking…");
+  try {
+    await work();  // the turn's usage, when the server sends it, stays in the status line
+    if ($("status").textContent === "Thinking…") setStatus("");
+    await loadConversations();
+  } finally {
+    state.busy = false;
+    $("send").disabled = false;
+  }
+}
+
+function run(body) { return busy(() => stream(body)); }
 
 function failed(error) {
   if (error instanceof Unauthorized) {
@@ -286,20 +355,8 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const text = $("message").value.trim();
     if (!text || state.busy || !$("agent").value) return;
-    state.busy = true;
-    $("send").disabled = true;
     $("message").value = "";
-    setStatus("Thinking…");
-    try {
-      await send(text);  // the turn's usage, when the server sends it, stays in the status line
-      if ($("status").textContent === "Thinking…") setStatus("");
-      await loadConversations();
-    } catch (error) {
-      failed(error);
-    } finally {
-      state.busy = false;
-      $("send").disabled = false;
-    }
+    await busy(() => send(text)).catch(failed);
   });
   if (token()) signIn(token());
   else showSignedIn(false);

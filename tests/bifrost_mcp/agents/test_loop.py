@@ -10,6 +10,7 @@ from bifrost.llm import ChatMessage, ChatRequest, ChatResult, ToolCall
 from bifrost.testing import FunctionModel, TestModel
 from bifrost_mcp.agents import (
     AgentEvent,
+    ApprovalRequested,
     HistoryTrimmed,
     StepLimit,
     TextDelta,
@@ -31,6 +32,7 @@ class Echo:
     description: str = "Echo the arguments"
     input_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
     calls: list[Mapping[str, Any]] = field(default_factory=list)
+    requires_approval: bool = False
 
     async def call(self, arguments: Mapping[str, Any]) -> ToolOutcome:
         self.calls.append(arguments)
@@ -130,3 +132,20 @@ async def test_max_steps_below_one_is_refused() -> None:
         await run_turn(
             TestModel(), model_name="t", system=None, history=QUESTION, tools=[], max_steps=0, on_event=Events()
         )
+
+
+async def test_a_call_that_requires_approval_is_held_and_the_turn_ends_on_it() -> None:
+    dangerous, harmless = Echo(name="wipe", requires_approval=True), Echo()
+    calls = [ToolCall("call_w", "wipe", {"disk": "C:"}), ToolCall("call_e", "echo", {"id": "T-1"})]
+    model, events = TestModel("Never reached.", tool_calls=calls), Events()
+
+    turn = await run_turn(
+        model, model_name="m", system=None, history=QUESTION, tools=[dangerous, harmless], max_steps=5,
+        on_event=events,
+    )  # fmt: skip
+
+    assert turn.pending == (calls[0],) and dangerous.calls == [] and harmless.calls == [{"id": "T-1"}]
+    assert len(model.requests) == 1 and turn.steps == 1  # nothing more is asked of the model while a call waits
+    assert [(m.role, m.tool_call_id) for m in turn.messages] == [("assistant", None), ("tool", "call_e")]
+    assert events.of(ApprovalRequested) == [ApprovalRequested("call_w", "wipe", {"disk": "C:"})]
+    assert [e.call_id for e in events.of(ToolStarted)] == ["call_e"]

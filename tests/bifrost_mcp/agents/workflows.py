@@ -67,4 +67,23 @@ async def archive_mailbox(mailbox: str) -> dict:
     return {"success": False, "error": "mailbox is on litigation hold", "mailbox": mailbox}
 
 
-ALL = [get_ticket, book_seats, ping, pong, runs_until_cancelled, reads_vendor_key, archive_mailbox]
+DISABLED: list[str] = []  # what disable_account really did: proof that a denied call never ran
+
+
+@workflow(is_tool=True, requires_approval=True)
+async def disable_account(account: str) -> str:
+    """Disable a user account (dangerous: locks the person out)."""
+    DISABLED.append(account)
+    return f"Disabled {account}."
+
+
+ALL = [
+    get_ticket,
+    book_seats,
+    ping,
+    pong,
+    runs_until_cancelled,
+    reads_vendor_key,
+    archive_mailbox,
+    disable_account,
+]

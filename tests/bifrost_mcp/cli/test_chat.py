@@ -10,7 +10,7 @@ import anyio
 import pytest
 from typer.testing import CliRunner, Result
 
-from bifrost.llm import ChatRequest, ToolCall
+from bifrost.llm import ChatRequest, ChatResult, ToolCall
 from bifrost.testing import FunctionModel, TestModel, override_model
 from bifrost_mcp.cli import cli as bifrost_cli
 from tests.support.data_dir import opened_host
@@ -27,7 +27,17 @@ async def lookup_ticket(ticket: str) -> dict:
     return {"ticket": ticket, "status": "open"}
 
 
-helpdesk = Agent("helpdesk", description="Service desk", tools=[lookup_ticket])
+DELETED = []
+
+
+@workflow(is_tool=True, requires_approval=True)
+async def delete_ticket(ticket: str) -> str:
+    '''Delete a ticket for good.'''
+    DELETED.append(ticket)
+    return f"deleted {ticket}"
+
+
+helpdesk = Agent("helpdesk", description="Service desk", tools=[lookup_ticket, delete_ticket])
 technicians = Agent("technicians", description="For technicians", tools=[lookup_ticket], roles=["Technician"])
 """,
 }
@@ -159,3 +169,66 @@ def test_a_bad_token_and_a_missing_model_are_one_line_errors(cli: ChatCli, monke
 
 def test_json_without_a_message_is_refused(cli: ChatCli) -> None:
     assert "--json needs --message" in cli.fails("--json")
+
+
+def deleting_model() -> FunctionModel:
+    """Asks to delete T-7; once it has the result, repeats it."""
+
+    def reply(request: ChatRequest) -> ChatResult:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ChatResult(text=f"Result: {last.content}")
+        if last.content == "What was that?":  # reads what the earlier call came to
+            return ChatResult(text=f"Result: {next(m.content for m in request.messages if m.role == 'tool')}")
+        call = ToolCall(f"c{len(request.messages)}", "delete_ticket", {"ticket": "T-7"})
+        return ChatResult(text="", tool_calls=(call,))
+
+    return FunctionModel(reply)
+
+
+def executions(data_dir: Path, workflow: str) -> list[dict[str, object]]:
+    async def query() -> list[dict[str, object]]:
+        async with opened_host(data_dir) as host:
+            return [r.input_data for r in await host.executions.query(workflow_name=workflow)]
+
+    return anyio.run(query)
+
+
+@pytest.mark.parametrize(("answer", "ran"), [("y", [{"ticket": "T-7"}]), ("n", []), ("", [])])
+def test_an_interactive_session_asks_before_a_held_call_runs(
+    cli: ChatCli, answer: str, ran: list[dict[str, object]]
+) -> None:
+    with override_model(deleting_model()):
+        out = cli.ok("--agent", "helpdesk", input=f"Delete T-7\n{answer}\n/exit\n")
+
+    assert '? delete_ticket {"ticket": "T-7"} waits for your approval' in out
+    assert 'Run delete_ticket with these arguments?\n{\n  "ticket": "T-7"\n}\napprove? [y/N]' in out
+    assert executions(cli.data_dir, "delete_ticket") == ran
+    if ran:
+        assert "approved: delete_ticket" in out and "Result: deleted T-7" in out
+    else:
+        assert "denied: delete_ticket" in out and "Result: The user denied this call" in out
+
+
+def test_end_of_input_at_the_approval_prompt_leaves_the_call_unanswered(cli: ChatCli) -> None:
+    with override_model(deleting_model()):
+        out = cli.ok("--agent", "helpdesk", input="Delete T-7\n")
+
+    assert "unanswered: delete_ticket" in out and executions(cli.data_dir, "delete_ticket") == []
+
+
+def test_a_message_ending_on_a_held_call_says_how_to_decide_and_a_next_message_does(cli: ChatCli) -> None:
+    with override_model(deleting_model()):
+        held = json.loads(cli.ok("--agent", "helpdesk", "--message", "Delete T-7", "--json"))
+        conversation = held["conversation_id"]
+        text = cli.ok("--conversation", conversation, "--message", "What was that?")
+        again = json.loads(cli.ok("--conversation", conversation, "--message", "Delete T-7", "--json"))
+        decided = json.loads(cli.ok("--conversation", conversation, "--message", "approve", "--json"))
+
+    assert held["pending_approvals"] == [
+        {"tool_call_id": "c1", "name": "delete_ticket", "arguments": {"ticket": "T-7"}}
+    ]
+    assert "Result: This call needed the user's approval and did not get it" in text  # moved on: unanswered
+    assert again["pending_approvals"] and decided["pending_approvals"] == []
+    assert decided["answer"] == "Result: deleted T-7"
+    assert executions(cli.data_dir, "delete_ticket") == [{"ticket": "T-7"}]

@@ -94,8 +94,9 @@ def test_show_json_is_the_stored_records(seeded: Seeded) -> None:
     assert [m["kind"] for m in shown["messages"]] == ["user", "tool_call", "approval", "tool_result", "assistant"]
     assert shown["messages"][1]["execution_id"] == "exec-42"
     assert shown["messages"][2] | {"created_at": None} == {
-        "kind": "approval", "seq": 3, "created_at": None, "tool_call_id": "call-1", "arguments": {"user": "ada"},
-        "decision": "approved", "decided_by": seeded.alice_id, "decided_at": "2026-12-01T09:30:00Z",
+        "kind": "approval", "seq": 3, "created_at": None, "tool_call_id": "call-1", "name": "",
+        "arguments": {"user": "ada"}, "decision": "approved", "decided_by": seeded.alice_id,
+        "decided_at": "2026-12-01T09:30:00Z",
     }  # fmt: skip
 
 

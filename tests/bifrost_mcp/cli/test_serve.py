@@ -115,3 +115,14 @@ def test_the_command_on_its_own_needs_a_workspace(tmp_path: Path) -> None:
     result = CliRunner().invoke(alone(serve), ["--data-dir", str(tmp_path)], env={"BIFROST_WORKSPACE": None})
     assert result.exit_code == 1
     assert "no workspace: pass --workspace DIR or set BIFROST_WORKSPACE" in result.stderr
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_the_command_on_its_own_refuses_a_malformed_limit_saying_which_and_what_it_takes(tmp_path: Path) -> None:
+    options = ["--workspace", str(EXAMPLES), "--data-dir", str(tmp_path)]
+    result = CliRunner().invoke(alone(serve), options, env={"BIFROST_MAX_SESSIONS_PER_CREDENTIAL": "lots"})
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: BIFROST_MAX_SESSIONS_PER_CREDENTIAL must be a whole number of at least 1, got 'lots' "
+        "(unset it for 100)\n"
+    )

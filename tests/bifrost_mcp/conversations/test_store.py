@@ -21,6 +21,7 @@ from bifrost_mcp.conversations.records import (
     ToolResult,
     UserMessage,
 )
+from bifrost_mcp.errors import ConflictError
 from bifrost_mcp.host import Host
 from bifrost_mcp.settings import HostSettings
 from tests.support.data_dir import db_rows, files_containing
@@ -145,6 +146,20 @@ async def test_a_decision_replaces_the_pending_approval_in_place(host: Host, clo
         await host.conversations.replace(started.id, decided.model_copy(update={"seq": 2}))
     with pytest.raises(NotFoundError, match="has no message 9"):
         await host.conversations.replace(started.id, decided.model_copy(update={"seq": 9}))
+
+
+async def test_a_replace_conditioned_on_the_old_message_fails_once_it_changed(host: Host) -> None:
+    started = await host.conversations.create(user_id="u1", scope="org-a", agent="helpdesk")
+    pending = (await host.conversations.append(started.id, transcript()))[2]
+    assert isinstance(pending, Approval)
+    approved = pending.model_copy(update={"decision": "approved", "decided_by": "u1"})
+    denied = pending.model_copy(update={"decision": "denied", "decided_by": "u2"})
+
+    assert await host.conversations.replace(started.id, approved, expected=pending) == approved
+    with pytest.raises(ConflictError, match=f"message 3 of conversation '{started.id}' changed meanwhile"):
+        await host.conversations.replace(started.id, denied, expected=pending)
+    found = await host.conversations.get(started.id)
+    assert found is not None and found.messages[2] == approved
 
 
 async def test_deleting_removes_the_conversation_and_its_messages_for_good(host: Host) -> None:

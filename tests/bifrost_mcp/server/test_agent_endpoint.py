@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
+import mcp_types as types
 import pytest
 from mcp.shared.exceptions import MCPError
 
@@ -15,7 +17,8 @@ from bifrost.llm import ToolCall
 from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
-from tests.support.mcp import MODES, mcp_http_client, opened_app, text_of
+from tests.support.mcp import MODES, change_notifications, mcp_http_client, opened_app, text_of
+from tests.support.poll import poll
 from tests.support.server import LoopbackServer
 from tests.support.workspace import workspace_modules_dropped, write_files
 
@@ -59,12 +62,17 @@ class Served:
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[App]:
+def workspace(tmp_path: Path) -> Iterator[Path]:
     with workspace_modules_dropped(tmp_path / "ws") as root:
         root.mkdir()
         write_files(root, WORKSPACE)
-        async with opened_app(tmp_path / "data", workspace=root) as opened:
-            yield opened
+        yield root
+
+
+@pytest.fixture
+async def app(tmp_path: Path, workspace: Path) -> AsyncIterator[App]:
+    async with opened_app(tmp_path / "data", workspace=workspace) as opened:
+        yield opened
 
 
 @asynccontextmanager
@@ -120,3 +128,32 @@ async def test_an_agent_tool_answers_over_http_with_its_conversation(app: App, m
     assert not answered.is_error and text_of(answered) == "Ticket T-1 is open."
     assert answered.structured_content is not None and answered.structured_content["conversation_id"]
     assert len(steps) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_workspace_reload_tells_agent_endpoint_sessions_and_their_list_follows(
+    app: App, mode: str, workspace: Path
+) -> None:
+    received: list[str] = []
+
+    async def on_message(message: Any) -> None:
+        # on 2026-07-28 the client also hands the listen stream's events here: count them there only
+        if mode == "legacy" and isinstance(message, types.ToolListChangedNotification):
+            received.append("ToolsListChanged")
+
+    async with (
+        serving(app) as served,
+        mcp_http_client(served.agent("helpdesk"), served.token, mode=mode, message_handler=on_message) as client,
+    ):
+        assert [t.name for t in (await client.list_tools()).tools] == ["lookup_ticket"]
+        async with change_notifications(client, mode, received):
+            source = (workspace / "tickets.py").read_text()
+            (workspace / "tickets.py").write_text(
+                source.replace("tools=[lookup_ticket, close_ticket]", "tools=[unrelated]")
+            )
+            await app.reload()  # what the watcher does on a change; the watcher itself is tested in test_app
+            await poll(lambda: received, what="tools/list_changed on the agent endpoint")
+            listed = [t.name for t in (await client.list_tools()).tools]
+
+    assert received == ["ToolsListChanged"]
+    assert listed == ["unrelated"]

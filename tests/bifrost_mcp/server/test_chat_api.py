@@ -11,8 +11,8 @@ import httpx2
 import pytest
 
 from bifrost.enums import ExecutionStatus
-from bifrost.llm import ToolCall
-from bifrost.testing import TestModel, override_model
+from bifrost.llm import ChatRequest, ChatResult, ToolCall
+from bifrost.testing import FunctionModel, TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import AssistantMessage, ToolResult, UserMessage
 from bifrost_mcp.conversations.records import ToolCall as StoredCall
@@ -208,3 +208,69 @@ async def test_the_api_refuses_tokens_exactly_as_mcp_does(
     assert [a.status_code for a in answers] == [status] * 3
     assert len({a.headers["www-authenticate"] for a in answers}) == 1
     assert reason in answers[0].json()["error_description"]
+
+
+def deleting_model() -> FunctionModel:
+    """Asks to delete T-7; once the call has a result, reports it."""
+
+    def reply(request: ChatRequest) -> ChatResult:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ChatResult(text=f"Result: {last.content}")
+        return ChatResult(text="", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
+
+    return FunctionModel(reply)
+
+
+def resume_input(thread: str | None, *entries: dict[str, Any]) -> dict[str, Any]:
+    return {"threadId": thread, "runId": "run-2", "messages": [], "resume": list(entries)}
+
+
+@pytest.mark.parametrize("approved", [True, False])
+async def test_a_held_call_ends_the_run_with_an_interrupt_and_a_resume_decides_it(app: App, approved: bool) -> None:
+    with override_model(deleting_model()):
+        async with chat_serving(app) as served:
+            _, first = await chat(served, run_input("Delete T-7"))
+            thread_id = first[0]["threadId"]
+            answer = {"interruptId": "c1", "status": "resolved", "payload": {"approved": approved}}
+            theirs, _ = await chat(served, resume_input(thread_id, answer), served.bob)
+            no_thread, _ = await chat(served, resume_input(None, answer))
+            ran_before = await app.host.executions.query(workflow_name="delete_ticket")
+            _, second = await chat(served, resume_input(thread_id, answer))
+
+    assert [e["type"] for e in first] == [
+        "RUN_STARTED", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "CUSTOM", "RUN_FINISHED",
+    ]  # fmt: skip
+    assert first[-1]["outcome"] == {
+        "type": "interrupt",
+        "interrupts": [{
+            "id": "c1", "reason": "tool_approval", "message": 'Run delete_ticket with {"ticket": "T-7"}?',
+            "toolCallId": "c1",
+            "responseSchema": {
+                "type": "object",
+                "properties": {
+                    "approved": {"type": "boolean", "description": "Run the call with exactly these arguments"}
+                },
+                "required": ["approved"],
+            },
+        }],
+    }  # fmt: skip
+    assert ran_before == []  # neither the interrupt, nor someone else's answer, nor one without a thread ran it
+    assert theirs.status_code == 404 and no_thread.status_code == 400
+    decision = "approved" if approved else "denied"
+    assert second[1] == {
+        "type": "CUSTOM",
+        "name": "bifrost.approval",
+        "value": {"toolCallId": "c1", "decision": decision},
+    }
+    assert "TOOL_CALL_START" not in [e["type"] for e in second]  # the page already shows the call
+    assert second[-1]["type"] == "RUN_FINISHED" and "outcome" not in second[-1]
+    runs = await app.host.executions.query(workflow_name="delete_ticket")
+    text = "".join(e.get("delta", "") for e in second if e["type"] == "TEXT_MESSAGE_CONTENT")
+    if approved:
+        (run,) = runs
+        assert (run.input_data, run.executed_by, run.session_id) == ({"ticket": "T-7"}, served.ada_id, thread_id)
+        step = next(e for e in second if e.get("name") == "bifrost.tool_step")
+        assert step["value"]["executionId"] == run.id and text == "Result: deleted T-7"
+    else:
+        assert runs == [] and text.startswith("Result: The user denied this call, so it was not run.")

@@ -6,13 +6,14 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 
-from bifrost.llm import ToolCall
-from bifrost.testing import TestModel, override_model
+from bifrost.llm import ChatRequest, ChatResult, ToolCall
+from bifrost.testing import FunctionModel, TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import AssistantMessage, Conversation, UserMessage
 from bifrost_mcp.conversations.view import ConversationsView
@@ -252,3 +253,66 @@ async def test_another_users_identical_history_never_continues_their_conversatio
         ("user", "It worked"),
     ]
     assert bobs_conversation.user_id != adas_conversation.user_id
+
+
+def deleting_model() -> FunctionModel:
+    """Asks to delete T-7; once the call has its result, repeats it."""
+
+    def reply(request: ChatRequest) -> ChatResult:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ChatResult(text=f"Result: {last.content}")
+        return ChatResult(text="Deleting.", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
+
+    return FunctionModel(reply)
+
+
+@pytest.mark.parametrize(("stream", "reply"), [(False, "approve"), (True, "deny")])
+async def test_a_held_call_ends_the_answer_and_the_next_message_decides(app: App, stream: bool, reply: str) -> None:
+    async def say(client: openai.AsyncOpenAI, text: str, conversation: str | None) -> tuple[str, str]:
+        headers = {HEADER: conversation} if conversation else {}
+        messages: Any = [{"role": "user", "content": text}]
+        if not stream:
+            raw = await client.chat.completions.with_raw_response.create(
+                model="helpdesk", messages=messages, extra_headers=headers
+            )
+            return raw.parse().choices[0].message.content or "", raw.headers[HEADER]
+        async with client.chat.completions.with_streaming_response.create(
+            model="helpdesk", messages=messages, stream=True, extra_headers=headers
+        ) as response:
+            pieces = [c.choices[0].delta.content or "" async for c in await response.parse() if c.choices]
+            return "".join(pieces), response.headers[HEADER]
+
+    with override_model(deleting_model()):
+        async with chat_serving(app) as served, clients(served) as (ada,):
+            held, conversation = await say(ada, "Delete T-7", None)
+            ran_before = await app.host.executions.query(workflow_name="delete_ticket")
+            decided, again = await say(ada, reply, conversation)
+
+    assert held == (
+        'Deleting.\n\nApproval needed: delete_ticket with {"ticket": "T-7"}\n'
+        'Reply "approve" to run it or "deny" to cancel.'
+    )
+    assert ran_before == [] and again == conversation
+    runs = await app.host.executions.query(workflow_name="delete_ticket")
+    if reply == "approve":
+        (run,) = runs
+        assert decided == (
+            f"[approved: delete_ticket]\n\n[tool delete_ticket → completed, execution {run.id}]\nResult: deleted T-7"
+        )
+    else:
+        assert runs == []
+        assert decided.startswith("[denied: delete_ticket]\nResult: The user denied this call, so it was not run.")
+
+
+async def test_a_chat_client_decides_a_held_call_by_resending_the_history_without_the_header(app: App) -> None:
+    with override_model(deleting_model()):
+        async with chat_serving(app) as served, clients(served) as (ada,):
+            messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Delete T-7"}]
+            held, conversation = await ask(ada, messages, stream=False)
+            messages += [{"role": "assistant", "content": held}, {"role": "user", "content": "approve"}]
+            decided, again = await ask(ada, messages, stream=True)
+
+    assert held.endswith('Reply "approve" to run it or "deny" to cancel.') and again == conversation
+    (run,) = await app.host.executions.query(workflow_name="delete_ticket")
+    assert decided.startswith(f"[approved: delete_ticket]\n\n[tool delete_ticket → completed, execution {run.id}]")

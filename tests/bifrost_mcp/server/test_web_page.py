@@ -15,10 +15,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
-from starlette.routing import Match
 
-from bifrost.llm import ToolCall
-from bifrost.testing import TestModel, override_model
+from bifrost.llm import ChatRequest, ChatResult, ToolCall
+from bifrost.testing import FunctionModel, TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import AssistantMessage, UserMessage
 from bifrost_mcp.server.http import build_asgi
@@ -42,7 +41,15 @@ async def lookup_ticket(ticket: str) -> dict:
     return {"ticket": ticket, "status": "open"}
 
 
-helpdesk = Agent("helpdesk", description="Service desk", instructions="You are the desk.", tools=[lookup_ticket])
+@workflow(is_tool=True, requires_approval=True)
+async def delete_ticket(ticket: str) -> str:
+    '''Delete a ticket for good.'''
+    return f"deleted {ticket}"
+
+
+helpdesk = Agent(
+    "helpdesk", description="Service desk", instructions="You are the desk.", tools=[lookup_ticket, delete_ticket]
+)
 """,
 }
 # Model text that would be markup if the page ever used innerHTML
@@ -200,15 +207,7 @@ async def test_the_page_is_served_with_a_strict_content_security_policy(app: App
     await in_browser(app, scenario)
 
 
-def has_chat_endpoint(app: App) -> bool:
-    """Whether build_asgi routes POST /api/chat, however it is mounted."""
-    scope = {"type": "http", "path": "/api/chat", "method": "POST"}
-    return any(route.matches(scope)[0] == Match.FULL for route in build_asgi(app, watch=False).routes)
-
-
 async def test_a_message_streams_the_answer_and_shows_each_tool_step(app: App, browser: WebDriver) -> None:
-    if not has_chat_endpoint(app):
-        pytest.skip("POST /api/chat (the streaming endpoint, built on another branch) is not served yet")
     model = TestModel("Ticket T-1 is open.", tool_calls=[ToolCall("c1", "lookup_ticket", {"ticket": "T-1"})])
 
     def scenario(site: Site) -> None:
@@ -230,3 +229,44 @@ async def test_a_message_streams_the_answer_and_shows_each_tool_step(app: App, b
 
     with override_model(model):  # set before the server starts, so its request tasks inherit it
         await in_browser(app, scenario)
+
+
+def deleting_model() -> FunctionModel:
+    """Asks to delete T-7; once the call has its result, repeats it."""
+
+    def reply(request: ChatRequest) -> ChatResult:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ChatResult(text=f"Result: {last.content}")
+        return ChatResult(text="", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
+
+    return FunctionModel(reply)
+
+
+@pytest.mark.parametrize(("button", "shown"), [("Approve", "Result: deleted T-7"), ("Deny", "Result: The user denied")])
+async def test_a_held_call_shows_its_exact_arguments_and_runs_only_when_approved(
+    app: App, browser: WebDriver, button: str, shown: str
+) -> None:
+    def scenario(site: Site) -> None:
+        signed_in(browser, site)
+        browser.find_element(By.ID, "message").send_keys("Delete T-7")
+        browser.find_element(By.ID, "send").click()
+        wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#messages li.tool .approve button"), "the buttons")
+        (step,) = browser.find_elements(By.CSS_SELECTOR, "#messages li.tool")
+        assert 'Run delete_ticket with {"ticket": "T-7"}?' in step.text and "waiting for your approval" in step.text
+        # the page is reopened from the store: the call still waits, with its buttons
+        wait(browser, lambda d: texts(d, "#conversations button"), "the conversation to be listed")
+        browser.find_element(By.CSS_SELECTOR, "#conversations button").click()
+        wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#messages li.tool .approve button"), "buttons again")
+        (step,) = browser.find_elements(By.CSS_SELECTOR, "#messages li.tool")
+        next(b for b in step.find_elements(By.TAG_NAME, "button") if b.text == button).click()
+        wait(browser, lambda d: any(t.startswith(shown) for t in texts(d, "#messages li")), "the answer after it")
+        assert browser.find_elements(By.CSS_SELECTOR, ".approve") == []
+        status = step.find_element(By.CSS_SELECTOR, "span.muted").text
+        assert status == ("done" if button == "Approve" else "denied")  # approved, then run: its step is done
+        assert len(step.find_elements(By.CSS_SELECTOR, ".execution a")) == (1 if button == "Approve" else 0)
+
+    with override_model(deleting_model()):
+        await in_browser(app, scenario)
+    runs = await app.host.executions.query(workflow_name="delete_ticket")
+    assert [r.input_data for r in runs] == ([{"ticket": "T-7"}] if button == "Approve" else [])

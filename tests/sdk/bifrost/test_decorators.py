@@ -234,3 +234,16 @@ def test_get_spec_ignores_undecorated_objects() -> None:
 
     assert get_spec(plain) is None
     assert get_spec(42) is None
+
+
+def test_requires_approval_is_off_by_default_and_takes_only_a_bool() -> None:
+    @workflow(is_tool=True, requires_approval=True)
+    async def disable_account(account: str) -> str:
+        return account
+
+    @workflow
+    async def harmless() -> None: ...
+
+    assert (get_spec(disable_account).requires_approval, get_spec(harmless).requires_approval) == (True, False)  # type: ignore[union-attr]
+    with pytest.raises(TypeError, match=r"@workflow\(requires_approval=...\) must be True or False, got 'yes'"):
+        workflow(requires_approval="yes")(harmless)

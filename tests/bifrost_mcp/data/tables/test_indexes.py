@@ -13,8 +13,9 @@ from bifrost_mcp.storage.db import Database
 async def plan(db: Database, table_id: str, where: dict[str, Any], order_by: str | None = None) -> str:
     """EXPLAIN QUERY PLAN of the exact page query TablesView.query runs."""
     condition = compile_where(where)
+    scope = (await db.fetchall("SELECT scope FROM data_tables WHERE id = ?", (table_id,)))[0][0]
     sql = (
-        f"SELECT {DOCUMENT_COLUMNS} {filtered_from(table_id, condition.sql)} "
+        f"SELECT {DOCUMENT_COLUMNS} {filtered_from(scope, table_id, condition.sql)} "
         f"ORDER BY {compile_order(order_by, 'asc')} LIMIT ? OFFSET ?"
     )
     rows = await db.fetchall(f"EXPLAIN QUERY PLAN {sql}", (*condition.params, 10, 0))

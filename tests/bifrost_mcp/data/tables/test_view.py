@@ -8,6 +8,7 @@ import pytest
 from bifrost import tables as sdk_tables
 from bifrost.errors import ValidationError
 from bifrost_mcp.data.tables import TablesView
+from bifrost_mcp.data.tables.stores import store_name
 from bifrost_mcp.storage.db import Database
 from tests.bifrost_mcp.data.sdk_binding import bound
 from tests.support.callers import ORG_A, member
@@ -127,7 +128,7 @@ async def test_deleting_a_table_deletes_its_documents(db: Database, tables_a: Ta
     await tables_a.insert("t", {"a": 1}, "d", None, None)
     assert await tables_a.delete("t", None, None) is True
     assert await tables_a.delete("t", None, None) is False
-    assert await db.fetchall("SELECT * FROM data_documents") == []
+    assert await db.fetchall(f'SELECT * FROM "{store_name(ORG_A.id)}"') == []
     await tables_a.insert("t", {"a": 2}, "d", None, None)
     assert await tables_a.count("t", None, None, None) == 1
 
@@ -138,6 +139,7 @@ async def test_a_table_that_was_never_created_reads_as_empty(tables_a: TablesVie
     assert await tables_a.count("nothing", None, None, None) == 0
     assert await tables_a.get("nothing", "d", None, None) is None
     assert await tables_a.delete_document("nothing", "d", None, None) is False
+    assert await tables_a.update("nothing", "d", {"a": 1}, None, None) is None  # the scope has no store yet
     assert await tables_a.list(None, None) == []
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from bifrost_mcp.data.tables import TablesView
+from bifrost_mcp.data.tables.stores import store_name
 from bifrost_mcp.storage.db import Database
 from tests.support.callers import ORG_A, ORG_B
 
@@ -149,11 +150,12 @@ async def test_global_scope_is_its_own_scope_without_fallback(
 async def test_no_operation_from_org_a_changes_a_row_of_org_b(
     db: Database, tables_a: TablesView, b_ticket: dict[str, Any]
 ) -> None:
-    before = [tuple(row) for row in await db.fetchall("SELECT * FROM data_documents ORDER BY id")]
+    store_b = store_name(ORG_B.id)
+    before = [tuple(row) for row in await db.fetchall(f'SELECT * FROM "{store_b}" ORDER BY id')]
     for name in sorted(OPERATIONS):
         await OPERATIONS[name](tables_a, None)
     b_rows = await db.fetchall(
-        "SELECT d.* FROM data_documents d JOIN data_tables t ON t.id = d.table_id WHERE t.scope = ? ORDER BY d.id",
+        f'SELECT d.* FROM "{store_b}" d JOIN data_tables t ON t.id = d.table_id WHERE t.scope = ? ORDER BY d.id',
         (ORG_B.id,),
     )
     assert [tuple(row) for row in b_rows] == before

@@ -1,0 +1,93 @@
+"""A tools/call of a workflow (on /mcp, stdio and /mcp/agents/<name>): run as the caller, approved first if need be.
+
+A `requires_approval` workflow runs only once the person behind the client approved these exact arguments
+(see `confirmations`). A refusal is a tool result with isError, not a protocol error: the model reading it
+learns why nothing ran and can tell the person where to approve it, which a JSON-RPC error would not show it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import mcp_types as types
+from mcp.server import ServerRequestContext
+from mcp.shared.exceptions import MCPError
+
+from bifrost_mcp.agents.approvals import PendingCall
+from bifrost_mcp.app import App
+from bifrost_mcp.caller import Caller
+from bifrost_mcp.runner.runner import ProgressFn
+from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.tools import tool_result
+from bifrost_mcp.workspace import RegisteredWorkflow
+
+logger = logging.getLogger(__name__)
+
+APPROVE_KEY = "approve"
+CHAT_FRONT_ENDS = "a chat front end (the web chat at /chat, or `bifrost-mcp chat`)"
+
+
+def cannot_ask(tool: str, workflow: str) -> str:
+    return (
+        f"{tool} was not run: the workflow {workflow!r} requires the user's approval of its exact arguments, and "
+        "this MCP client cannot ask for it (it does not support elicitation). Use a client that supports "
+        f"elicitation, or {CHAT_FRONT_ENDS}, where the user can approve it."
+    )
+
+
+def not_approved(tool: str, decision: str) -> str:
+    if decision == "denied":
+        return f"{tool} was not run: the user declined to run it with these arguments."
+    return f"{tool} was not run: the user did not approve it (the confirmation was cancelled or not answered)."
+
+
+async def call_workflow_tool(
+    app: App,
+    confirmations: Confirmations,
+    ctx: ServerRequestContext[Any, Any],
+    caller: Caller,
+    entry: RegisteredWorkflow,
+    params: types.CallToolRequestParams,
+    progress: ProgressFn | None,
+) -> types.CallToolResult | types.InputRequiredResult:
+    if entry.spec.requires_approval:
+        held = await _confirm(confirmations, ctx, caller, entry, params)
+        if held is not None:
+            return held
+    outcome = await app.run(entry, params.arguments, caller, progress=progress)
+    return tool_result(entry, outcome)
+
+
+async def _confirm(
+    confirmations: Confirmations,
+    ctx: ServerRequestContext[Any, Any],
+    caller: Caller,
+    entry: RegisteredWorkflow,
+    params: types.CallToolRequestParams,
+) -> types.CallToolResult | types.InputRequiredResult | None:
+    """None once the person approved exactly `params.arguments`; otherwise what the client gets instead of a run."""
+    call = PendingCall(APPROVE_KEY, params.name, dict(params.arguments or {}))
+    if not confirmations.can_ask(ctx):
+        return _error(cannot_ask(params.name, entry.spec.name))
+    if confirmations.multi_round(ctx):
+        state = confirmations.resumed(caller, params)
+        if state is not None and Confirmations.shown(state) != [call]:  # the boundary binds them too; be sure
+            raise MCPError(types.INVALID_PARAMS, "Invalid or expired requestState")
+        decisions = confirmations.answers(state, params) if state is not None else None
+        if decisions is None:
+            return confirmations.input_required(caller, params, {APPROVE_KEY: call})
+        decision = decisions[APPROVE_KEY]
+    else:
+        decision = await confirmations.ask_now(ctx, call)
+    if decision == "approved":
+        return None
+    logger.info("%s not run for user %s: approval %s", params.name, caller.user_id, decision)
+    return _error(not_approved(params.name, decision))
+
+
+def _error(text: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True)
+
+
+__all__ = ["CHAT_FRONT_ENDS", "call_workflow_tool", "cannot_ask", "not_approved"]

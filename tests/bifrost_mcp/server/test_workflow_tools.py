@@ -1,0 +1,113 @@
+"""A tools/call of a workflow that requires approval: the official client's person confirms it, in both eras.
+
+In memory here ("legacy": an `elicitation/create` request mid-call; "auto": 2026-07-28, `InputRequiredResult`
+and a retry); over HTTP (/mcp and /mcp/agents/<name>) in test_confirmations.py, over stdio in test_stdio.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import mcp_types as types
+import pytest
+from mcp import Client
+
+from bifrost.enums import ExecutionStatus
+from bifrost_mcp.app import App
+from tests.support.approvals import (
+    APPROVE,
+    CANCEL,
+    CANNOT_ASK,
+    DANA,
+    DANA_QUESTION,
+    DECLINE,
+    DECLINED,
+    NOT_ANSWERED,
+    SCHEMA,
+    UNTICKED,
+    WORKSPACE,
+    Person,
+    member,
+    runs_of,
+)
+from tests.support.mcp import MODES, execution_id_of, opened_app, server_for, text_of
+from tests.support.workspace import workspace_modules_dropped, write_files
+
+APPROVAL_SENTENCE = (
+    "Requires the user's approval: the user is asked to confirm the exact arguments before it runs, and a client "
+    "that cannot ask (no elicitation support) is refused."
+)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Iterator[Path]:
+    with workspace_modules_dropped(tmp_path / "ws") as path:
+        path.mkdir()
+        write_files(path, WORKSPACE)
+        yield path
+
+
+@pytest.fixture
+async def app(tmp_path: Path, root: Path) -> AsyncIterator[App]:
+    async with opened_app(tmp_path / "data", workspace=root) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_approved_call_runs_once_with_the_exact_arguments_as_the_caller(app: App, mode: str) -> None:
+    ada, person = await member(app, "ada@acme.test"), Person([APPROVE])
+    async with Client(server_for(app, ada).server, mode=mode, elicitation_callback=person) as client:
+        result = await client.call_tool("disable_account", DANA)
+
+    assert not result.is_error and text_of(result) == "Disabled dana@acme.test: left."
+    assert [(p.message, p.requested_schema) for p in person.shown] == [(DANA_QUESTION, SCHEMA)]
+    (run,) = await runs_of(app, "disable_account")
+    assert (run.id, run.status, run.executed_by, run.input_data) == (
+        execution_id_of(result),
+        ExecutionStatus.COMPLETED,
+        ada.user_id,
+        DANA,
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [(DECLINE, DECLINED), (UNTICKED, DECLINED), (CANCEL, NOT_ANSWERED)],
+    ids=["decline", "unticked", "cancel"],
+)
+async def test_a_call_not_approved_never_runs_and_says_why(
+    app: App, mode: str, answer: types.ElicitResult, text: str
+) -> None:
+    ada, person = await member(app, "ada@acme.test"), Person([answer])
+    async with Client(server_for(app, ada).server, mode=mode, elicitation_callback=person) as client:
+        result = await client.call_tool("disable_account", DANA)
+
+    assert result.is_error and text_of(result) == text
+    assert person.questions == [DANA_QUESTION]
+    assert await runs_of(app, "disable_account") == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_client_without_elicitation_is_refused_and_nothing_runs(app: App, mode: str) -> None:
+    ada = await member(app, "ada@acme.test")
+    async with Client(server_for(app, ada).server, mode=mode) as client:
+        result = await client.call_tool("disable_account", DANA)
+        other = await client.call_tool("lookup_account", {"account": "dana@acme.test"})
+
+    assert result.is_error and text_of(result) == CANNOT_ASK
+    assert await runs_of(app, "disable_account") == []
+    assert not other.is_error  # only the workflow that requires approval is refused
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_tools_that_require_approval_are_marked_in_the_listing(app: App, mode: str) -> None:
+    ada = await member(app, "ada@acme.test")
+    async with Client(server_for(app, ada).server, mode=mode) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+
+    held, plain = tools["disable_account"], tools["lookup_account"]
+    assert held.description == f"Disable a user account (locks the person out). {APPROVAL_SENTENCE}"
+    assert (held.meta, held.annotations) == ({"bifrost/requiresApproval": True}, None)
+    assert (plain.description, plain.meta) == ("Look an account up.", None)

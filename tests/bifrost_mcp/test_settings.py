@@ -1,0 +1,66 @@
+"""HostSettings from BIFROST_* environment variables: the per-tenant limits, and clear errors for bad values."""
+
+from pathlib import Path
+
+import pytest
+
+from bifrost.errors import ConfigurationError
+from bifrost_mcp.settings import HostSettings
+
+LIMITS = {
+    "BIFROST_MAX_TABLES_PER_SCOPE": "20",
+    "BIFROST_MAX_INDEXES_PER_SCOPE": "40",
+    "BIFROST_MAX_SESSIONS": "500",
+    "BIFROST_MAX_SESSIONS_PER_CREDENTIAL": "8",
+    "BIFROST_SESSION_IDLE_TIMEOUT_SECONDS": "2.5",
+}
+
+
+def test_the_limits_have_defaults_and_each_is_set_by_its_env_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in LIMITS:
+        monkeypatch.delenv(name, raising=False)
+    defaults = HostSettings.from_env(data_dir=tmp_path)
+    assert (
+        defaults.max_tables_per_scope,
+        defaults.max_indexes_per_scope,
+        defaults.max_sessions,
+        defaults.max_sessions_per_credential,
+        defaults.session_idle_timeout_seconds,
+    ) == (1000, 100, 10_000, 100, 600.0)
+    for name, value in LIMITS.items():
+        monkeypatch.setenv(name, value)
+    settings = HostSettings.from_env(data_dir=tmp_path)
+    assert (
+        settings.max_tables_per_scope,
+        settings.max_indexes_per_scope,
+        settings.max_sessions,
+        settings.max_sessions_per_credential,
+        settings.session_idle_timeout_seconds,
+    ) == (20, 40, 500, 8, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BIFROST_MAX_TABLES_PER_SCOPE", "0", "must be a whole number of at least 1, got '0' (unset it for 1000)"),
+        ("BIFROST_MAX_INDEXES_PER_SCOPE", "1.5", "must be a whole number of at least 1, got '1.5' (unset it for 100)"),
+        ("BIFROST_MAX_SESSIONS", "-3", "must be a whole number of at least 1, got '-3' (unset it for 10000)"),
+        *(
+            (
+                "BIFROST_SESSION_IDLE_TIMEOUT_SECONDS",
+                bad,
+                f"must be a positive number of seconds, got {bad!r} (unset it for 600)",
+            )
+            for bad in ("0", "inf", "soon")
+        ),
+    ],
+)
+def test_a_malformed_limit_is_refused_naming_the_variable_and_what_it_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as refused:
+        HostSettings.from_env(data_dir=tmp_path)
+    assert str(refused.value) == f"{name} {message}"
