@@ -101,6 +101,36 @@ def resolve_scope(caller: Caller, requested: str | None) -> str:
     )
 
 
+def may_write_global(caller: Caller) -> bool:
+    """Whether `caller` may write GLOBAL scope: platform admins, and function keys granted it when created."""
+    return caller.is_platform_admin or (caller.is_function_key and caller.global_write)
+
+
+def writable_scope(caller: Caller, requested: str | None = None) -> str:
+    """The scope a write (config, tables, files, knowledge) acts on: `resolve_scope`, GLOBAL only for some.
+
+    Every organization reads GLOBAL through (config, provider settings, knowledge), so a write there reaches
+    them all: a GLOBAL `openai_base_url` receives the platform's OpenAI key. It is for platform admins, and
+    for function keys created with `keys create --global --global-write`. A user without an organization
+    therefore has no scope to write in.
+
+    Raises:
+        AccessDenied: the scope is another organization's, or GLOBAL and the caller may not write it.
+    """
+    scope = resolve_scope(caller, requested)
+    if scope != GLOBAL_SCOPE or may_write_global(caller):
+        return scope
+    if caller.is_function_key:
+        raise AccessDenied(
+            f"function key {caller.name!r} may not write GLOBAL scope, which every organization reads: platform "
+            "admins may, and keys created with `bifrost-mcp keys create --global --global-write`"
+        )
+    raise AccessDenied(
+        f"user {caller.email} belongs to no organization, so has no scope to write in (GLOBAL scope is written by "
+        "platform admins only): ask a platform admin to add you to an organization"
+    )
+
+
 def readable_scopes(caller_scope: str) -> tuple[str, ...]:
     """Scopes a read falls back through: the organization first, then GLOBAL."""
     return (caller_scope,) if caller_scope == GLOBAL_SCOPE else (caller_scope, GLOBAL_SCOPE)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from watchfiles import PythonFilter, awatch
+from watchfiles import awatch
 
 from bifrost.errors import AccessDenied
 from bifrost_mcp import access
@@ -22,6 +22,7 @@ from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.system_tools import SYSTEM_SOURCE, system_workflows
 from bifrost_mcp.workspace import RegisteredAgent, RegisteredWorkflow, Registry, load_workspace
+from bifrost_mcp.workspace.layout import WorkspaceChanges
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,13 @@ def load_registry(settings: HostSettings, version: int) -> Registry:
     if settings.workspace is None:
         registry = Registry(version=version, root=None)
     else:
-        registry = load_workspace(settings.workspace, version, system=system_workflows(), system_source=SYSTEM_SOURCE)
+        registry = load_workspace(
+            settings.workspace,
+            version,
+            system=system_workflows(),
+            system_source=SYSTEM_SOURCE,
+            exclude=(settings.data_dir,),  # users write files there: never code, wherever it lies
+        )
     add_system_agents(registry)
     return registry
 
@@ -80,7 +87,10 @@ class App:
         return self.registry
 
     async def watch(self, *, debounce_ms: int = 300) -> None:
-        """Reload the workspace whenever a .py file under it is added, changed or removed."""
+        """Reload the workspace whenever a .py file it would import is added, changed or removed.
+
+        Changes under the data dir (users' files) or a folder the loader skips never reload it.
+        """
         root = self.host.settings.workspace
         if root is None:
             return
@@ -96,8 +106,10 @@ class App:
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(stop_when_cancelled)
-            changes = awatch(root, watch_filter=PythonFilter(), debounce=debounce_ms, recursive=True, stop_event=stop)
-            async for _changes in changes:
+            only_code = WorkspaceChanges(root, ignore=(self.host.settings.data_dir,))
+            changes = awatch(root, watch_filter=only_code, debounce=debounce_ms, recursive=True, stop_event=stop)
+            async for changed in changes:
+                logger.debug("workspace files changed: %s", sorted(path for _, path in changed))
                 await self.reload()
             tg.cancel_scope.cancel()
 

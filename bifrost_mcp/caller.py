@@ -20,6 +20,7 @@ class Caller:
     is_function_key: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
     credential_id: str | None = None
+    global_write: bool = False  # a GLOBAL function key created with --global-write (see access.writable_scope)
 
     @property
     def org_id(self) -> str | None:

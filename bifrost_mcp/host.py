@@ -14,13 +14,15 @@ from bifrost_mcp.conversations.store import ConversationsStore
 from bifrost_mcp.data import config, integrations
 from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.integrations import IntegrationsStore
-from bifrost_mcp.data.secrets import EncryptedColumn, RotationReport, SecretBox
+from bifrost_mcp.data.secrets import KEY_FILENAME, EncryptedColumn, RotationReport, SecretBox
 from bifrost_mcp.executions.store import ExecutionsStore
 from bifrost_mcp.identity.callers import Callers
 from bifrost_mcp.identity.credentials import Credentials
 from bifrost_mcp.identity.store import IdentityStore
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage import Database, Migration
+from bifrost_mcp.storage.private import PRIVATE_DIR, PRIVATE_FILE, make_private_dirs, narrow, narrow_tree
+from bifrost_mcp.workspace.layout import check_layout
 
 if TYPE_CHECKING:
     from bifrost_mcp.knowledge.store import KnowledgeStore
@@ -63,7 +65,12 @@ class Host:
         self._stack = AsyncExitStack()
 
     async def open(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = self.settings.data_dir
+        check_layout(self.settings.workspace, data_dir)  # before anything is created
+        make_private_dirs(data_dir)
+        if narrow(data_dir, PRIVATE_DIR):  # left open by an earlier release: so may be everything in it
+            logger.info("made %d file(s) and folder(s) under %s private to this user", narrow_tree(data_dir), data_dir)
+        narrow(data_dir / KEY_FILENAME, PRIVATE_FILE)  # the key to every tenant's secrets, even in a closed dir
         await self.db.open(all_migrations())
         self._stack.push_async_callback(self.db.close)
         self._stack.push_async_callback(self.integrations.aclose)  # integrations: its HTTP client

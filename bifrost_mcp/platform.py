@@ -78,7 +78,7 @@ class RunPlatform:
     def _knowledge(self) -> object:
         from bifrost_mcp.knowledge.view import KnowledgeView  # opens Chroma and the embedder: only when used
 
-        return KnowledgeView(self.host.knowledge, self.caller.scope)
+        return KnowledgeView.for_caller(self.host.knowledge, self.caller)
 
 
 _VIEWS: dict[str, Callable[[RunPlatform], object]] = {

@@ -14,12 +14,16 @@ def _label(kind: Kind) -> str:
     return "token" if kind == "token" else "function key"
 
 
+def _global(may_write: bool) -> str:
+    return "GLOBAL (writes)" if may_write else "GLOBAL"
+
+
 def list_credentials(kind: Kind, data_dir: Path | None, as_json: bool) -> None:
     async def body() -> None:
         async with open_host(data_dir) as host:
             items = await host.credentials.list(kind)
             rows = [
-                [c.id, c.name, c.user_email or c.organization_id or "GLOBAL", c.expires_at or "-",
+                [c.id, c.name, c.user_email or c.organization_id or _global(c.global_write), c.expires_at or "-",
                  "revoked" if c.revoked_at else "active", c.last_used_at or "-"]
                 for c in items
             ]  # fmt: skip

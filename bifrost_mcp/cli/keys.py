@@ -17,17 +17,27 @@ def create(
     name: Annotated[str, typer.Option("--name", help="What uses this key.")],
     org: OrgOpt = None,
     global_: Annotated[bool, typer.Option("--global", help="A GLOBAL-scope key.")] = False,
+    global_write: Annotated[
+        bool,
+        typer.Option(
+            "--global-write",
+            help="Let this GLOBAL key write GLOBAL config, tables, files and knowledge, which every organization "
+            "reads (default: it reads GLOBAL and writes nothing there).",
+        ),
+    ] = False,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Issue a function key for one organization (--org) or GLOBAL (--global); printed once."""
     if bool(org) == global_:
         fail("pass exactly one of --org ORG or --global")
+    if global_write and not global_:
+        fail("--global-write is for GLOBAL keys: pass --global with it (an organization's key writes its organization)")
 
     async def body() -> None:
         async with open_host(data_dir) as host:
             org_id = await org_id_of(host, org)
-            issued = await host.credentials.create_function_key(org_id, name)
+            issued = await host.credentials.create_function_key(org_id, name, global_write=global_write)
             emit({"id": issued.id, "token": issued.token}, as_json, f"key {issued.id}: {issued.token}")
 
     run(body)

@@ -52,8 +52,7 @@ async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, to
             # The servers are imported when used: every other command would pay ~0.6 s at startup for them.
             from bifrost_mcp.server.stdio import serve_stdio
 
-            caller = await app.host.callers.resolve(token, org)
-            await serve_stdio(app, caller)
+            await serve_stdio(app, token, org)
             return
         url = f"http://{host}:{port}{('/' + prefix.strip('/')) if prefix.strip('/') else ''}/mcp"
         _say(banner(settings, url, await _first_token(app)))

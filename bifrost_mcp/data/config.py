@@ -18,7 +18,7 @@ from typing import Any
 from bifrost.enums import ConfigType
 from bifrost.types import ConfigData
 from bifrost.values import check_key, encode_value
-from bifrost_mcp.access import readable_scopes, resolve_scope
+from bifrost_mcp.access import readable_scopes, resolve_scope, writable_scope
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.secrets import SECRET_MASK, EncryptedColumn, SecretBox
 from bifrost_mcp.executions.state import RunState
@@ -132,10 +132,14 @@ class ConfigStore:
 
 
 class ConfigView:
-    """`bifrost.config` for one caller and run: reads org over GLOBAL, writes and deletes in the caller's scope."""
+    """`bifrost.config` for one caller and run: reads org over GLOBAL, writes and deletes in the caller's scope.
+
+    Writing GLOBAL is for those the gate lets (`access.writable_scope`): its provider settings reach everyone.
+    """
 
     def __init__(self, store: ConfigStore, caller: Caller, run_state: RunState | None) -> None:
         self._admin = store
+        self._caller = caller
         self._scope = resolve_scope(caller, None)
         self._user_id = caller.user_id
         self._run_state = run_state
@@ -152,13 +156,14 @@ class ConfigView:
     async def set(self, key: str, value: Any, is_secret: bool = False) -> None:
         if is_secret:
             self._remember_secret(value)
-        await self._admin.set(self._scope, key, value, is_secret=is_secret, updated_by=self._user_id)
+        scope = writable_scope(self._caller)
+        await self._admin.set(scope, key, value, is_secret=is_secret, updated_by=self._user_id)
 
     async def list(self) -> dict[str, Any]:
         return {entry.key: entry.value for entry in await self._admin.list(self._scope)}
 
     async def delete(self, key: str) -> bool:
-        return await self._admin.delete(self._scope, key)
+        return await self._admin.delete(writable_scope(self._caller), key)
 
     def _remember_secret(self, value: Any) -> None:
         """Register a secret (every string or number inside it) for redaction from this run's output."""

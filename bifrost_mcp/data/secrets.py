@@ -28,6 +28,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from bifrost.errors import ConfigurationError, ValidationError
 from bifrost_mcp.storage import Database
+from bifrost_mcp.storage.private import PRIVATE_FILE, make_private_dirs, narrow
 
 logger = logging.getLogger(__name__)
 
@@ -191,8 +192,8 @@ def _read_key_file(path: Path) -> str | None:
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
         return None
-    if mode & 0o077:
-        logger.warning("secret key file %s is readable by other users: run `chmod 600 %s`", path, path)
+    if mode & 0o077 and narrow(path, PRIVATE_FILE):
+        logger.info("secret key file %s was readable by other users: made it 0600", path)
     return text
 
 
@@ -211,7 +212,7 @@ def _temp_path(path: Path) -> Path:
 
 
 def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(path.parent)
     tmp = _temp_path(path)
     _write_private(tmp, generate_key() + "\n")
     try:

@@ -34,6 +34,16 @@ class Callers:
         caller = await self.for_token(token) if token else await self.owner()
         return await self.acting_in(caller, org_ref)
 
+    async def recheck(self, caller: Caller, token: str | None, org_id: str | None) -> Caller:
+        """A long-lived session's `caller` as of now, for a session that outlives one request (stdio).
+
+        Its token (the local owner: its user) is read again, then its organization override `org_id` applied
+        again: one indexed read, two with an override; a revoked or expired token, a deactivated user or organization
+        is refused on the very next call with the reason HTTP gives for it.
+        """
+        fresh = await self.for_token(token) if token else await self.for_user(caller.user_id)
+        return await self.acting_in(fresh, org_id)
+
     async def acting_in(self, caller: Caller, org_ref: str | None) -> Caller:
         """Honour an organization override (X-Bifrost-Org, --org) where the gate allows it."""
         if not org_ref:
@@ -46,4 +56,11 @@ class Callers:
             org = await self.identity.resolve_org(org_ref)
         except NotFoundError as exc:
             raise AuthenticationError(400, str(exc)) from exc
+        if not org.is_active:
+            # its own users are refused (403); an admin acting there would run workflows in a closed tenant
+            raise AuthenticationError(
+                403,
+                f"organization {org.name!r} ({org.id}) is deactivated: nobody acts in it, platform admins included;"
+                " reactivate it first",
+            )
         return caller.acting_in(org)

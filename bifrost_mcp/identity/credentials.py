@@ -35,7 +35,8 @@ _USER_COLUMNS = """
 # A credential with everything a request needs to become a Caller, in one statement: the key's organization
 # (function keys) or the user's (tokens), and the user's active role names in it.
 _AUTH_LOOKUP = f"""
-SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expires_at, {_USER_COLUMNS}
+SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expires_at, c.global_write,
+       {_USER_COLUMNS}
 FROM credentials c
 LEFT JOIN users u ON u.id = c.user_id
 LEFT JOIN organizations o
@@ -47,6 +48,11 @@ SELECT {_USER_COLUMNS}
 FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
 WHERE u.id = ?
 """
+
+
+def function_key_user_id(credential_id: str) -> str:
+    """The identity a function key acts as: its own, never shared with another key of the same name."""
+    return f"function-key:{credential_id}"
 
 
 def hash_token(token: str) -> str:
@@ -71,6 +77,7 @@ class CredentialInfo:
     expires_at: str | None
     revoked_at: str | None
     last_used_at: str | None
+    global_write: bool = False
 
 
 class Credentials:
@@ -81,14 +88,15 @@ class Credentials:
         self._last_written: dict[str, float] = {}
 
     async def _issue(
-        self, kind: str, prefix: str, *, user_id: str | None, org_id: str | None, name: str, expires_at: str | None
-    ) -> IssuedCredential:
+        self, kind: str, prefix: str, *, user_id: str | None, org_id: str | None, name: str, expires_at: str | None,
+        global_write: bool = False,
+    ) -> IssuedCredential:  # fmt: skip
         token = prefix + secrets.token_urlsafe(32)
         cred_id = new_id()
         await self.db.execute(
-            "INSERT INTO credentials (id, kind, token_hash, name, user_id, organization_id, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cred_id, kind, hash_token(token), name, user_id, org_id, now_iso(), expires_at),
+            "INSERT INTO credentials (id, kind, token_hash, name, user_id, organization_id, created_at, expires_at,"
+            " global_write) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (cred_id, kind, hash_token(token), name, user_id, org_id, now_iso(), expires_at, int(global_write)),
         )
         return IssuedCredential(id=cred_id, token=token)
 
@@ -99,12 +107,22 @@ class Credentials:
         expires = (self.clock.now() + timedelta(days=expires_days)).isoformat() if expires_days else None
         return await self._issue("token", TOKEN_PREFIX, user_id=user_id, org_id=None, name=name, expires_at=expires)
 
-    async def create_function_key(self, org_id: str | None, name: str) -> IssuedCredential:
+    async def create_function_key(
+        self, org_id: str | None, name: str, *, global_write: bool = False
+    ) -> IssuedCredential:
+        """A key acting for `org_id`, or GLOBAL when None; only a GLOBAL key may be granted writing GLOBAL."""
         if org_id is not None:
             await self.identity.get_org(org_id)
+            if global_write:
+                raise ValidationError(
+                    "--global-write is for GLOBAL keys (--global): an organization's key writes only its organization"
+                )
         if not name.strip():
             raise ValidationError("a function key needs a --name saying what uses it")
-        return await self._issue("function_key", KEY_PREFIX, user_id=None, org_id=org_id, name=name, expires_at=None)
+        return await self._issue(
+            "function_key", KEY_PREFIX, user_id=None, org_id=org_id, name=name, expires_at=None,
+            global_write=global_write,
+        )  # fmt: skip
 
     async def reset_owner_token(self) -> IssuedCredential:
         """Revoke the owner's tokens and issue a new one."""
@@ -148,6 +166,7 @@ class Credentials:
                 expires_at=r["expires_at"],
                 revoked_at=r["revoked_at"],
                 last_used_at=r["last_used_at"],
+                global_write=bool(r["global_write"]),
             )
             for r in rows
         ]
@@ -201,13 +220,14 @@ def _caller_from_lookup(row: sqlite3.Row) -> Caller:
                 raise AuthenticationError(403, f"organization {row['o_name']!r} is deactivated")
             organization = _org(row)
         return Caller(
-            user_id=f"function-key:{row['name']}",
+            user_id=function_key_user_id(row["id"]),
             email="",
             name=row["name"],
             organization=organization,
             is_platform_admin=False,
             is_function_key=True,
             credential_id=row["id"],
+            global_write=bool(row["global_write"]),
         )
     return _user_caller(row, credential_id=row["id"])
 

@@ -1,4 +1,4 @@
-"""Identity tables (migration versions 200-299)."""
+"""Identity tables (migration versions 200-299), and identity's rewrites of other domains' rows (900-949)."""
 
 from bifrost_mcp.storage import Migration
 
@@ -74,5 +74,32 @@ MIGRATIONS = [
             last_used_at TEXT
         );
         """,
-    )
+    ),
+    Migration(
+        201,
+        "function keys: the GLOBAL write grant",
+        # Writing GLOBAL scope reaches every organization: a key gets it only when created with --global-write.
+        "ALTER TABLE credentials ADD COLUMN global_write INTEGER NOT NULL DEFAULT 0;",
+    ),
+    # 900s: run after every domain's tables exist (versions apply in order, on a fresh database too).
+    # Function keys used to act as "function-key:<name>", so keys sharing a name shared history. Each key now
+    # acts as "function-key:<credential id>": a record moves to the key when exactly one key bears its name;
+    # when several do, nobody can tell whose it was, so it stays under the old id, which no key acts as now
+    # (platform admins still see it).
+    Migration(
+        900,
+        "function keys: one identity per key",
+        """
+        CREATE TEMP TABLE function_key_owners AS
+            SELECT 'function-key:' || name AS old_id, 'function-key:' || MIN(id) AS new_id
+            FROM credentials WHERE kind = 'function_key' GROUP BY name HAVING COUNT(*) = 1;
+        UPDATE executions SET executed_by = (SELECT new_id FROM function_key_owners WHERE old_id = executed_by)
+            WHERE executed_by IN (SELECT old_id FROM function_key_owners);
+        UPDATE conversations SET user_id = (SELECT new_id FROM function_key_owners WHERE old_id = user_id)
+            WHERE user_id IN (SELECT old_id FROM function_key_owners);
+        UPDATE config_values SET updated_by = (SELECT new_id FROM function_key_owners WHERE old_id = updated_by)
+            WHERE updated_by IN (SELECT old_id FROM function_key_owners);
+        DROP TABLE function_key_owners;
+        """,
+    ),
 ]

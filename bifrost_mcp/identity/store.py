@@ -52,9 +52,15 @@ class IdentityStore:
         return org_from(row)
 
     async def resolve_org(self, ref: str) -> Organization:
-        """An organization by id, or by its unique name (case-insensitive)."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM organizations WHERE deleted_at IS NULL AND (id = ? OR name = ? COLLATE NOCASE)", (ref, ref)
+        """An organization by id, or by its unique name (case-insensitive).
+
+        Every request naming an organization (X-Bifrost-Org, a stdio session's --org) reads it, so it is two
+        point reads on the id and live-name indexes (an OR of the two would scan); an id wins over a name.
+        """
+        rows = await self.db.lookup(
+            "SELECT * FROM organizations WHERE id = ? AND deleted_at IS NULL UNION ALL "
+            "SELECT * FROM organizations WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL",
+            (ref, ref),
         )
         if not rows:
             raise NotFoundError(f"no organization with id or name {ref!r}; see `bifrost-mcp orgs list`")

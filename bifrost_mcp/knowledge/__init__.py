@@ -1,6 +1,7 @@
 """The knowledge capability: chunking, embedding, Chroma storage, scoped search, ingestion.
 
-The host builds one `KnowledgeStore` per process; each run reads and writes through `KnowledgeView(store, scope)`.
+The host builds one `KnowledgeStore` per process; each run reads and writes through
+`KnowledgeView.for_caller(store, caller)`, which writes only where the access gate allows.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from chromadb.errors import NotFoundError
 
 from bifrost.errors import ValidationError
 from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
+from bifrost_mcp.storage.private import make_private_dirs
 
 T = TypeVar("T")
 _SCOPE, _NAMESPACE, _EMBEDDER, _DIMENSIONS = "bifrost_scope", "bifrost_namespace", "bifrost_embedder", "bifrost_dims"
@@ -56,7 +57,7 @@ def _settings() -> Settings:
 
 def persistent_client(path: Path) -> Any:
     """Embedded Chroma storing under `path` (the data dir's `chroma` folder)."""
-    path.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(path)  # every organization's documents: for the server's user alone
     return chromadb.PersistentClient(path=str(path), settings=_settings())
 
 

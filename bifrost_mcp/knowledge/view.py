@@ -1,7 +1,9 @@
 """`bifrost.knowledge` for one caller.
 
 A view writes only in the scope it is built for (an org id or "GLOBAL"); reads (search, get, list) cover the
-scope and GLOBAL. A document stored under the same namespace and key in both shadows the GLOBAL one.
+scope and GLOBAL. A document stored under the same namespace and key in both shadows the GLOBAL one. A view
+built for a caller (`for_caller`, what runs get) writes only where the gate allows (`access.writable_scope`):
+GLOBAL documents rank in every organization's searches.
 
 Search scores are cosine similarities in [-1, 1] (higher is better; related passages of MiniLM usually
 score 0.3 to 0.8), one result per document: its best-matching passage. Searching a namespace that holds
@@ -18,6 +20,8 @@ from typing import Any
 
 from bifrost.errors import ValidationError
 from bifrost.types import KnowledgeDocument, NamespaceInfo
+from bifrost_mcp.access import writable_scope
+from bifrost_mcp.caller import Caller
 from bifrost_mcp.knowledge import records
 from bifrost_mcp.knowledge.documents import (
     GLOBAL,
@@ -41,18 +45,34 @@ class EmbeddedBatch:
 
 
 class KnowledgeView:
-    """One caller's knowledge: writes in `scope`, reads over `scope` and GLOBAL."""
+    """Knowledge of one scope: writes in `scope`, reads over `scope` and GLOBAL.
 
-    def __init__(self, store: KnowledgeStore, scope: str) -> None:
+    Built with a bare scope it is the host's own (the CLI's ingestion acts for the operator); `for_caller`
+    builds the view a caller gets.
+    """
+
+    def __init__(self, store: KnowledgeStore, scope: str, *, caller: Caller | None = None) -> None:
         if not isinstance(scope, str) or not scope.strip():
             raise ValidationError("knowledge scope must be an organization id or 'GLOBAL'")
         self._store = store
         self.scope = scope
+        self._caller = caller
+
+    @classmethod
+    def for_caller(cls, store: KnowledgeStore, caller: Caller) -> KnowledgeView:
+        return cls(store, caller.scope, caller=caller)
 
     def _spaces(self, namespace: str, *, with_global: bool) -> list[Space]:
         check_name("namespace", namespace)
         own = Space(self.scope, namespace)
         return [own, Space(GLOBAL, namespace)] if with_global and self.scope != GLOBAL else [own]
+
+    def _writable_space(self, namespace: str) -> Space:
+        """The namespace's space in this view's scope, once the gate lets the caller write there."""
+        if self._caller is not None:
+            writable_scope(self._caller)
+        (space,) = self._spaces(namespace, with_global=False)
+        return space
 
     async def store(
         self, content: str, namespace: str = "default", key: str | None = None, metadata: dict[str, Any] | None = None
@@ -64,7 +84,7 @@ class KnowledgeView:
 
     async def embed_documents(self, documents: Sequence[Mapping[str, Any]], namespace: str) -> EmbeddedBatch:
         """First half of store_many: check, chunk and embed. Bad input fails here, before anything is written."""
-        (space,) = self._spaces(namespace, with_global=False)
+        space = self._writable_space(namespace)
         settings = self._store.settings
         prepared = [
             prepare(
@@ -87,7 +107,7 @@ class KnowledgeView:
 
     async def write(self, batch: EmbeddedBatch) -> list[str]:
         """Second half of store_many: replace the documents' chunks (ingestion overlaps it with the next embed)."""
-        if batch.space.scope != self.scope:
+        if batch.space != self._writable_space(batch.space.namespace):
             raise ValidationError(f"this batch was embedded for scope {batch.space.scope!r}, not {self.scope!r}")
         if not batch.documents:
             return []
@@ -141,7 +161,7 @@ class KnowledgeView:
 
     async def delete(self, key: str, namespace: str = "default") -> bool:
         check_name("key", key)
-        (space,) = self._spaces(namespace, with_global=False)
+        space = self._writable_space(namespace)
         async with self._store.write_lock(space):
             collection = await self._store.vectors.collection(space)
             if collection is None:
@@ -159,7 +179,7 @@ class KnowledgeView:
             return deleted
 
     async def delete_namespace(self, namespace: str) -> int:
-        (space,) = self._spaces(namespace, with_global=False)
+        space = self._writable_space(namespace)
         async with self._store.write_lock(space):
             collection = await self._store.vectors.collection(space)
             if collection is None:

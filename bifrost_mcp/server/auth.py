@@ -3,7 +3,7 @@
 `BearerGate` wraps the MCP endpoint: it verifies the token on every request, answers 401/403 with
 WWW-Authenticate (and the RFC 9728 resource-metadata URL) and a message saying what is wrong, applies
 `X-Bifrost-Org` for platform admins only, and hands the verified Caller to the MCP handlers through the ASGI
-scope.
+scope. A request repeating either header is answered 400.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ from bifrost_mcp.identity.callers import Callers
 
 CALLER_SCOPE_KEY = "bifrost.caller"
 ORG_HEADER = b"x-bifrost-org"
+
+
+def oauth_error(status: int) -> str:
+    """The RFC 6750 error code of a refusal with HTTP `status`."""
+    return "invalid_token" if status == 401 else "insufficient_scope" if status == 403 else "invalid_request"
 
 
 def access_token_for(token: str, caller: Caller) -> AccessToken:
@@ -43,7 +48,14 @@ class BearerGate:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
+        raw_headers = scope.get("headers") or []
+        for name, label in ((b"authorization", "Authorization"), (ORG_HEADER, "X-Bifrost-Org")):
+            count = sum(1 for key, _ in raw_headers if key == name)
+            if count > 1:
+                # Proxies and servers disagree on which of several copies wins: never guess the identity.
+                await self._refuse(send, 400, "invalid_request", f"send one {label} header; this request has {count}")
+                return
+        headers = dict(raw_headers)
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         if not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
             await self._refuse(send, 401, "invalid_token", "missing bearer token: send 'Authorization: Bearer <token>'")
@@ -54,14 +66,7 @@ class BearerGate:
             org_ref = headers.get(ORG_HEADER, b"").decode("latin-1").strip()
             caller = await self.callers.acting_in(caller, org_ref or None)
         except AuthenticationError as exc:
-            error = (
-                "invalid_token"
-                if exc.status == 401
-                else "insufficient_scope"
-                if exc.status == 403
-                else "invalid_request"
-            )
-            await self._refuse(send, exc.status, error, exc.reason)
+            await self._refuse(send, exc.status, oauth_error(exc.status), exc.reason)
             return
         scope[CALLER_SCOPE_KEY] = caller
         scope["user"] = AuthenticatedUser(access_token_for(token, caller))

@@ -13,6 +13,8 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 import anyio
 
+from bifrost_mcp.storage.private import PRIVATE_FILE, create_private_file, make_private_dirs, narrow
+
 logger = logging.getLogger(__name__)
 
 DB_FILENAME = "bifrost.sqlite3"
@@ -55,7 +57,15 @@ class Database:
         return self._conn
 
     async def open(self, migrations: Sequence[Migration]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
+        # SQLite gives the -wal and -shm files the database file's mode: create it 0600 before SQLite does.
+        create_private_file(self.path)
+        for path in (
+            self.path,
+            self.path.with_name(self.path.name + "-wal"),
+            self.path.with_name(self.path.name + "-shm"),
+        ):
+            narrow(path, PRIVATE_FILE)
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         for pragma in (

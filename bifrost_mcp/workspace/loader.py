@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,18 +25,18 @@ from croniter import croniter
 from bifrost.decorators import get_spec
 from bifrost.signatures import build_signature
 from bifrost_mcp.workspace.agents import FoundAgent, agents_in, register_agents
+from bifrost_mcp.workspace.layout import skipped_folder
 from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
 
-SKIP_DIRS = {"__pycache__", ".venv", "venv", ".git", ".bifrost", "node_modules", ".mypy_cache", ".ruff_cache"}
 
-
-def workspace_files(root: Path) -> list[Path]:
-    """The .py files of the workspace, sorted, skipping hidden and tool folders (never even walked into)."""
+def workspace_files(root: Path, exclude: Sequence[Path] = ()) -> list[Path]:
+    """The .py files of the workspace, sorted, skipping hidden and tool folders and `exclude` (never walked into)."""
+    excluded = {path.resolve() for path in exclude}
     files = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not skipped_folder(d) and (Path(folder) / d).resolve() not in excluded]
         files += [Path(folder) / name for name in names if name.endswith(".py")]
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
@@ -132,11 +132,17 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
 
 
 def load_workspace(
-    root: Path, version: int = 1, *, system: Iterable[Callable[..., Any]] = (), system_source: str = "system"
+    root: Path,
+    version: int = 1,
+    *,
+    system: Iterable[Callable[..., Any]] = (),
+    system_source: str = "system",
+    exclude: Sequence[Path] = (),
 ) -> Registry:
     """Import the workspace at `root` afresh and build registry `version`.
 
     `system` functions (the host's own tools) are registered first, so their names win over a workspace's.
+    `exclude` folders (the data dir) are never walked into, wherever they lie.
     """
     root = root.resolve()
     registry = Registry(version=version, root=root)
@@ -150,7 +156,7 @@ def load_workspace(
     if str(root) not in sys.path:
         # Appended, not prepended: a workspace file must never shadow the stdlib or the host's packages.
         sys.path.append(str(root))
-    files = workspace_files(root)
+    files = workspace_files(root, exclude)
     _drop_bytecode(files)
     found_agents: list[FoundAgent] = []
     for path in files:

@@ -133,6 +133,60 @@ def test_resolve_scope_refuses_another_scope_to_a_non_admin(caller: Caller, requ
         access.resolve_scope(caller, requested)
 
 
+ORGLESS = Caller(user_id="drifter", email="drifter@msp.test", name="Drifter", organization=None,
+                 is_platform_admin=False)  # fmt: skip
+KEY_ORG = replace(KEY_GLOBAL, organization=ORG_A)
+KEY_GLOBAL_WRITE = replace(KEY_GLOBAL, global_write=True)
+ORGLESS_REFUSAL = (
+    "user drifter@msp.test belongs to no organization, so has no scope to write in (GLOBAL scope is written by "
+    "platform admins only): ask a platform admin to add you to an organization"
+)
+KEY_REFUSAL = (
+    "function key 'k' may not write GLOBAL scope, which every organization reads: platform admins may, and keys "
+    "created with `bifrost-mcp keys create --global --global-write`"
+)
+NOT_YOURS = "scope 'GLOBAL' is not yours: only platform admins may act in another organization's scope"
+
+
+@pytest.mark.parametrize(
+    ("caller", "requested", "scope_or_refusal"),
+    [
+        (ADMIN, None, GLOBAL_SCOPE),
+        (ADMIN, "org-b", "org-b"),
+        (ADMIN_IN_B, None, "org-b"),
+        (ADMIN_IN_B, GLOBAL_SCOPE, GLOBAL_SCOPE),
+        (PLAIN, None, "org-a"),
+        (PLAIN, GLOBAL_SCOPE, NOT_YOURS),
+        (ORGLESS, None, ORGLESS_REFUSAL),
+        (ORGLESS, GLOBAL_SCOPE, ORGLESS_REFUSAL),
+        (KEY_ORG, None, "org-a"),
+        (KEY_ORG, GLOBAL_SCOPE, NOT_YOURS),
+        (replace(KEY_ORG, global_write=True), GLOBAL_SCOPE, NOT_YOURS),  # the grant is for GLOBAL keys only
+        (KEY_GLOBAL, None, KEY_REFUSAL),
+        (KEY_GLOBAL_WRITE, None, GLOBAL_SCOPE),
+        (KEY_GLOBAL_WRITE, "org-a", "scope 'org-a' is not yours: only platform admins may act in another "
+                                    "organization's scope"),
+        (replace(ORGLESS, global_write=True), None, ORGLESS_REFUSAL),  # never set for users; not honoured either
+    ],
+)  # fmt: skip
+def test_writable_scope_gives_global_to_platform_admins_and_granted_keys_only(
+    caller: Caller, requested: str | None, scope_or_refusal: str
+) -> None:
+    if scope_or_refusal in (GLOBAL_SCOPE, "org-a", "org-b"):
+        assert access.writable_scope(caller, requested) == scope_or_refusal
+    else:
+        with pytest.raises(AccessDenied) as refused:
+            access.writable_scope(caller, requested)
+        assert str(refused.value) == scope_or_refusal
+
+
+def test_reads_keep_resolving_to_global_for_callers_who_may_not_write_it() -> None:
+    for caller in (ORGLESS, KEY_GLOBAL):
+        assert access.resolve_scope(caller, None) == GLOBAL_SCOPE
+        assert access.readable_scopes(caller.scope) == (GLOBAL_SCOPE,)
+    assert access.readable_scopes(PLAIN.scope) == ("org-a", GLOBAL_SCOPE)
+
+
 @pytest.mark.parametrize(
     ("caller", "allowed"), [(PLAIN, False), (TECHNICIAN, False), (KEY_GLOBAL, False), (ADMIN, True)]
 )

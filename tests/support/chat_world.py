@@ -110,9 +110,9 @@ async def build(world: World) -> None:
             token = (await credentials.create_token(user.id)).token
             world.callers[label] = Who(label, token, user.id, org_id, agents, tools, admin)
         await identity.assign_users(technician.id, [world.callers["tech@acme"].user_id])
-        key = (await credentials.create_function_key(acme.id, "Acme RMM")).token
-        world.callers["key:acme"] = Who(
-            "key:acme", key, "function-key:Acme RMM", acme.id, frozenset({"assistant"}), everyone
+        key = await credentials.create_function_key(acme.id, "Acme RMM")
+        world.callers["key:acme"] = Who(  # each key is its own identity, whatever its name
+            "key:acme", key.token, f"function-key:{key.id}", acme.id, frozenset({"assistant"}), everyone
         )
         firsts = {"tech@acme": "technicians", "admin@msp": "auditor"}
         for who in world.callers.values():

@@ -21,6 +21,7 @@ import anyio.to_thread
 
 from bifrost.errors import AccessDenied, ValidationError
 from bifrost_mcp.data.files.paths import Parts, display
+from bifrost_mcp.storage.private import PRIVATE_FILE, make_private_dirs
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,14 @@ class BlobStore(Protocol):
 
 
 class FolderStore:
-    """A BlobStore in a local folder (created on first write). `reserved` folders inside it are refused."""
+    """A BlobStore in a local folder (created on first write). `reserved` folders inside it are refused.
 
-    def __init__(self, root: Path, label: str, reserved: Sequence[Path] = ()) -> None:
+    A `private` store (a tenant's files in the data dir) creates its folders 0700 and its files 0600.
+    """
+
+    def __init__(self, root: Path, label: str, reserved: Sequence[Path] = (), *, private: bool = True) -> None:
         self.label = label
+        self._private = private
         self._root = Path(os.path.realpath(root))
         self._reserved = [r for r in (Path(os.path.realpath(p)) for p in reserved) if r.is_relative_to(self._root)]
 
@@ -86,10 +91,14 @@ class FolderStore:
         if target == self._root or target.is_dir():
             raise IsADirectoryError(f"{name} is a folder; write to a file path inside it")
         with _os_errors(name):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if self._private:
+                make_private_dirs(target.parent)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
             # Write beside the target, then rename over it: readers see the old or the new file, never half.
             partial = target.with_name(f".{target.name}.{secrets.token_hex(6)}{PARTIAL_SUFFIX}")
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+            mode = PRIVATE_FILE if self._private else 0o644
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(content)

@@ -5,11 +5,14 @@ Roots (decisions the spec leaves open):
 - mode "cloud" (default): the platform's store, per organization: `<data_dir>/files/<scope>/<location>/`
   through a BlobStore (a folder here; an S3-compatible store can be passed as `cloud_store`). The scope
   is the caller's (a platform admin acting in an organization gets that organization's files); there is
-  no GLOBAL fallback.
+  no GLOBAL fallback. Writing GLOBAL files takes what the gate asks of every GLOBAL write
+  (`access.writable_scope`).
 - mode "local": the workspace on disk, for local development, not split per organization:
   workspace -> `<workspace>/`, temp -> `<workspace>/.bifrost/temp/`, uploads -> `<workspace>/.bifrost/uploads/`.
   The workspace location cannot reach `<workspace>/.bifrost/` or the data dir when those lie inside it,
-  so local uploads stay read-only and no workflow reaches the host's database or other tenants' files.
+  so local uploads stay read-only and no workflow reaches the host's database or other tenants' files. (A
+  host starts with the data dir inside the workspace only in a folder the loader skips, such as
+  `<workspace>/.bifrost`: see workspace/layout.py.)
 - uploads is read-only to workflows: write and delete are refused before any store is touched.
 """
 
@@ -21,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bifrost.errors import AccessDenied, ConfigurationError, ValidationError
-from bifrost_mcp.access import require_local_files
+from bifrost_mcp.access import require_local_files, writable_scope
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.files.paths import display, split_path
 from bifrost_mcp.data.files.store import BlobStore, FolderStore
@@ -75,9 +78,12 @@ class FilesView:
                 "or use mode='cloud'"
             )
         reserved = (workspace / LOCAL_RESERVED, self._settings.data_dir)
-        return FolderStore(local_root(workspace, location), label=f"local {location}", reserved=reserved)
+        # the workspace is the developer's own folder: files there keep the usual modes
+        return FolderStore(local_root(workspace, location), label=f"local {location}", reserved=reserved, private=False)
 
-    def _writable(self, store: BlobStore, path: str, location: str, action: str) -> BlobStore:
+    def _writable(self, store: BlobStore, path: str, location: str, mode: str, action: str) -> BlobStore:
+        if mode == "cloud":
+            writable_scope(self._caller)  # the store is the caller's scope's; local mode is admins' already
         if location == "uploads":
             where = display(store.label, split_path(path, store.label, allow_root=True))
             raise AccessDenied(
@@ -90,7 +96,7 @@ class FilesView:
         return await store.read(split_path(path, store.label))
 
     async def write_bytes(self, path: str, content: bytes, location: str, mode: str) -> None:
-        store = self._writable(self._store(location, mode), path, location, "write")
+        store = self._writable(self._store(location, mode), path, location, mode, "write")
         parts = split_path(path, store.label)
         if not isinstance(content, bytes | bytearray):
             raise ValidationError(f"content must be bytes, got {type(content).__name__}")
@@ -101,7 +107,7 @@ class FilesView:
         return await store.list(split_path(directory, store.label, allow_root=True))
 
     async def delete(self, path: str, location: str, mode: str) -> None:
-        store = self._writable(self._store(location, mode), path, location, "delete")
+        store = self._writable(self._store(location, mode), path, location, mode, "delete")
         await store.delete(split_path(path, store.label))
 
     async def exists(self, path: str, location: str, mode: str) -> bool:

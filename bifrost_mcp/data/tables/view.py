@@ -2,7 +2,8 @@
 
 Decisions the spec leaves open:
 
-- Scope comes from access.resolve_scope only. GLOBAL is a scope of its own: the spec gives tables no
+- Scope comes from the gate only: access.resolve_scope for reads, access.writable_scope for writes (GLOBAL
+  is written by platform admins and keys granted it). GLOBAL is a scope of its own: the spec gives tables no
   GLOBAL read fallback, so an organization never sees GLOBAL tables (nor the reverse).
 - `app=None` addresses the organization's own tables (app ""), not the union with its apps' tables.
 - insert and upsert create a missing table (no schema); get/update/delete_document/query/count on a
@@ -25,7 +26,7 @@ import aiosqlite
 
 from bifrost.errors import ValidationError
 from bifrost.types import DocumentData, DocumentList, TableInfo
-from bifrost_mcp.access import resolve_scope
+from bifrost_mcp.access import resolve_scope, writable_scope
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.data.tables import store
 from bifrost_mcp.data.tables.codec import (
@@ -54,8 +55,8 @@ class TablesView:
         self._caller = caller
         self._limits = limits or TableLimits()
 
-    def _namespace(self, scope: str | None, app: str | None) -> tuple[str, str]:
-        scope_key = resolve_scope(self._caller, scope)
+    def _namespace(self, scope: str | None, app: str | None, *, write: bool = False) -> tuple[str, str]:
+        scope_key = writable_scope(self._caller, scope) if write else resolve_scope(self._caller, scope)
         if app is None:
             return scope_key, ""
         return scope_key, check_name(app, "app")
@@ -70,7 +71,7 @@ class TablesView:
         scope: str | None,
         app: str | None,
     ) -> TableInfo:
-        key = (*self._namespace(scope, app), check_name(name, "table name"))
+        key = (*self._namespace(scope, app, write=True), check_name(name, "table name"))
         if description is not None and not isinstance(description, str):
             raise ValidationError(f"description must be a string or None, got {type(description).__name__}")
         if table_schema is not None and not isinstance(table_schema, dict):
@@ -95,7 +96,7 @@ class TablesView:
         return [store.table_info(row) for row in rows]
 
     async def delete(self, name: str, scope: str | None, app: str | None) -> bool:
-        key = (*self._namespace(scope, app), check_name(name, "table name"))
+        key = (*self._namespace(scope, app, write=True), check_name(name, "table name"))
         async with self._db.transaction() as conn:
             row = await store.find_table(conn, key)
             if row is None:
@@ -109,7 +110,7 @@ class TablesView:
     async def insert(
         self, table: str, data: dict[str, Any], id: str | None, scope: str | None, app: str | None
     ) -> DocumentData:
-        key = (*self._namespace(scope, app), check_name(table, "table"))
+        key = (*self._namespace(scope, app, write=True), check_name(table, "table"))
         doc_id = str(uuid.uuid4()) if id is None else check_name(id, "document id", MAX_ID_LENGTH)
         text, stored = encode_document(data)
         moment, stamp = now()
@@ -126,7 +127,7 @@ class TablesView:
     async def upsert(
         self, table: str, id: str, data: dict[str, Any], scope: str | None, app: str | None
     ) -> DocumentData:
-        key = (*self._namespace(scope, app), check_name(table, "table"))
+        key = (*self._namespace(scope, app, write=True), check_name(table, "table"))
         doc_id = check_name(id, "document id", MAX_ID_LENGTH)
         text, stored = encode_document(data)
         moment, stamp = now()
@@ -167,7 +168,7 @@ class TablesView:
     async def update(
         self, table: str, doc_id: str, data: dict[str, Any], scope: str | None, app: str | None
     ) -> DocumentData | None:
-        key = (*self._namespace(scope, app), check_name(table, "table"))
+        key = (*self._namespace(scope, app, write=True), check_name(table, "table"))
         doc_id = check_name(doc_id, "document id", MAX_ID_LENGTH)
         _, changes = encode_document(data)
         moment, stamp = now()
@@ -188,7 +189,7 @@ class TablesView:
         return store.new_document(doc_id, current["table_id"], merged, parse_time(current["created_at"]), moment)
 
     async def delete_document(self, table: str, doc_id: str, scope: str | None, app: str | None) -> bool:
-        key = (*self._namespace(scope, app), check_name(table, "table"))
+        key = (*self._namespace(scope, app, write=True), check_name(table, "table"))
         params = (check_name(doc_id, "document id", MAX_ID_LENGTH), *key)
         try:
             return await self._db.execute(statements(key[0]).delete, params) > 0

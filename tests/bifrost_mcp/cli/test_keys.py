@@ -31,3 +31,21 @@ def test_create_list_and_revoke(cli: DataCli) -> None:
 @pytest.mark.parametrize("scope", [[], ["--org", "Acme", "--global"]])
 def test_a_key_is_for_exactly_one_organization_or_global(cli: DataCli, scope: list[str]) -> None:
     assert "pass exactly one of --org ORG or --global" in cli.fails("create", "--name", "RMM", *scope)
+
+
+def test_a_global_key_writes_global_only_when_created_with_global_write(cli: DataCli) -> None:
+    reader = cli.json("create", "--global", "--name", "Monitoring")
+    writer = cli.json("create", "--global", "--global-write", "--name", "Provisioning")
+    listed = {k["name"]: k["global_write"] for k in cli.json("list")}
+    assert listed == {"Monitoring": False, "Provisioning": True}
+    table = cli.ok("list")
+    assert f"{reader['id']}  Monitoring    GLOBAL " in table
+    assert f"{writer['id']}  Provisioning  GLOBAL (writes) " in table
+
+
+def test_global_write_is_refused_for_an_organizations_key(cli: DataCli) -> None:
+    assert cli.fails("create", "--org", "Acme", "--global-write", "--name", "RMM") == (
+        "error: --global-write is for GLOBAL keys: pass --global with it (an organization's key writes its "
+        "organization)\n"
+    )
+    assert cli.json("list") == []

@@ -127,3 +127,14 @@ def test_the_command_works_on_its_own(tmp_path: Path) -> None:
     result = CliRunner().invoke(alone(run_), [*args, *options], env={"BIFROST_TOKEN": None})
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     assert json.loads(result.stdout)["result"]["queue"] == "network"
+
+
+def test_a_platform_admin_cannot_run_in_a_deactivated_organization(cli: WorkspaceCli) -> None:
+    org = cli.json("orgs", "create", "Initech", workspace=False)
+    cli.ok("orgs", "deactivate", "Initech", workspace=False)
+    result = cli.fails("run", "triage_ticket", "--arg", "subject=VPN", "--arg", "body=x", "--org", "Initech")
+    assert result.stderr == (
+        f"error: organization 'Initech' ({org['id']}) is deactivated: nobody acts in it, platform admins included;"
+        " reactivate it first\n"
+    )
+    assert cli.json("executions", workspace=False) == []

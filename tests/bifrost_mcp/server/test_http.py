@@ -172,6 +172,19 @@ async def test_the_org_header_is_refused_for_non_admins_and_unknown_orgs(app: Ap
     assert "Nowhere" in unknown.json()["error_description"]
 
 
+async def test_a_platform_admin_is_refused_in_a_deactivated_organization(app: App) -> None:
+    org = await app.host.identity.create_org("Initech")
+    await app.host.identity.update_org(org.id, {"is_active": False})
+    async with serving(app) as served:
+        response = await post_raw(served.mcp, {"Authorization": f"Bearer {served.token}", "X-Bifrost-Org": "Initech"})
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": "insufficient_scope",
+        "error_description": f"organization 'Initech' ({org.id}) is deactivated: nobody acts in it, platform admins "
+        "included; reactivate it first",
+    }
+
+
 async def test_an_organization_user_runs_in_their_own_scope(app: App) -> None:
     org = await app.host.identity.create_org("Northwind", domain="northwind.example")
     user = await app.host.identity.create_user("amy@northwind.example", "Amy", org_id=org.id)
@@ -183,3 +196,27 @@ async def test_an_organization_user_runs_in_their_own_scope(app: App) -> None:
     record = await app.host.executions.get(execution_id_of(result))
     assert record is not None
     assert (record.executed_by, record.executed_by_email, record.scope) == (user.id, user.email, org.id)
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-Bifrost-Org"])
+@pytest.mark.parametrize("valid_first", [True, False])
+async def test_a_repeated_authorization_or_org_header_is_400_whichever_copy_is_valid(
+    app: App, header: str, valid_first: bool
+) -> None:
+    await app.host.identity.create_org("Contoso")
+    async with serving(app) as served:
+        valid, other = (
+            (f"Bearer {served.token}", "Bearer bft_someone-else")
+            if header == "Authorization"
+            else ("Contoso", "Nowhere")
+        )
+        copies = [(header, valid), (header, other)] if valid_first else [(header, other), (header, valid)]
+        headers = copies if header == "Authorization" else [("Authorization", f"Bearer {served.token}"), *copies]
+        async with httpx2.AsyncClient() as http:
+            response = await http.post(served.mcp, json=LIST_TOOLS, headers=headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": f"send one {header} header; this request has 2",
+    }
+    assert response.headers["www-authenticate"].startswith('Bearer error="invalid_request"')

@@ -14,6 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bifrost.llm import ChatRequest, ChatResult, ToolCall
@@ -257,6 +258,7 @@ async def test_a_held_call_shows_its_exact_arguments_and_runs_only_when_approved
         # the page is reopened from the store: the call still waits, with its buttons
         wait(browser, lambda d: texts(d, "#conversations button"), "the conversation to be listed")
         browser.find_element(By.CSS_SELECTOR, "#conversations button").click()
+        wait(browser, staleness_of(step), "the streamed step to give way to the stored one")
         wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#messages li.tool .approve button"), "buttons again")
         (step,) = browser.find_elements(By.CSS_SELECTOR, "#messages li.tool")
         next(b for b in step.find_elements(By.TAG_NAME, "button") if b.text == button).click()

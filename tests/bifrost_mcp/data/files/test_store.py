@@ -1,5 +1,6 @@
 import os
 import re
+import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -194,3 +195,19 @@ async def test_a_reserved_folder_inside_the_root_is_unreachable_and_unlisted(tmp
         await store.write((".bifrost", "uploads", "u.txt"), b"replaced")
     assert (root / ".bifrost" / "uploads" / "u.txt").read_bytes() == b"upload"
     assert await store.list(()) == []
+
+
+@pytest.mark.parametrize(("private", "folder_mode", "file_mode"), [(True, 0o700, 0o600), (False, 0o755, 0o644)])
+async def test_a_private_store_makes_its_folders_and_files_for_the_servers_user_alone(
+    root: Path, private: bool, folder_mode: int, file_mode: int
+) -> None:
+    previous = os.umask(0o022)
+    try:
+        await FolderStore(root, label="workspace", private=private).write(("a", "b", "c.txt"), b"x")
+    finally:
+        os.umask(previous)
+    assert modes(root) == {".": folder_mode, "a": folder_mode, "a/b": folder_mode, "a/b/c.txt": file_mode}
+
+
+def modes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [root, *root.rglob("*")]}
