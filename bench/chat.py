@@ -23,7 +23,10 @@ Tool step: one agent tool step against calling the same workflow directly throug
 `bifrost.testing.FunctionModel` (instant, in process), so every figure is the host's own cost:
 - direct: `App.run(echo, {"text": ...}, caller)`, the path an MCP tools/call takes once the request is parsed;
 - tool step: a `Chat.turn` whose model asks for `echo` once and then answers, minus a turn that answers at
-  once: what running a tool inside an agent turn adds (the loop, the events, the stored tool call and result).
+  once: what running a tool inside an agent turn adds (the loop, the events, the stored tool call and result,
+  and the host's side of the second model call that reads the result);
+- tool call in a turn: from the loop's ToolStarted to its ToolFinished, the same `App.run` as the direct
+  side, reached through the agent's tool: the tool's own share of the step.
 
 The sides run in rounds, in an order reversed every round, so that other load on the machine lands on all of
 them alike: the first-token sides one call each in turn, the tool-step sides a round's calls each in a row.
@@ -48,6 +51,7 @@ from bench.first_token import first_token_sides
 from bifrost.llm import ChatRequest, ChatResult, ToolCall
 from bifrost.testing import FunctionModel, override_model
 from bifrost_mcp.agents.chat import Chat
+from bifrost_mcp.agents.events import AgentEvent, ToolFinished, ToolStarted
 from bifrost_mcp.app import App
 from bifrost_mcp.settings import HostSettings
 
@@ -103,7 +107,23 @@ async def tool_step_sides(app: App, chat: Chat) -> dict[str, Side]:
         with override_model(model(with_tool=False)):
             await chat.turn(caller, "bench", "go")
 
-    return {"direct": elapsed(direct), "with tool": elapsed(turn_with_tool), "no tool": elapsed(turn_without_tool)}
+    async def tool_call_in_a_turn() -> float:
+        marks: dict[type, float] = {}
+
+        async def mark(event: AgentEvent) -> None:
+            if isinstance(event, ToolStarted | ToolFinished):
+                marks[type(event)] = time.perf_counter()
+
+        with override_model(model(with_tool=True)):
+            await chat.turn(caller, "bench", "go", on_event=mark)
+        return marks[ToolFinished] - marks[ToolStarted]
+
+    return {
+        "direct": elapsed(direct),
+        "with tool": elapsed(turn_with_tool),
+        "no tool": elapsed(turn_without_tool),
+        "tool call in a turn": tool_call_in_a_turn,
+    }
 
 
 async def measure(sides: dict[str, Side], args: argparse.Namespace, *, call_by_call: bool) -> dict[str, list[float]]:
@@ -164,13 +184,14 @@ async def main(args: argparse.Namespace) -> None:
             samples |= await measure(await tool_step_sides(app, Chat(app)), args, call_by_call=False)
 
     report_first_token(samples)
-    p50 = {name: percentile(samples[name], 0.5) for name in ("direct", "with tool", "no tool")}
+    p50 = {name: percentile(samples[name], 0.5) for name in ("direct", "with tool", "no tool", "tool call in a turn")}
     step = p50["with tool"] - p50["no tool"]
     print(f"\n{'tool step, ms':<34} {'p50':>8}")
     for name, value in p50.items():
         print(f"  {name:<32} {value:8.3f}")
     print(f"  {'tool step (difference)':<32} {step:8.3f}")
     print(f"tool step / direct runner call: {step / p50['direct']:.2f}x (target <= 1.2x)")
+    print(f"tool call in a turn / direct runner call: {p50['tool call in a turn'] / p50['direct']:.2f}x")
 
 
 def parse_args() -> argparse.Namespace:

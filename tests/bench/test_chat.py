@@ -31,3 +31,4 @@ def test_the_chat_benchmark_runs_in_a_quick_mode_and_reports_every_figure() -> N
     assert all(api in done.stdout for api in apis), done.stdout
     assert done.stdout.count("ours - model (target p50 <= 5)") == len(apis)
     assert "tool step / direct runner call:" in done.stdout
+    assert "tool call in a turn / direct runner call:" in done.stdout
