@@ -53,6 +53,7 @@ from bifrost.testing import FunctionModel, override_model
 from bifrost_mcp.agents.chat import Chat
 from bifrost_mcp.agents.events import AgentEvent, ToolFinished, ToolStarted
 from bifrost_mcp.app import App
+from bifrost_mcp.server.memory import settle
 from bifrost_mcp.settings import HostSettings
 
 WORKSPACE = '''
@@ -180,6 +181,7 @@ async def main(args: argparse.Namespace) -> None:
         (workspace / "bench_agent.py").write_text(WORKSPACE)
         settings = HostSettings(data_dir=Path(tmp) / "data", workspace=workspace)
         async with App.opened(settings) as app, first_token_sides(app) as streams:
+            settle()  # as `serve` does once started
             samples = await measure(streams, args, call_by_call=True)
             samples |= await measure(await tool_step_sides(app, Chat(app)), args, call_by_call=False)
 
