@@ -99,7 +99,7 @@ class ConversationsStore:
         if not rows:
             return None
         row = rows[0]
-        if not with_messages:
+        if not with_messages or row["message_count"] == 0:  # a new conversation: no round trip for no messages
             return _conversation(row)
         stored = await self.db.fetchall(
             "SELECT seq, body_json, created_at FROM conversation_messages WHERE conversation_id = ? ORDER BY seq",

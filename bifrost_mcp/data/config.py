@@ -113,10 +113,12 @@ class ConfigStore:
 
     async def lookup(self, scope: str, key: str, fallback: bool) -> sqlite3.Row | None:
         """The stored row for `key`: the scope's own, else (with `fallback`) GLOBAL's."""
+        # point reads on the (scope, key) index, several per chat turn (the model's settings): inline, since a
+        # round trip to the database thread costs far more than the read
         for current in readable_scopes(scope) if fallback else (scope,):
-            row = await self.db.fetchone("SELECT * FROM config_values WHERE scope = ? AND key = ?", (current, key))
-            if row is not None:
-                return row
+            rows = await self.db.lookup("SELECT * FROM config_values WHERE scope = ? AND key = ?", (current, key))
+            if rows:
+                return rows[0]
         return None
 
     def plain_value(self, row: sqlite3.Row) -> Any:

@@ -6,7 +6,7 @@ WWW-Authenticate) exactly as /mcp refuses it, and the endpoint reads the verifie
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
@@ -20,6 +20,8 @@ from bifrost_mcp.access import may_continue_conversation
 from bifrost_mcp.agents.chat import TITLE_CHARS
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.conversations.matching import conversation_continued
+from bifrost_mcp.conversations.records import AssistantMessage, UserMessage
 from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 
@@ -62,11 +64,22 @@ class TurnStart:
     conversation_id: str
 
 
-async def start_turn(app: App, caller: Caller, agent_name: str, text: str, conversation_id: str | None) -> TurnStart:
+async def start_turn(
+    app: App,
+    caller: Caller,
+    agent_name: str,
+    text: str,
+    conversation_id: str | None,
+    *,
+    history: Sequence[UserMessage | AssistantMessage] = (),
+) -> TurnStart:
     """Check a turn before its response starts, and its conversation: the caller's own, or a new one.
 
     A streamed response has said 200 by the time Chat.turn runs, so what a client can get wrong is answered
     here with a status; and a new conversation is started here because the stream names it first.
+    `history`: the messages a client resent before `text`. Without a conversation id they name the caller's
+    conversation to continue (`conversations.matching`); when none matches, the new conversation starts
+    with them, so that the model reads them and the transcript shows them.
     """
     agent = app.find_agent(caller, agent_name)
     if agent is None:  # a hidden agent answers exactly like an unknown one, as Chat.turn does
@@ -74,16 +87,25 @@ async def start_turn(app: App, caller: Caller, agent_name: str, text: str, conve
     if not text.strip():
         raise Refused(400, "empty_message", "say something: the last user message is empty")
     conversations = ConversationsView(app.host.conversations, caller)
-    if not conversation_id:
-        started = await conversations.start(agent.name, title=" ".join(text.split())[:TITLE_CHARS])
-        return TurnStart(agent.name, started.id)
-    try:
-        found = await conversations.get(conversation_id)
-    except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
-        raise Refused(404, "conversation_not_found", str(exc)) from None
-    if not may_continue_conversation(caller, found.user_id):  # a platform admin reads it; only its owner writes
-        raise Refused(403, "forbidden", f"conversation {found.id!r} is another user's: only its owner may continue it")
-    return TurnStart(agent.name, found.id)
+    if conversation_id:
+        try:
+            found = await conversations.get(conversation_id)
+        except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
+            raise Refused(404, "conversation_not_found", str(exc)) from None
+        if not may_continue_conversation(caller, found.user_id):  # a platform admin reads it; only its owner writes
+            raise Refused(
+                403, "forbidden", f"conversation {found.id!r} is another user's: only its owner may continue it"
+            )
+        return TurnStart(agent.name, found.id)
+    user_texts = [message.text for message in history if isinstance(message, UserMessage)]
+    continued = await conversation_continued(conversations, agent.name, user_texts)
+    if continued is not None:
+        return TurnStart(agent.name, continued)
+    title = " ".join((user_texts[0] if user_texts else text).split())[:TITLE_CHARS]
+    started = await conversations.start(agent.name, title=title)
+    if history:
+        await conversations.append(started.id, list(history))
+    return TurnStart(agent.name, started.id)
 
 
 class EventStream(Response):

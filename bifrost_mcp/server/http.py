@@ -25,6 +25,7 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_endpoint import AgentEndpoint
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.chat_api import chat_routes
+from bifrost_mcp.server.memory import settle_after_reloads
 from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.server.sessions import SessionLimits
@@ -122,4 +123,5 @@ def build_asgi(
 async def serve_http(app: App, *, host: str, port: int, prefix: str = "") -> None:
     """Serve `app` over streamable HTTP on `host:port` until the process is stopped."""
     asgi = build_asgi(app, host=host, port=port, prefix=prefix)
+    settle_after_reloads(app)
     await uvicorn.Server(uvicorn.Config(asgi, host=host, port=port, log_level="warning", lifespan="on")).serve()

@@ -4,14 +4,21 @@ GET /v1/models lists the agents the token may chat with. POST /v1/chat/completio
 runs one turn server-side (Chat.turn: the agent's tools run as the token's user, every step recorded) and
 answers as a chat.completion, or with `stream: true` as chat.completion.chunk events ending `data: [DONE]`.
 
-Conversations are kept by the server, not by the client's `messages`: only the last user message is read.
-A request without the `X-Bifrost-Conversation` header starts a new conversation; every response carries
-that header with the conversation's id, and sending it back continues that conversation (one of the
-caller's own: anyone else's answers like an unknown id, 404). Tool steps appear in the answer's text as
+The server keeps the conversation, and finds it the way chat clients talk: they resend the whole history
+with every request (`server.openai_request` reads it; system messages are set aside, the agent's own
+instructions stay its system prompt). The last message is the new turn. Before it:
+- the `X-Bifrost-Conversation` header, when sent, names the conversation to continue: one of the caller's
+  own (anyone else's answers like an unknown id, 404); the history is then not read;
+- otherwise the caller's most recent conversation with that agent whose user messages equal the client's
+  earlier user messages, in order, continues (`conversations.matching`: never another user's);
+- otherwise a new conversation starts, seeded with the client's earlier user and assistant messages, so the
+  model reads them and `bifrost-mcp conversations show` shows them. A first message starts a new one.
+Every response carries the conversation's id in that header. Tool steps appear in the answer's text as
 "[tool NAME → completed|failed, execution ID]" on a line of its own, so a plain chat client shows what ran.
 A turn that ends on calls held for approval ends its text with each call exactly and 'Reply "approve" ... or
 "deny"': the next user message of the conversation decides ("approve"/"deny", yes/no; anything else leaves
 the calls unanswered, and they never run).
+A request the API cannot honour in full is a 400 in OpenAI's error shape, before anything is stored.
 """
 
 from __future__ import annotations
@@ -20,62 +27,28 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bifrost.errors import AccessDenied, BifrostError, NotFoundError, ValidationError
-from bifrost_mcp.agents.approvals import prompt
+from bifrost.errors import BifrostError
 from bifrost_mcp.agents.chat import Chat, ChatTurn
-from bifrost_mcp.agents.events import AgentEvent, ApprovalDecided, TextDelta, ToolFinished, ToolStarted
 from bifrost_mcp.app import App
 from bifrost_mcp.server.api import EventStream, Refused, Write, caller_of, gated, start_turn
+from bifrost_mcp.server.openai_format import (
+    Completion,
+    Readable,
+    closing,
+    finish_reason,
+    openai_error,
+    status_of,
+    usage,
+)
+from bifrost_mcp.server.openai_request import InvalidRequest, parse_completion
 
 log = logging.getLogger(__name__)
 CONVERSATION_HEADER = "X-Bifrost-Conversation"
-
-
-def openai_error(status: int, message: str, code: str | None = None) -> JSONResponse:
-    kind = "invalid_request_error" if status < 500 else "server_error"
-    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
-    return JSONResponse(body, status_code=status)
-
-
-def status_of(exc: BifrostError) -> int:
-    for kind, status in ((NotFoundError, 404), (AccessDenied, 403), (ValidationError, 400)):
-        if isinstance(exc, kind):
-            return status
-    return 502  # no model configured, or the provider failed: what this gateway stands in front of
-
-
-def readable(names: dict[str, str], event: AgentEvent) -> str:
-    """The text a chat client shows for `event`: the model's words, and one line per finished tool step."""
-    if isinstance(event, TextDelta):
-        return event.text
-    if isinstance(event, ToolStarted):
-        names[event.call_id] = event.name
-        return ""
-    if isinstance(event, ToolFinished):
-        state = "failed" if event.outcome.is_error else "completed"
-        name = names.get(event.call_id, event.call_id)
-        return f"\n[tool {name} → {state}, execution {event.outcome.execution_id}]\n"
-    if isinstance(event, ApprovalDecided):
-        names[event.call_id] = event.name
-        return f"\n[{event.decision}: {event.name}]\n"
-    return ""
-
-
-def closing(turn: ChatTurn) -> str:
-    """What follows the answer: for calls held for approval, each exactly and how to decide (the next message)."""
-    return f"\n\n{prompt(turn.pending)}" if turn.pending else ""
-
-
-def usage(turn: ChatTurn) -> dict[str, int]:
-    tokens = {"prompt_tokens": turn.input_tokens, "completion_tokens": turn.output_tokens}
-    return {**tokens, "total_tokens": turn.input_tokens + turn.output_tokens}
 
 
 def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None = None) -> list[BaseRoute]:
@@ -89,59 +62,38 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
     async def completions(request: Request) -> Response:
         caller = caller_of(request)
         try:
-            body = await request.json()
-            model = body["model"]
-            text = next((content_text(m) for m in reversed(body["messages"]) if m.get("role") == "user"), "")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return openai_error(400, "the body must be a chat completion request with 'model' and 'messages'")
+            body = parse_completion(await request.json())
+        except ValueError:
+            return openai_error(400, "the body is not JSON: send a chat completion request with 'model' and 'messages'")
+        except InvalidRequest as invalid:
+            return openai_error(400, invalid.message, param=invalid.param)
+        header = request.headers.get(CONVERSATION_HEADER)
         try:
-            start = await start_turn(app, caller, str(model), text, request.headers.get(CONVERSATION_HEADER))
+            start = await start_turn(app, caller, body.model, body.text, header, history=body.history)
         except Refused as refused:
             code = "model_not_found" if refused.code == "agent_not_found" else refused.code
             return openai_error(refused.status, refused.description, code)
-        header = {CONVERSATION_HEADER: start.conversation_id}
-        completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-        names: dict[str, str] = {}
+        completion = Completion(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), start.agent)
 
-        async def run(on_event: Callable[[AgentEvent], Awaitable[None]]) -> ChatTurn:
-            return await chat.turn(caller, start.agent, text, conversation_id=start.conversation_id, on_event=on_event)
+        async def run(on_event: Readable) -> ChatTurn:
+            return await chat.turn(
+                caller, start.agent, body.text, conversation_id=start.conversation_id, on_event=on_event
+            )
 
-        if not body.get("stream"):
-            pieces: list[str] = []
-
-            async def collect(event: AgentEvent) -> None:
-                pieces.append(readable(names, event))
-
+        headers = {CONVERSATION_HEADER: start.conversation_id}
+        if not body.stream:
+            readable = Readable(None)
             try:
-                turn = await run(collect)
+                turn = await run(readable)
             except BifrostError as exc:
                 return openai_error(status_of(exc), str(exc))
-            content = ("".join(pieces).lstrip("\n") or turn.text) + closing(turn)
-            message = {"role": "assistant", "content": content.lstrip("\n")}
-            choice = {"index": 0, "message": message, "finish_reason": finish_reason(turn)}
-            completion = {"id": completion_id, "object": "chat.completion", "created": created, "model": start.agent}
-            return JSONResponse({**completion, "choices": [choice], "usage": usage(turn)}, headers=header)
-
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            content = ((readable.text() or turn.text) + closing(turn)).lstrip("\n")
+            return JSONResponse(completion.whole(content, turn), headers=headers)
 
         async def produce(write: Write) -> None:
-            async def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> None:
-                choices = [{"index": 0, "delta": delta, "finish_reason": finish}] if delta or finish else []
-                frame = {"id": completion_id, "object": "chat.completion.chunk", "created": created}
-                await write(f"data: {json.dumps({**frame, 'model': start.agent, 'choices': choices, **extra})}\n\n")
-
-            started = False
-
-            async def forward(event: AgentEvent) -> None:
-                nonlocal started
-                # as in the whole answer: a step line that opens it starts no blank line
-                if piece := readable(names, event) if started else readable(names, event).lstrip("\n"):
-                    started = True
-                    await chunk({"content": piece})
-
-            await chunk({"role": "assistant", "content": ""})
+            await write(completion.chunk({"role": "assistant", "content": ""}))
             try:
-                turn = await run(forward)
+                turn = await run(Readable(lambda piece: write(completion.chunk({"content": piece}))))
             except BifrostError as exc:  # the SDKs raise an APIError for an `error` event mid-stream
                 await write(f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error'}})}\n\n")
             except Exception:
@@ -149,27 +101,15 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
                 await write('data: {"error": {"message": "the turn failed unexpectedly", "type": "server_error"}}\n\n')
             else:
                 if turn.pending:
-                    await chunk({"content": closing(turn)})
-                await chunk({}, finish_reason(turn))
-                if include_usage:
-                    await chunk({}, usage=usage(turn))
+                    await write(completion.chunk({"content": closing(turn)}))
+                await write(completion.chunk({}, finish_reason(turn)))
+                if body.include_usage:
+                    await write(completion.chunk({}, usage=usage(turn)))
             await write("data: [DONE]\n\n")
 
-        return EventStream(produce, headers=header)
+        return EventStream(produce, headers=headers)
 
     return [
         Route(f"{prefix}/v1/models", gated(app, models, resource_metadata_url), methods=["GET"]),
         Route(f"{prefix}/v1/chat/completions", gated(app, completions, resource_metadata_url), methods=["POST"]),
     ]
-
-
-def content_text(message: dict[str, Any]) -> str:
-    """A message's text: a string, or the text parts of a list of content parts."""
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return content if isinstance(content, str) else ""
-
-
-def finish_reason(turn: ChatTurn) -> str:
-    return "length" if turn.step_limit_reached else "stop"

@@ -14,6 +14,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.server.auth import oauth_error
+from bifrost_mcp.server.memory import settle_after_reloads
 from bifrost_mcp.server.protocol import BifrostServer
 
 
@@ -38,6 +39,7 @@ async def serve_stdio(app: App, token: str | None, org: str | None) -> None:
             raise MCPError(types.INVALID_REQUEST, exc.reason, data) from None
 
     bifrost = BifrostServer(app, resolve)
+    settle_after_reloads(app)
     async with anyio.create_task_group() as tg:
         tg.start_soon(app.watch)
         tg.start_soon(app.maintain)

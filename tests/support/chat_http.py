@@ -5,6 +5,9 @@ async def app(tmp_path): async with chat_app(tmp_path) as opened: yield opened
 
 with override_model(TestModel(...)):          # before serving: uvicorn's tasks copy the context
     async with chat_serving(app) as served: ...
+
+with OpenAIServer(handler=..., api_key=OPENAI_KEY) as model:   # or a loopback model, through config
+    await serve_model(app, model)
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from pathlib import Path
 
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
+from tests.support.ai import MODELS, OPENAI_KEY
+from tests.support.loopback import OpenAIServer
 from tests.support.mcp import opened_app
 from tests.support.server import LoopbackServer
 from tests.support.workspace import workspace_modules_dropped, write_files
@@ -97,3 +102,11 @@ async def chat_serving(app: App) -> AsyncIterator[ChatServed]:
     server = LoopbackServer()
     async with server.serve(build_asgi(app, port=server.port, watch=False)) as base:
         yield ChatServed(app, base, ada, bob, tech, ada_id)
+
+
+async def serve_model(app: App, model: OpenAIServer) -> None:
+    """Make `model`, a loopback OpenAI server (with the key OPENAI_KEY), every organization's default model."""
+    config = app.host.config
+    await config.set("GLOBAL", "openai_api_key", OPENAI_KEY, is_secret=True)
+    await config.set("GLOBAL", "openai_base_url", model.base_url)
+    await config.set("GLOBAL", "ai_default_model", f"openai:{MODELS['openai']}")
