@@ -1,7 +1,8 @@
 """Approval over MCP: a workspace with a workflow that requires approval, and the person behind an MCP client.
 
 `Person` is the client's elicitation callback: it answers every confirmation as the test says and keeps what
-it was shown. A client built without one declares no elicitation capability.
+it was shown. A client built without one declares no elicitation capability. `deleting_model` is the chat
+model of the chat front ends' approval tests.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 import mcp_types as types
 from mcp.client.session import ClientRequestContext
 
+from bifrost.llm import ChatRequest, ChatResult, ToolCall
+from bifrost.testing import FunctionModel
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 
@@ -96,3 +99,19 @@ async def member(app: App, email: str) -> Caller:
 
 async def runs_of(app: App, workflow: str) -> list[Any]:
     return list(await app.host.executions.query(workflow_name=workflow))
+
+
+def deleting_model(opening: str = "") -> FunctionModel:
+    """Says `opening` and asks to delete T-7 (call id c<n> at the n-th message); once it has the result, repeats
+    it; asked "What was that?", reads the earlier call's result back."""
+
+    def reply(request: ChatRequest) -> ChatResult:
+        last = request.messages[-1]
+        if last.role == "tool":
+            return ChatResult(text=f"Result: {last.content}")
+        if last.content == "What was that?":
+            return ChatResult(text=f"Result: {next(m.content for m in request.messages if m.role == 'tool')}")
+        call = ToolCall(f"c{len(request.messages)}", "delete_ticket", {"ticket": "T-7"})
+        return ChatResult(text=opening, tool_calls=(call,))
+
+    return FunctionModel(reply)

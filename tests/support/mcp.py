@@ -18,6 +18,7 @@ from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.workspace.loader import registry_from_functions
+from tests.support.workspace import workspace_modules_dropped, write_files
 
 MODES = ("legacy", "auto")  # 2025-11-25 handshake, 2026-07-28 negotiated
 ISOLATIONS = ("inline", "process")  # workflows in the server's process, or in its worker processes
@@ -54,6 +55,16 @@ async def opened_app(
         add_system_agents(registry)
     async with App.opened(settings, registry) as app:
         yield app
+
+
+@asynccontextmanager
+async def workspace_app(tmp_path: Path, files: dict[str, str]) -> AsyncIterator[App]:
+    """A real App serving a workspace of `files` written under `tmp_path`, its data dir beside it."""
+    with workspace_modules_dropped(tmp_path / "ws") as root:
+        root.mkdir()
+        write_files(root, files)
+        async with opened_app(tmp_path / "data", workspace=root) as opened:
+            yield opened
 
 
 def server_for(app: App, caller: Caller) -> BifrostServer:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.records import AssistantMessage, ToolResult, UserMessage
 from bifrost_mcp.conversations.records import ToolCall as StoredCall
-from tests.support.mcp import opened_app
-from tests.support.workspace import workspace_modules_dropped, write_files
+from tests.support.mcp import workspace_app
 
 WORKSPACE = {
     "tickets.py": """
@@ -49,16 +48,8 @@ librarian = Agent("librarian", instructions="Answer from the runbooks.", knowled
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    with workspace_modules_dropped(tmp_path / "ws") as path:
-        path.mkdir()
-        write_files(path, WORKSPACE)
-        yield path
-
-
-@pytest.fixture
-async def app(tmp_path: Path, root: Path) -> AsyncIterator[App]:
-    async with opened_app(tmp_path / "data", workspace=root) as opened:
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    async with workspace_app(tmp_path, WORKSPACE) as opened:
         yield opened
 
 

@@ -10,9 +10,10 @@ import anyio
 import pytest
 from typer.testing import CliRunner, Result
 
-from bifrost.llm import ChatRequest, ChatResult, ToolCall
+from bifrost.llm import ChatRequest, ToolCall
 from bifrost.testing import FunctionModel, TestModel, override_model
 from bifrost_mcp.cli import cli as bifrost_cli
+from tests.support.approvals import deleting_model
 from tests.support.data_dir import opened_host
 from tests.support.workspace import workspace_modules_dropped, write_files
 
@@ -169,21 +170,6 @@ def test_a_bad_token_and_a_missing_model_are_one_line_errors(cli: ChatCli, monke
 
 def test_json_without_a_message_is_refused(cli: ChatCli) -> None:
     assert "--json needs --message" in cli.fails("--json")
-
-
-def deleting_model() -> FunctionModel:
-    """Asks to delete T-7; once it has the result, repeats it."""
-
-    def reply(request: ChatRequest) -> ChatResult:
-        last = request.messages[-1]
-        if last.role == "tool":
-            return ChatResult(text=f"Result: {last.content}")
-        if last.content == "What was that?":  # reads what the earlier call came to
-            return ChatResult(text=f"Result: {next(m.content for m in request.messages if m.role == 'tool')}")
-        call = ToolCall(f"c{len(request.messages)}", "delete_ticket", {"ticket": "T-7"})
-        return ChatResult(text="", tool_calls=(call,))
-
-    return FunctionModel(reply)
 
 
 def executions(data_dir: Path, workflow: str) -> list[dict[str, object]]:

@@ -5,7 +5,7 @@ The model (a FunctionModel) asks to disable Dana's account, then answers with wh
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -23,9 +23,8 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.records import Approval
 from bifrost_mcp.server.http import build_asgi
 from tests.support.approvals import APPROVE, DANA, DANA_QUESTION, DECLINE, WORKSPACE, Person, member, runs_of
-from tests.support.mcp import MODES, mcp_http_client, opened_app, server_for, text_of
+from tests.support.mcp import MODES, mcp_http_client, server_for, text_of, workspace_app
 from tests.support.server import LoopbackServer
-from tests.support.workspace import workspace_modules_dropped, write_files
 
 ASK = {"message": "Dana left: disable her account."}
 CANNOT_ASK_NOTE = (
@@ -46,16 +45,8 @@ MODEL = FunctionModel(answer)
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    with workspace_modules_dropped(tmp_path / "ws") as path:
-        path.mkdir()
-        write_files(path, WORKSPACE)
-        yield path
-
-
-@pytest.fixture
-async def app(tmp_path: Path, root: Path) -> AsyncIterator[App]:
-    async with opened_app(tmp_path / "data", workspace=root) as opened:
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    async with workspace_app(tmp_path, WORKSPACE) as opened:
         yield opened
 
 

@@ -11,11 +11,12 @@ import httpx2
 import pytest
 
 from bifrost.enums import ExecutionStatus
-from bifrost.llm import ChatRequest, ChatResult, ToolCall
-from bifrost.testing import FunctionModel, TestModel, override_model
+from bifrost.llm import ToolCall
+from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import AssistantMessage, ToolResult, UserMessage
 from bifrost_mcp.conversations.records import ToolCall as StoredCall
+from tests.support.approvals import deleting_model
 from tests.support.chat_http import ChatServed, chat_app, chat_serving
 from tests.support.poll import poll
 
@@ -208,18 +209,6 @@ async def test_the_api_refuses_tokens_exactly_as_mcp_does(
     assert [a.status_code for a in answers] == [status] * 3
     assert len({a.headers["www-authenticate"] for a in answers}) == 1
     assert reason in answers[0].json()["error_description"]
-
-
-def deleting_model() -> FunctionModel:
-    """Asks to delete T-7; once the call has a result, reports it."""
-
-    def reply(request: ChatRequest) -> ChatResult:
-        last = request.messages[-1]
-        if last.role == "tool":
-            return ChatResult(text=f"Result: {last.content}")
-        return ChatResult(text="", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
-
-    return FunctionModel(reply)
 
 
 def resume_input(thread: str | None, *entries: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ once. And the whole flow over streamable HTTP, on /mcp and /mcp/agents/<name>, i
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,25 +31,16 @@ from tests.support.approvals import (
     member,
     runs_of,
 )
-from tests.support.mcp import MODES, mcp_http_client, opened_app, server_for, text_of
+from tests.support.mcp import MODES, mcp_http_client, server_for, text_of, workspace_app
 from tests.support.server import LoopbackServer
-from tests.support.workspace import workspace_modules_dropped, write_files
 
 REFUSED = "Invalid or expired requestState"
 ANSWERS: types.InputResponses = {"approve": APPROVE}
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    with workspace_modules_dropped(tmp_path / "ws") as path:
-        path.mkdir()
-        write_files(path, WORKSPACE)
-        yield path
-
-
-@pytest.fixture
-async def app(tmp_path: Path, root: Path) -> AsyncIterator[App]:
-    async with opened_app(tmp_path / "data", workspace=root) as opened:
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    async with workspace_app(tmp_path, WORKSPACE) as opened:
         yield opened
 
 

@@ -12,12 +12,13 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam
 
-from bifrost.llm import ChatRequest, ChatResult, ToolCall
-from bifrost.testing import FunctionModel, TestModel, override_model
+from bifrost.llm import ToolCall
+from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import AssistantMessage, Conversation, UserMessage
 from bifrost_mcp.conversations.view import ConversationsView
 from tests.support.ai import OPENAI_KEY
+from tests.support.approvals import deleting_model
 from tests.support.chat_http import ChatServed, chat_app, chat_serving, serve_model
 from tests.support.loopback import OpenAIServer, RecordedRequest, Reply
 
@@ -255,18 +256,6 @@ async def test_another_users_identical_history_never_continues_their_conversatio
     assert bobs_conversation.user_id != adas_conversation.user_id
 
 
-def deleting_model() -> FunctionModel:
-    """Asks to delete T-7; once the call has its result, repeats it."""
-
-    def reply(request: ChatRequest) -> ChatResult:
-        last = request.messages[-1]
-        if last.role == "tool":
-            return ChatResult(text=f"Result: {last.content}")
-        return ChatResult(text="Deleting.", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
-
-    return FunctionModel(reply)
-
-
 @pytest.mark.parametrize(("stream", "reply"), [(False, "approve"), (True, "deny")])
 async def test_a_held_call_ends_the_answer_and_the_next_message_decides(app: App, stream: bool, reply: str) -> None:
     async def say(client: openai.AsyncOpenAI, text: str, conversation: str | None) -> tuple[str, str]:
@@ -283,7 +272,7 @@ async def test_a_held_call_ends_the_answer_and_the_next_message_decides(app: App
             pieces = [c.choices[0].delta.content or "" async for c in await response.parse() if c.choices]
             return "".join(pieces), response.headers[HEADER]
 
-    with override_model(deleting_model()):
+    with override_model(deleting_model("Deleting.")):
         async with chat_serving(app) as served, clients(served) as (ada,):
             held, conversation = await say(ada, "Delete T-7", None)
             ran_before = await app.host.executions.query(workflow_name="delete_ticket")
@@ -306,7 +295,7 @@ async def test_a_held_call_ends_the_answer_and_the_next_message_decides(app: App
 
 
 async def test_a_chat_client_decides_a_held_call_by_resending_the_history_without_the_header(app: App) -> None:
-    with override_model(deleting_model()):
+    with override_model(deleting_model("Deleting.")):
         async with chat_serving(app) as served, clients(served) as (ada,):
             messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Delete T-7"}]
             held, conversation = await ask(ada, messages, stream=False)

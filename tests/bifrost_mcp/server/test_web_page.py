@@ -17,11 +17,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bifrost.llm import ChatRequest, ChatResult, ToolCall
-from bifrost.testing import FunctionModel, TestModel, override_model
+from bifrost.llm import ToolCall
+from bifrost.testing import TestModel, override_model
 from bifrost_mcp.app import App
 from bifrost_mcp.conversations.records import AssistantMessage, UserMessage
 from bifrost_mcp.server.http import build_asgi
+from tests.support.approvals import deleting_model
 from tests.support.mcp import opened_app
 from tests.support.server import LoopbackServer
 from tests.support.workspace import workspace_modules_dropped, write_files
@@ -230,18 +231,6 @@ async def test_a_message_streams_the_answer_and_shows_each_tool_step(app: App, b
 
     with override_model(model):  # set before the server starts, so its request tasks inherit it
         await in_browser(app, scenario)
-
-
-def deleting_model() -> FunctionModel:
-    """Asks to delete T-7; once the call has its result, repeats it."""
-
-    def reply(request: ChatRequest) -> ChatResult:
-        last = request.messages[-1]
-        if last.role == "tool":
-            return ChatResult(text=f"Result: {last.content}")
-        return ChatResult(text="", tool_calls=(ToolCall("c1", "delete_ticket", {"ticket": "T-7"}),))
-
-    return FunctionModel(reply)
 
 
 @pytest.mark.parametrize(("button", "shown"), [("Approve", "Result: deleted T-7"), ("Deny", "Result: The user denied")])

@@ -6,7 +6,7 @@ and a retry); over HTTP (/mcp and /mcp/agents/<name>) in test_confirmations.py, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import mcp_types as types
@@ -31,8 +31,7 @@ from tests.support.approvals import (
     member,
     runs_of,
 )
-from tests.support.mcp import MODES, execution_id_of, opened_app, server_for, text_of
-from tests.support.workspace import workspace_modules_dropped, write_files
+from tests.support.mcp import MODES, execution_id_of, server_for, text_of, workspace_app
 
 APPROVAL_SENTENCE = (
     "Requires the user's approval: the user is asked to confirm the exact arguments before it runs, and a client "
@@ -41,16 +40,8 @@ APPROVAL_SENTENCE = (
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    with workspace_modules_dropped(tmp_path / "ws") as path:
-        path.mkdir()
-        write_files(path, WORKSPACE)
-        yield path
-
-
-@pytest.fixture
-async def app(tmp_path: Path, root: Path) -> AsyncIterator[App]:
-    async with opened_app(tmp_path / "data", workspace=root) as opened:
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    async with workspace_app(tmp_path, WORKSPACE) as opened:
         yield opened
 
 
