@@ -107,31 +107,6 @@ class ExecutionRecord:
             else None,
         )
 
-    def row(self, pid: int) -> tuple[Any, ...]:
-        return (
-            self.id,
-            self.workflow_name,
-            self.scope,
-            self.org_id,
-            self.executed_by,
-            self.executed_by_name,
-            self.executed_by_email,
-            self.status.value,
-            json.dumps(self.input_data, default=str),
-            json.dumps(self.result, default=str) if self.result is not None else None,
-            self.result_type,
-            self.error_message,
-            iso(self.started_at),
-            iso(self.completed_at),
-            self.duration_ms,
-            self.peak_memory_bytes,
-            self.cpu_total_seconds,
-            self.input_tokens,
-            self.output_tokens,
-            self.session_id,
-            pid,
-        )
-
 
 def _log_dict(entry: LogEntry) -> dict[str, Any]:
     return {

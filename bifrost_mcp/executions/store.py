@@ -9,7 +9,6 @@ Executions still running live in memory (`live`), which is also where in-flight 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sqlite3
@@ -19,6 +18,7 @@ from typing import Any
 
 from bifrost.enums import ExecutionStatus
 from bifrost.errors import ValidationError
+from bifrost_mcp.executions.encoding import EncodedRecord, encode
 from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, log_from_row, record_from_row, utc_now
 from bifrost_mcp.storage import Database, Migration
 
@@ -92,8 +92,9 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def _write_rows(rows: list[tuple[Any, ...]], logs: list[tuple[Any, ...]], conn: sqlite3.Connection) -> None:
-    conn.executemany(_UPSERT, rows)
+def _write_rows(records: list[EncodedRecord], conn: sqlite3.Connection) -> None:
+    conn.executemany(_UPSERT, [r.row for r in records])
+    logs = [log for r in records for log in r.logs]
     if logs:
         conn.executemany(_LOG_INSERT, logs)
 
@@ -126,7 +127,7 @@ class ExecutionsStore:
         self.db = db
         self.live: dict[str, ExecutionRecord] = {}
         self.commit_interval = commit_interval
-        self._pending: list[tuple[ExecutionRecord, bool]] = []
+        self._pending: list[EncodedRecord] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -165,14 +166,15 @@ class ExecutionsStore:
     def begin(self, record: ExecutionRecord) -> None:
         """Track a started execution (in memory at once; on disk with the next group commit)."""
         self.live[record.id] = record
-        self._submit(record, final=False)
+        self._submit(encode(record, self._pid, final=False))
 
     def finish(self, record: ExecutionRecord) -> None:
         self.live.pop(record.id, None)
-        self._submit(record, final=True)
+        self._submit(encode(record, self._pid, final=True))
 
-    def _submit(self, record: ExecutionRecord, *, final: bool) -> None:
-        self._pending.append((record, final))
+    def _submit(self, encoded: EncodedRecord) -> None:
+        # Encoded now, on its own: nothing in one record can fail the transaction that carries the others.
+        self._pending.append(encoded)
         self._idle.clear()
         self._wake.set()
 
@@ -209,19 +211,17 @@ class ExecutionsStore:
         batch, self._pending = self._pending, []
         if not batch:
             return
-        latest: dict[str, tuple[ExecutionRecord, bool]] = {}
-        for record, final in batch:
-            previous = latest.get(record.id)
-            latest[record.id] = (record, final or (previous is not None and previous[1]))
-        # Rows are built here, on the event loop: a running record is still being updated by its run.
-        rows = [record.row(self._pid) for record, _ in latest.values()]
-        logs = [
-            (record.id, e.seq, e.level, e.message, json.dumps(e.metadata, default=str) if e.metadata else None,
-             e.timestamp)
-            for record, final in latest.values() if final for e in record.logs
-        ]  # fmt: skip
-        # The whole batch is one transaction and one thread round trip.
-        await self.db.run_in_transaction(partial(_write_rows, rows, logs))
+        # A run that started and finished within one batch is one row write: its final row replaces the first.
+        latest = list({encoded.id: encoded for encoded in batch}.values())
+        try:  # the whole batch is one transaction and one thread round trip
+            await self.db.run_in_transaction(partial(_write_rows, latest))
+        except sqlite3.Error:
+            logger.exception("a group commit of %d execution record(s) failed; writing them one by one", len(latest))
+            for encoded in latest:
+                try:
+                    await self.db.run_in_transaction(partial(_write_rows, [encoded]))
+                except sqlite3.Error:
+                    logger.exception("execution record %s could not be written", encoded.id)
 
     async def get(self, execution_id: str) -> ExecutionRecord | None:
         if (record := self.live.get(execution_id)) is not None:
