@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bifrost.enums import ExecutionStatus
+from bifrost_mcp.executions.owners import Owner
 from bifrost_mcp.executions.records import ExecutionRecord, iso
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class EncodedRecord:
     id: str
     row: tuple[Any, ...]
     logs: list[tuple[Any, ...]]
+    size: int  # characters of text, roughly the bytes the rows take
 
 
 def sqlite_text(value: str) -> str:
@@ -94,10 +96,10 @@ def to_json(value: Any) -> str:
         return json.dumps(jsonable(value), default=unencodable)
 
 
-def encode(record: ExecutionRecord, pid: int, *, final: bool) -> EncodedRecord:
+def encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRecord:
     """The record's row, and its log rows once it is final."""
     try:
-        return _encode(record, pid, final=final)
+        return _encode(record, owner, final=final)
     except Exception:  # last resort: a record that still cannot be encoded is stored as a failure saying so
         logger.exception("execution %s could not be encoded; stored as Failed without its details", record.id)
         fallback = ExecutionRecord(
@@ -115,10 +117,10 @@ def encode(record: ExecutionRecord, pid: int, *, final: bool) -> EncodedRecord:
             completed_at=record.completed_at,
             duration_ms=record.duration_ms,
         )
-        return _encode(fallback, pid, final=True)
+        return _encode(fallback, owner, final=True)
 
 
-def _encode(record: ExecutionRecord, pid: int, *, final: bool) -> EncodedRecord:
+def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRecord:
     row: tuple[Any, ...] = (
         record.id,
         record.workflow_name,
@@ -140,7 +142,8 @@ def _encode(record: ExecutionRecord, pid: int, *, final: bool) -> EncodedRecord:
         record.input_tokens,
         record.output_tokens,
         record.session_id,
-        pid,
+        owner.pid,
+        owner.started,
     )
     row = tuple(sqlite_text(v) if isinstance(v, str) else v for v in row)
     logs = [
@@ -154,4 +157,6 @@ def _encode(record: ExecutionRecord, pid: int, *, final: bool) -> EncodedRecord:
         )
         for e in (record.logs if final else ())
     ]
-    return EncodedRecord(record.id, row, logs)
+    size = sum(len(v) for v in row if isinstance(v, str))
+    size += sum(len(log[3]) + len(log[4] or "") + 64 for log in logs)
+    return EncodedRecord(record.id, row, logs, size)

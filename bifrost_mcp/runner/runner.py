@@ -125,7 +125,7 @@ class Runner:
             validated = entry.signature.arguments_model.model_validate(arguments)
         except pydantic.ValidationError as exc:
             problems = describe_validation_error(exc)
-            return self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
+            return await self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
         kwargs = entry.signature.to_kwargs(validated)
         state = RunState(record.id)
         ctx = caller.execution_context(record.id)
@@ -155,7 +155,7 @@ class Runner:
             record.status = ExecutionStatus.FAILED
             outcome.message = describe_exception(exc)
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
-        self._finish(record, state, outcome, started, cpu_started)
+        await self._finish(record, state, outcome, started, cpu_started)  # durable before the caller hears of it
         return outcome
 
     async def _call(
@@ -238,17 +238,18 @@ class Runner:
             )
         return value
 
-    def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
+    async def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
         record.status = ExecutionStatus.FAILED
         record.error_message = message
         record.completed_at = record.started_at
         record.duration_ms = 0
-        self.store.finish(record)
+        await self.store.finish(record)
         return RunOutcome(record, message=message)
 
     def _finish(
         self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float
-    ) -> None:
+    ) -> Awaitable[None]:
+        """Complete and submit the record; the result is its commit (a cancelled run does not wait for it)."""
         record.completed_at = utc_now()
         record.duration_ms = int((time.perf_counter() - started) * 1000)
         cpu, peak_rss_kib = _thread_usage()
@@ -265,4 +266,4 @@ class Runner:
             record.error_message = str(outcome.value.get("error") or "workflow reported success: false")
         record.input_data = state.redact(record.input_data)
         record.seal_logs()
-        self.store.finish(record)
+        return self.store.finish(record)

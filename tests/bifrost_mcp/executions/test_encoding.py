@@ -6,6 +6,7 @@ from typing import Any
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.executions.encoding import CIRCULAR, TOO_DEEP, encode, jsonable, sqlite_text, to_json
+from bifrost_mcp.executions.owners import Owner
 from bifrost_mcp.executions.records import ExecutionRecord
 
 
@@ -61,9 +62,9 @@ def test_a_running_record_is_encoded_without_logs_and_a_final_one_with_them() ->
         started_at=datetime(2026, 1, 2, tzinfo=UTC),
     )
     record.add_log("INFO", "line \udcff", {"n": NoText()})
-    assert encode(record, 42, final=False).logs == []
-    final = encode(record, 42, final=True)
+    assert encode(record, Owner(42, 7), final=False).logs == []
+    final = encode(record, Owner(42, 7), final=True)
     [(execution_id, seq, level, message, metadata, _timestamp)] = final.logs
     assert (execution_id, seq, level, message) == ("e1", 1, "INFO", "line \\udcff")
     assert json.loads(metadata) == {"n": "[unencodable NoText]"}
-    assert final.row[0] == "e1" and final.row[-1] == 42
+    assert final.row[0] == "e1" and final.row[-2:] == (42, 7)
