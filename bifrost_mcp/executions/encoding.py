@@ -97,7 +97,7 @@ def to_json(value: Any) -> str:
 
 
 def encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRecord:
-    """The record's row, and its log rows once it is final."""
+    """The record's row, and its input and log rows once it is final."""
     try:
         return _encode(record, owner, final=final)
     except Exception:  # last resort: a record that still cannot be encoded is stored as a failure saying so
@@ -130,7 +130,9 @@ def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRec
         record.executed_by_name,
         record.executed_by_email,
         record.status.value,
-        to_json(record.input_data),
+        # A running record's row carries no input: a secret in it is only known once the run reads it, and the
+        # input is written, redacted, with the final row.
+        to_json(record.input_data) if final else "{}",
         None if record.result is None else to_json(record.result),
         record.result_type,
         record.error_message,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,8 +77,17 @@ class ExecutionRecord:
             message = message[:MAX_LOG_MESSAGE] + f"... [truncated {len(message) - MAX_LOG_MESSAGE} chars]"
         self.logs.append(LogEntry(len(self.logs) + 1, level, message, metadata, iso(utc_now()) or ""))
 
-    def seal_logs(self) -> None:
-        """End a capped log stream with an entry that says how much was dropped, so it never looks complete."""
+    def seal_logs(self, redact: Callable[[Any], Any] | None = None) -> None:
+        """Close the log stream: every line redacted by `redact`, and a note if lines were dropped.
+
+        Lines are redacted as they are captured against the secrets read so far; a line logged before the run
+        read a secret in it is redacted here, before the stream is ever written anywhere.
+        """
+        if redact is not None:
+            for entry in self.logs:
+                entry.message = redact(entry.message)
+                if entry.metadata:
+                    entry.metadata = redact(entry.metadata)
         if self.dropped_logs:
             note = f"{self.dropped_logs} more log entries were dropped: an execution keeps at most {MAX_LOG_ENTRIES}"
             self.logs.append(LogEntry(len(self.logs) + 1, "WARNING", note, None, iso(utc_now()) or ""))

@@ -265,5 +265,5 @@ class Runner:
         elif record.status is ExecutionStatus.COMPLETED_WITH_ERRORS and isinstance(outcome.value, dict):
             record.error_message = str(outcome.value.get("error") or "workflow reported success: false")
         record.input_data = state.redact(record.input_data)
-        record.seal_logs()
+        record.seal_logs(state.redact)  # lines logged before the run read a secret in them, too
         return self.store.finish(record)
