@@ -121,44 +121,41 @@ def encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedReco
 
 
 def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRecord:
-    row: tuple[Any, ...] = (
-        record.id,
-        record.workflow_name,
-        record.scope,
-        record.org_id,
-        record.executed_by,
-        record.executed_by_name,
-        record.executed_by_email,
-        record.status.value,
-        # A running record's row carries no input: a secret in it is only known once the run reads it, and the
-        # input is written, redacted, with the final row.
-        to_json(record.input_data) if final else "{}",
-        None if record.result is None else to_json(record.result),
-        record.result_type,
-        record.error_message,
-        iso(record.started_at),
-        iso(record.completed_at),
-        record.duration_ms,
-        record.peak_memory_bytes,
-        record.cpu_total_seconds,
-        record.input_tokens,
-        record.output_tokens,
-        record.session_id,
-        owner.pid,
-        owner.started,
-    )
-    row = tuple(sqlite_text(v) if isinstance(v, str) else v for v in row)
+    if not final:  # what is known of a run still running; the rest comes with its final row
+        row: tuple[Any, ...] = (
+            record.id, record.workflow_name, record.scope, record.org_id, record.executed_by,
+            record.executed_by_name, record.executed_by_email, ExecutionStatus.RUNNING.value,
+            # No input yet: a secret in it is only known once the run reads it; it is written, redacted, at the end.
+            "{}",
+            None, None, None, iso(record.started_at), None, None, None, None, 0, 0, record.session_id,
+            owner.pid, owner.started,
+        )  # fmt: skip
+        return _checked(EncodedRecord(record.id, row, [], 0))
+    row = (
+        record.id, record.workflow_name, record.scope, record.org_id, record.executed_by, record.executed_by_name,
+        record.executed_by_email, record.status.value, to_json(record.input_data),
+        None if record.result is None else to_json(record.result), record.result_type, record.error_message,
+        iso(record.started_at), iso(record.completed_at), record.duration_ms, record.peak_memory_bytes,
+        record.cpu_total_seconds, record.input_tokens, record.output_tokens, record.session_id,
+        owner.pid, owner.started,
+    )  # fmt: skip
     logs = [
-        (
-            record.id,
-            e.seq,
-            sqlite_text(e.level),
-            sqlite_text(e.message),
-            to_json(e.metadata) if e.metadata else None,
-            e.timestamp,
-        )
-        for e in (record.logs if final else ())
+        (record.id, e.seq, e.level, e.message, to_json(e.metadata) if e.metadata else None, e.timestamp)
+        for e in record.logs
     ]
-    size = sum(len(v) for v in row if isinstance(v, str))
-    size += sum(len(log[3]) + len(log[4] or "") + 64 for log in logs)
-    return EncodedRecord(record.id, row, logs, size)
+    return _checked(EncodedRecord(record.id, row, logs, 0))
+
+
+def _checked(encoded: EncodedRecord) -> EncodedRecord:
+    """`encoded` with its size, and every text SQLite can store (one pass over all of it in the common case)."""
+    texts = [v for v in encoded.row if isinstance(v, str)]
+    texts += [v for log in encoded.logs for v in log if isinstance(v, str)]
+    joined = "\x00".join(texts)
+    encoded.size = len(joined)
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            encoded.row = tuple(sqlite_text(v) if isinstance(v, str) else v for v in encoded.row)
+            encoded.logs = [tuple(sqlite_text(v) if isinstance(v, str) else v for v in log) for log in encoded.logs]
+    return encoded

@@ -70,9 +70,8 @@ MIGRATIONS = [
 ]
 
 STOPPED_MESSAGE = "host stopped while running"
-# How long rows of runs that merely started gather before they are committed (seconds): a short run's start and
-# finish then become one row write. Finished records never wait for it (see `writer`), and readers neither:
-# `flush()` commits at once.
+# How long a run runs before its Running row is written (seconds): most runs are shorter and are written once,
+# finished. Finished records never wait for it (see `writer`), and readers neither: `flush()` commits at once.
 COMMIT_INTERVAL = 0.02
 
 
@@ -94,7 +93,7 @@ class ExecutionsStore:
         self.db = db
         self.live: dict[str, ExecutionRecord] = {}
         self.owner = owners.current()
-        self._writer = GroupCommit(db, commit_interval=commit_interval)
+        self._writer = GroupCommit(db, self.owner, commit_interval=commit_interval)
 
     async def start(self) -> None:
         await self.recover()
@@ -137,7 +136,7 @@ class ExecutionsStore:
     def begin(self, record: ExecutionRecord) -> None:
         """Track a started execution (in memory at once; on disk with a later group commit)."""
         self.live[record.id] = record
-        self._writer.submit(encode(record, self.owner, final=False), wait=False)
+        self._writer.begin(record)
 
     def finish(self, record: ExecutionRecord) -> Awaitable[None]:
         """Store a finished execution; await the result to know it is committed (RecordNotSaved if it cannot be).
@@ -145,9 +144,7 @@ class ExecutionsStore:
         Encoded now, on its own: nothing in one record can fail the transaction that carries the others.
         """
         self.live.pop(record.id, None)
-        committed = self._writer.submit(encode(record, self.owner, final=True), wait=True)
-        assert committed is not None
-        return committed
+        return self._writer.finish(encode(record, self.owner, final=True))
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is committed."""

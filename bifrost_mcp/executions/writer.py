@@ -2,9 +2,9 @@
 
 A finished record comes with a waiter: the runner hands its result to the caller only once the batch holding the
 record is committed, so every acknowledged call survives a crash of the process. Batches form by themselves: a
-finish is committed at once, and whatever is submitted while that commit runs goes into the next one. Rows of
-runs that merely started have no waiter; they gather for `commit_interval`, so a short run's start and finish
-usually become one row write.
+finish is committed at once, and whatever finishes while that commit runs goes into the next one. A run that
+merely started is written only once it has run for `commit_interval` (then as Running, without its input), so a
+short run is one row write.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from functools import partial
 from typing import Any
 
 from bifrost.errors import BifrostError
-from bifrost_mcp.executions.encoding import EncodedRecord
+from bifrost_mcp.executions.encoding import EncodedRecord, encode
+from bifrost_mcp.executions.owners import Owner
+from bifrost_mcp.executions.records import ExecutionRecord
 from bifrost_mcp.storage import Database
 
 logger = logging.getLogger(__name__)
@@ -62,15 +64,17 @@ def _retrieved(waiter: asyncio.Future[None]) -> None:
 
 
 class GroupCommit:
-    def __init__(self, db: Database, *, commit_interval: float) -> None:
+    def __init__(self, db: Database, owner: Owner, *, commit_interval: float) -> None:
         self.db = db
+        self.owner = owner
         self.commit_interval = commit_interval
-        self._pending: list[tuple[EncodedRecord, asyncio.Future[None] | None]] = []
-        self._waiters = 0  # of `_pending`: while any, the writer commits without gathering
+        self._begun: dict[str, tuple[ExecutionRecord, float]] = {}  # running, not on disk yet; oldest first
+        self._finished: list[tuple[EncodedRecord, asyncio.Future[None] | None]] = []
+        self._everything = False  # the next batch takes the runs that just began too (a flush)
+        self._timer: asyncio.TimerHandle | None = None
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._gathering: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -82,62 +86,79 @@ class GroupCommit:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    def submit(self, encoded: EncodedRecord, *, wait: bool) -> asyncio.Future[None] | None:
-        """Queue `encoded`; with `wait`, a future that resolves once it is committed (or fails with RecordNotSaved)."""
-        waiter: asyncio.Future[None] | None = None
-        if wait:
-            waiter = asyncio.get_running_loop().create_future()
-            waiter.add_done_callback(_retrieved)
-            self._waiters += 1
-            self._commit_now()
-        self._pending.append((encoded, waiter))
+    def begin(self, record: ExecutionRecord) -> None:
+        """Note a started run: its row is written only if it is still running `commit_interval` from now."""
+        loop = asyncio.get_running_loop()
+        self._begun[record.id] = (record, loop.time())
+        self._idle.clear()
+        if self._timer is None:
+            self._timer = loop.call_later(self.commit_interval, self._due)
+        self._ensure_writer()
+
+    def finish(self, encoded: EncodedRecord) -> asyncio.Future[None]:
+        """Queue a finished record; the future resolves once it is committed (or fails with RecordNotSaved)."""
+        waiter = asyncio.get_running_loop().create_future()
+        waiter.add_done_callback(_retrieved)
+        self._finished.append((encoded, waiter))
         self._idle.clear()
         self._wake.set()
-        if self._task is None or self._task.done():  # not started (or stopped): nobody else would write it
-            asyncio.get_running_loop().create_task(self.flush())
+        self._ensure_writer()
         return waiter
 
     async def flush(self) -> None:
-        """Wait until everything submitted so far is committed."""
+        """Wait until everything submitted so far is committed, runs that just began included."""
         if self._task is None or self._task.done():
-            await self._write(self._take())
+            await self._write(*self._take(everything=True))
             return
-        self._commit_now()
+        self._everything = True
+        self._wake.set()
         await self._idle.wait()
 
-    def _commit_now(self) -> None:
-        if self._gathering is not None and not self._gathering.done():
-            self._gathering.set_result(None)
+    def _ensure_writer(self) -> None:
+        if self._task is None or self._task.done():  # not started (or stopped): nobody else would write it
+            asyncio.get_running_loop().create_task(self.flush())
 
-    def _take(self) -> list[tuple[EncodedRecord, asyncio.Future[None] | None]]:
-        batch, self._pending, self._waiters = self._pending, [], 0
-        return batch
+    def _due(self) -> None:
+        self._timer = None
+        self._wake.set()
+
+    def _take(self, *, everything: bool) -> tuple[list[EncodedRecord], list[tuple[str, asyncio.Future[None]]]]:
+        finished, self._finished = self._finished, []
+        records = [encoded for encoded, _ in finished]
+        waiters = [(encoded.id, waiter) for encoded, waiter in finished if waiter is not None]
+        for encoded in records:
+            self._begun.pop(encoded.id, None)  # finished before its first row was due: one row write
+        loop = asyncio.get_running_loop()
+        due = loop.time() - self.commit_interval
+        while self._begun:
+            execution_id, (record, began) = next(iter(self._begun.items()))
+            if began > due and not everything:
+                if self._timer is None:
+                    self._timer = loop.call_at(began + self.commit_interval, self._due)
+                break
+            del self._begun[execution_id]
+            records.append(encode(record, self.owner, final=False))
+        return records, waiters
 
     async def _loop(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
-            if self.commit_interval > 0 and not self._waiters:
-                self._gathering = loop.create_future()
-                timer = loop.call_later(self.commit_interval, _settle, self._gathering)
-                try:
-                    await self._gathering
-                finally:
-                    timer.cancel()
-                    self._gathering = None
             self._wake.clear()
-            await self._write(self._take())
-            if not self._pending:
+            everything, self._everything = self._everything, False
+            await self._write(*self._take(everything=everything))
+            if not self._finished and not self._begun:
                 self._idle.set()
 
-    async def _write(self, batch: list[tuple[EncodedRecord, asyncio.Future[None] | None]]) -> None:
-        """Commit `batch` (never raises): one transaction, or record by record when that fails."""
-        if not batch:
+    async def _write(self, records: list[EncodedRecord], waiters: list[tuple[str, asyncio.Future[None]]]) -> None:
+        """Commit `records` (never raises): one transaction, or record by record when that fails."""
+        if not records:
             return
-        # A run that started and finished within one batch is one row write: its final row replaces the first.
-        latest = list({encoded.id: encoded for encoded, _ in batch}.values())
-        waiters = [(encoded.id, waiter) for encoded, waiter in batch if waiter is not None]
+        # A run that finished twice over cannot happen; one whose row is both begun and final keeps the final.
+        latest = list({encoded.id: encoded for encoded in records}.values())
         try:
             await self._commit(latest)
         except sqlite3.Error:
