@@ -6,7 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bifrost.errors import ConfigurationError
+
 DEFAULT_DATA_DIR = ".bifrost"
+# What one run may leave behind (see executions.limits), and the variables that change it.
+DEFAULT_LOG_BYTES = 4 * 1024 * 1024
+DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
+LOG_BYTES_VARIABLE = "BIFROST_MAX_LOG_BYTES"
+RESULT_BYTES_VARIABLE = "BIFROST_MAX_RESULT_BYTES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +26,8 @@ class HostSettings:
     embedder: str | None = None  # "minilm" (default, offline), "openai:<model>", "sentence-transformers:<model>"
     temp_max_age_seconds: int = 24 * 3600
     progress_interval_seconds: float = 5.0
+    max_log_bytes: int = DEFAULT_LOG_BYTES  # log bytes one run's record keeps
+    max_result_bytes: int = DEFAULT_RESULT_BYTES  # the largest result a run may return, as JSON
 
     @classmethod
     def from_env(
@@ -34,4 +43,20 @@ class HostSettings:
             workspace=Path(ws).expanduser().resolve() if ws else None,
             chroma_url=chroma_url or os.environ.get("BIFROST_CHROMA_URL") or None,
             embedder=os.environ.get("BIFROST_EMBEDDER") or None,
+            max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
+            max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
         )
+
+
+def _byte_limit(variable: str, default: int) -> int:
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigurationError(f"{variable} must be a whole number of bytes of at least 1, got {text!r} "
+                                 f"(unset it for {default:,})")  # fmt: skip
+    return value

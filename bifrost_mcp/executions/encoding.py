@@ -1,28 +1,25 @@
-"""One execution record as the rows SQLite stores, encoded on its own before it joins a group commit.
+"""One execution record as the rows SQLite stores, encoded on its own before it joins a group commit, and back.
 
 Whatever a workflow put into its record that JSON or SQLite cannot take (a circular `extra=`, non-string keys,
-an object whose `str()` raises, text with lone surrogates) is replaced by a marker here, so one odd record can
-never fail the transaction that carries other tenants' records.
+an object whose `str()` raises, text with lone surrogates) is replaced by a marker here (`jsonsafe`), so one
+odd record can never fail the transaction that carries other tenants' records.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bifrost.enums import ExecutionStatus
+from bifrost_mcp.executions.jsonsafe import sqlite_text, to_json
 from bifrost_mcp.executions.owners import Owner
-from bifrost_mcp.executions.records import ExecutionRecord, iso
+from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso
 
 logger = logging.getLogger(__name__)
-
-CIRCULAR = "[circular reference]"
-TOO_DEEP = "[nested too deeply]"
-MAX_DEPTH = 64
-_MAX_REPR = 200
-_SCALARS = (str, int, float, bool, type(None))
 
 
 @dataclass(slots=True)
@@ -33,67 +30,6 @@ class EncodedRecord:
     row: tuple[Any, ...]
     logs: list[tuple[Any, ...]]
     size: int  # characters of text, roughly the bytes the rows take
-
-
-def sqlite_text(value: str) -> str:
-    """`value` as text SQLite can store: lone surrogates (which UTF-8 cannot carry) as backslash escapes."""
-    if value.isascii():
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    return value
-
-
-def unencodable(value: object) -> str:
-    try:
-        shown = repr(value)
-    except Exception:  # a repr that raises still leaves the type to go by
-        return f"[unencodable {type(value).__name__}]"
-    if len(shown) > _MAX_REPR:
-        shown = shown[:_MAX_REPR] + "..."
-    return f"[unencodable {type(value).__name__}: {sqlite_text(shown)}]"
-
-
-def jsonable(value: Any, *, _active: set[int] | None = None, _depth: int = 0) -> Any:
-    """`value` with only what JSON can carry: other objects as their `str()` (as `default=str` did), else marked."""
-    if isinstance(value, _SCALARS):
-        return value
-    if _depth >= MAX_DEPTH:
-        return TOO_DEEP
-    if isinstance(value, dict | list | tuple):
-        active = _active if _active is not None else set()
-        if id(value) in active:
-            return CIRCULAR
-        active.add(id(value))
-        try:
-            if isinstance(value, dict):
-                return {_key(k): jsonable(v, _active=active, _depth=_depth + 1) for k, v in value.items()}
-            return [jsonable(v, _active=active, _depth=_depth + 1) for v in value]
-        finally:
-            active.discard(id(value))
-    try:
-        return str(value)
-    except Exception:
-        return unencodable(value)
-
-
-def _key(key: Any) -> str | int | float | bool | None:
-    if isinstance(key, _SCALARS):
-        return key
-    try:
-        return str(key)
-    except Exception:
-        return unencodable(key)
-
-
-def to_json(value: Any) -> str:
-    """JSON text for a column. The plain encoder first (nearly every value); the careful walk when it refuses."""
-    try:
-        return json.dumps(value, default=str)
-    except Exception:
-        return json.dumps(jsonable(value), default=unencodable)
 
 
 def encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRecord:
@@ -134,7 +70,7 @@ def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRec
     row = (
         record.id, record.workflow_name, record.scope, record.org_id, record.executed_by, record.executed_by_name,
         record.executed_by_email, record.status.value, to_json(record.input_data),
-        None if record.result is None else to_json(record.result), record.result_type, record.error_message,
+        _result_json(record), record.result_type, record.error_message,
         iso(record.started_at), iso(record.completed_at), record.duration_ms, record.peak_memory_bytes,
         record.cpu_total_seconds, record.input_tokens, record.output_tokens, record.session_id,
         owner.pid, owner.started,
@@ -159,3 +95,46 @@ def _checked(encoded: EncodedRecord) -> EncodedRecord:
             encoded.row = tuple(sqlite_text(v) if isinstance(v, str) else v for v in encoded.row)
             encoded.logs = [tuple(sqlite_text(v) if isinstance(v, str) else v for v in log) for log in encoded.logs]
     return encoded
+
+
+def _result_json(record: ExecutionRecord) -> str | None:
+    if record.result is None:
+        return None
+    if record.result_json is not None and record.result_json[0] is record.result:  # measured against its cap
+        return record.result_json[1]
+    return to_json(record.result)
+
+
+def record_from_row(row: sqlite3.Row) -> ExecutionRecord:
+    return ExecutionRecord(
+        id=row["id"],
+        workflow_name=row["workflow_name"],
+        scope=row["scope"],
+        org_id=row["org_id"],
+        executed_by=row["executed_by"],
+        executed_by_name=row["executed_by_name"],
+        executed_by_email=row["executed_by_email"],
+        status=ExecutionStatus(row["status"]),
+        input_data=json.loads(row["input_json"]),
+        started_at=datetime.fromisoformat(row["started_at"]),
+        result=json.loads(row["result_json"]) if row["result_json"] is not None else None,
+        result_type=row["result_type"],
+        error_message=row["error_message"],
+        completed_at=datetime.fromisoformat(row["completed_at"]) if row["completed_at"] else None,
+        duration_ms=row["duration_ms"],
+        peak_memory_bytes=row["peak_memory_bytes"],
+        cpu_total_seconds=row["cpu_total_seconds"],
+        input_tokens=row["ai_input_tokens"],
+        output_tokens=row["ai_output_tokens"],
+        session_id=row["session_id"],
+    )
+
+
+def log_from_row(row: sqlite3.Row) -> LogEntry:
+    return LogEntry(
+        seq=row["seq"],
+        level=row["level"],
+        message=row["message"],
+        metadata=json.loads(row["metadata_json"]) if row["metadata_json"] else None,
+        timestamp=row["timestamp"],
+    )

@@ -15,59 +15,16 @@ from typing import Any
 from bifrost.enums import ExecutionStatus
 from bifrost.errors import ValidationError
 from bifrost_mcp.executions import owners
-from bifrost_mcp.executions.encoding import encode
-from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, log_from_row, record_from_row, utc_now
+from bifrost_mcp.executions.encoding import encode, log_from_row, record_from_row
+from bifrost_mcp.executions.limits import DEFAULT_LIMITS, RecordLimits
+from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, utc_now
+from bifrost_mcp.executions.schema import MIGRATIONS
 from bifrost_mcp.executions.writer import GroupCommit
-from bifrost_mcp.storage import Database, Migration
+from bifrost_mcp.storage import Database
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS = [
-    Migration(
-        100,
-        "executions",
-        """
-        CREATE TABLE executions (
-            id TEXT PRIMARY KEY,
-            workflow_name TEXT NOT NULL,
-            scope TEXT NOT NULL,
-            org_id TEXT,
-            executed_by TEXT NOT NULL,
-            executed_by_name TEXT NOT NULL,
-            executed_by_email TEXT NOT NULL,
-            status TEXT NOT NULL,
-            input_json TEXT NOT NULL,
-            result_json TEXT,
-            result_type TEXT,
-            error_message TEXT,
-            started_at TEXT NOT NULL,
-            completed_at TEXT,
-            duration_ms INTEGER,
-            peak_memory_bytes INTEGER,
-            cpu_total_seconds REAL,
-            ai_input_tokens INTEGER NOT NULL DEFAULT 0,
-            ai_output_tokens INTEGER NOT NULL DEFAULT 0,
-            session_id TEXT,
-            runner_pid INTEGER NOT NULL
-        );
-        CREATE INDEX executions_scope_started ON executions (scope, started_at);
-        CREATE INDEX executions_user_started ON executions (executed_by, started_at);
-        CREATE INDEX executions_started ON executions (started_at);
-        CREATE INDEX executions_unfinished ON executions (status) WHERE status IN ('Pending', 'Running');
-        CREATE TABLE execution_logs (
-            execution_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            level TEXT NOT NULL,
-            message TEXT NOT NULL,
-            metadata_json TEXT,
-            timestamp TEXT NOT NULL,
-            PRIMARY KEY (execution_id, seq)
-        ) WITHOUT ROWID;
-        """,
-    ),
-    # The owner of a running record is its process's pid and start time: a pid alone may be reused.
-    Migration(101, "executions runner start time", "ALTER TABLE executions ADD COLUMN runner_started INTEGER;"),
-]
+__all__ = ["MIGRATIONS", "STOPPED_MESSAGE", "ExecutionsStore"]
 
 STOPPED_MESSAGE = "host stopped while running"
 # How long a run runs before its Running row is written (seconds): most runs are shorter and are written once,
@@ -89,8 +46,11 @@ def _bound(value: str, name: str, *, end: bool) -> str:
 
 
 class ExecutionsStore:
-    def __init__(self, db: Database, *, commit_interval: float = COMMIT_INTERVAL) -> None:
+    def __init__(
+        self, db: Database, *, commit_interval: float = COMMIT_INTERVAL, limits: RecordLimits = DEFAULT_LIMITS
+    ) -> None:
         self.db = db
+        self.limits = limits
         self.live: dict[str, ExecutionRecord] = {}
         self.owner = owners.current()
         self._writer = GroupCommit(db, self.owner, commit_interval=commit_interval)
@@ -135,6 +95,7 @@ class ExecutionsStore:
 
     def begin(self, record: ExecutionRecord) -> None:
         """Track a started execution (in memory at once; on disk with a later group commit)."""
+        record.limits = self.limits
         self.live[record.id] = record
         self._writer.begin(record)
 

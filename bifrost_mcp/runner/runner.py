@@ -258,7 +258,9 @@ class Runner:
         record.cpu_total_seconds = round(cpu - cpu_started + worker_cpu, 6)
         record.peak_memory_bytes = peak_rss_kib * 1024
         record.input_tokens, record.output_tokens = state.input_tokens, state.output_tokens
-        record.result = outcome.value
+        too_large = record.keep_result(outcome.value)
+        if too_large is not None:  # a result over the host's cap fails the run; it is neither stored nor sent
+            record.status, outcome.value, outcome.message = ExecutionStatus.FAILED, None, too_large
         if outcome.message is not None:
             outcome.message = state.redact(outcome.message)
             record.error_message = outcome.message
