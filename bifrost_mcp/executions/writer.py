@@ -70,11 +70,11 @@ class GroupCommit:
         self.commit_interval = commit_interval
         self._begun: dict[str, tuple[ExecutionRecord, float]] = {}  # running, not on disk yet; oldest first
         self._finished: list[tuple[EncodedRecord, asyncio.Future[None] | None]] = []
-        self._everything = False  # the next batch takes the runs that just began too (a flush)
+        # Flushes waiting for the next batch, which then takes the runs that just began too. A flush waits for its
+        # own batch, not for the writer to be idle: under steady load there is always a run that just began.
+        self._flushes: list[asyncio.Future[None]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -94,7 +94,6 @@ class GroupCommit:
         """Note a started run: its row is written only if it is still running `commit_interval` from now."""
         loop = asyncio.get_running_loop()
         self._begun[record.id] = (record, loop.time())
-        self._idle.clear()
         if self._timer is None:
             self._timer = loop.call_later(self.commit_interval, self._due)
         self._ensure_writer()
@@ -104,7 +103,6 @@ class GroupCommit:
         waiter = asyncio.get_running_loop().create_future()
         waiter.add_done_callback(_retrieved)
         self._finished.append((encoded, waiter))
-        self._idle.clear()
         self._wake.set()
         self._ensure_writer()
         return waiter
@@ -114,9 +112,10 @@ class GroupCommit:
         if self._task is None or self._task.done():
             await self._write(*self._take(everything=True))
             return
-        self._everything = True
+        done = asyncio.get_running_loop().create_future()
+        self._flushes.append(done)
         self._wake.set()
-        await self._idle.wait()
+        await done
 
     def _ensure_writer(self) -> None:
         if self._task is None or self._task.done():  # not started (or stopped): nobody else would write it
@@ -148,10 +147,10 @@ class GroupCommit:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            everything, self._everything = self._everything, False
-            await self._write(*self._take(everything=everything))
-            if not self._finished and not self._begun:
-                self._idle.set()
+            flushes, self._flushes = self._flushes, []
+            await self._write(*self._take(everything=bool(flushes)))
+            for done in flushes:
+                _settle(done)
 
     async def _write(self, records: list[EncodedRecord], waiters: list[tuple[str, asyncio.Future[None]]]) -> None:
         """Commit `records` (never raises): one transaction, or record by record when that fails."""

@@ -41,8 +41,10 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _pump(source: int, target: int) -> None:
     pending = b""
+    waiting = select.poll()
+    waiting.register(source, select.POLLIN)
     while True:
-        ready, _, _ = select.select([source], [], [], IDLE_FLUSH_SECONDS if pending else None)
+        ready = waiting.poll(IDLE_FLUSH_SECONDS * 1000 if pending else None)
         if not ready:
             _write_all(target, SEEN.redact_bytes(pending))
             pending = b""
