@@ -15,6 +15,7 @@ from bifrost_mcp.data import config, integrations
 from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.integrations import IntegrationsStore
 from bifrost_mcp.data.secrets import KEY_FILENAME, EncryptedColumn, RotationReport, SecretBox
+from bifrost_mcp.executions.limits import RecordLimits
 from bifrost_mcp.executions.store import ExecutionsStore
 from bifrost_mcp.identity.callers import Callers
 from bifrost_mcp.identity.credentials import Credentials
@@ -54,7 +55,8 @@ class Host:
         self.identity = IdentityStore(self.db)
         self.credentials = Credentials(self.identity, clock=self.clock)
         self.callers = Callers(self.identity, self.credentials)
-        self.executions = ExecutionsStore(self.db)
+        limits = RecordLimits(log_bytes=settings.max_log_bytes, result_bytes=settings.max_result_bytes)
+        self.executions = ExecutionsStore(self.db, limits=limits)
         self.conversations = ConversationsStore(self.db, clock=self.clock)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
         self.secrets = SecretBox.from_env(settings.data_dir)

@@ -19,6 +19,11 @@ MAX_INDEXES_PER_SCOPE = 100
 MAX_SESSIONS = 10_000  # open MCP sessions over HTTP, per endpoint (/mcp, /mcp/agents/<name>)
 MAX_SESSIONS_PER_CREDENTIAL = 100
 SESSION_IDLE_TIMEOUT_SECONDS = 600.0
+# What one run may leave behind (see executions.limits), and the variables that change it.
+DEFAULT_LOG_BYTES = 4 * 1024 * 1024
+DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
+LOG_BYTES_VARIABLE = "BIFROST_MAX_LOG_BYTES"
+RESULT_BYTES_VARIABLE = "BIFROST_MAX_RESULT_BYTES"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,9 @@ class HostSettings:
     max_sessions_per_credential: int = MAX_SESSIONS_PER_CREDENTIAL
     session_idle_timeout_seconds: float = SESSION_IDLE_TIMEOUT_SECONDS
 
+    max_log_bytes: int = DEFAULT_LOG_BYTES  # log bytes one run's record keeps
+    max_result_bytes: int = DEFAULT_RESULT_BYTES  # the largest result a run may return, as JSON
+
     @classmethod
     def from_env(
         cls,
@@ -73,6 +81,8 @@ class HostSettings:
             session_idle_timeout_seconds=_env_seconds(
                 "BIFROST_SESSION_IDLE_TIMEOUT_SECONDS", SESSION_IDLE_TIMEOUT_SECONDS
             ),
+            max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
+            max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
         )
 
 
@@ -101,4 +111,18 @@ def _env_seconds(name: str, default: float) -> float:
         raise ConfigurationError(
             f"{name} must be a positive number of seconds, got {text!r} (unset it for {default:g})"
         )
+    return value
+
+
+def _byte_limit(variable: str, default: int) -> int:
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigurationError(f"{variable} must be a whole number of bytes of at least 1, got {text!r} "
+                                 f"(unset it for {default:,})")  # fmt: skip
     return value

@@ -15,6 +15,7 @@ from bifrost.errors import BifrostError
 from bifrost_mcp import logs
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
+from bifrost_mcp.runner import descriptors
 from bifrost_mcp.settings import DEFAULT_WORKERS, HostSettings
 
 STDIO_WORKERS = 2
@@ -56,7 +57,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
-    logs.configure()
     try:
         settings = HostSettings.from_env(data_dir=data_dir, workspace=workspace, chroma_url=chroma_url)
     except BifrostError as exc:  # a malformed BIFROST_* setting: one line saying which and what it takes
@@ -78,7 +78,12 @@ def serve(
     async def body() -> None:  # a refused token or --org is a BifrostError: `run` prints it on one line
         await _serve(settings, http=http, host=host, port=port, token=token, org=org, prefix=prefix)
 
-    run(body)
+    # Workflows run in this process may write to the descriptors themselves (os.write, C code, children): both
+    # streams go through a redacting pump. Over stdio, fd 1 is the protocol wire: the MCP SDK's transport
+    # claims it and points fd 1 at (guarded) stderr.
+    with descriptors.redacted(*((1, 2) if http else (2,))):
+        logs.configure()  # its handler writes to the stream the guard set up
+        run(body)
 
 
 async def _serve(settings: HostSettings, *, http: bool, host: str, port: int, token: str | None, org: str | None,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from bifrost.enums import ExecutionStatus
 from bifrost.types import ExecutionLog, WorkflowExecution
+from bifrost_mcp.executions.jsonsafe import to_json
+from bifrost_mcp.executions.limits import DEFAULT_LIMITS, RecordLimits, dropped_note, entry_size, result_too_large
 
 MAX_LOG_ENTRIES = 10_000
 MAX_LOG_MESSAGE = 64 * 1024
@@ -66,20 +67,62 @@ class ExecutionRecord:
     session_id: str | None = None
     logs: list[LogEntry] = field(default_factory=list)
     dropped_logs: int = 0
+    limits: RecordLimits = DEFAULT_LIMITS  # the store's, from the host's settings
+    log_bytes: int = 0
+    dropped_log_bytes: int = 0
+    capped_by_bytes: bool = False
+    result_json: tuple[Any, str] | None = None  # (the result, its JSON) once measured, so it is encoded once
 
     def add_log(self, level: str, message: str, metadata: dict[str, Any] | None = None) -> None:
-        """Append to the ordered log stream, bounded so a runaway workflow cannot exhaust memory."""
-        if len(self.logs) >= MAX_LOG_ENTRIES:
-            self.dropped_logs += 1
-            return
+        """Append to the ordered log stream, bounded so a runaway workflow cannot exhaust memory or disk.
+
+        Once a line is dropped every later one is too: a stream with a gap in the middle would read as complete.
+        """
         if len(message) > MAX_LOG_MESSAGE:
             message = message[:MAX_LOG_MESSAGE] + f"... [truncated {len(message) - MAX_LOG_MESSAGE} chars]"
-        self.logs.append(LogEntry(len(self.logs) + 1, level, message, metadata, iso(utc_now()) or ""))
+        size = entry_size(message, metadata)
+        if (
+            not self.dropped_logs
+            and len(self.logs) < MAX_LOG_ENTRIES
+            and self.log_bytes + size <= self.limits.log_bytes
+        ):
+            self.log_bytes += size
+            self.logs.append(LogEntry(len(self.logs) + 1, level, message, metadata, iso(utc_now()) or ""))
+            return
+        if not self.dropped_logs:
+            self.capped_by_bytes = len(self.logs) < MAX_LOG_ENTRIES
+        self.dropped_logs += 1
+        self.dropped_log_bytes += size
 
-    def seal_logs(self) -> None:
-        """End a capped log stream with an entry that says how much was dropped, so it never looks complete."""
+    def keep_result(self, value: Any) -> str | None:
+        """Keep `value` as the result, or None and why not when its JSON is over the limit."""
+        self.result, self.result_json = None, None
+        if value is None:
+            return None
+        text = to_json(value)  # ASCII: its length is its size in bytes
+        if len(text) > self.limits.result_bytes:
+            return result_too_large(self.workflow_name, len(text), self.limits)
+        self.result, self.result_json = value, (value, text)
+        return None
+
+    def seal_logs(self, redact: Callable[[Any], Any] | None = None) -> None:
+        """Close the log stream: every line redacted by `redact`, and a note if lines were dropped.
+
+        Lines are redacted as they are captured against the secrets read so far; a line logged before the run
+        read a secret in it is redacted here, before the stream is ever written anywhere.
+        """
+        if redact is not None:
+            for entry in self.logs:
+                entry.message = redact(entry.message)
+                if entry.metadata:
+                    entry.metadata = redact(entry.metadata)
         if self.dropped_logs:
-            note = f"{self.dropped_logs} more log entries were dropped: an execution keeps at most {MAX_LOG_ENTRIES}"
+            if self.capped_by_bytes:
+                note = dropped_note(self.dropped_logs, self.dropped_log_bytes, self.limits)
+            else:
+                note = (
+                    f"{self.dropped_logs} more log entries were dropped: an execution keeps at most {MAX_LOG_ENTRIES}"
+                )
             self.logs.append(LogEntry(len(self.logs) + 1, "WARNING", note, None, iso(utc_now()) or ""))
             self.dropped_logs = 0
 
@@ -107,31 +150,6 @@ class ExecutionRecord:
             else None,
         )
 
-    def row(self, pid: int) -> tuple[Any, ...]:
-        return (
-            self.id,
-            self.workflow_name,
-            self.scope,
-            self.org_id,
-            self.executed_by,
-            self.executed_by_name,
-            self.executed_by_email,
-            self.status.value,
-            json.dumps(self.input_data, default=str),
-            json.dumps(self.result, default=str) if self.result is not None else None,
-            self.result_type,
-            self.error_message,
-            iso(self.started_at),
-            iso(self.completed_at),
-            self.duration_ms,
-            self.peak_memory_bytes,
-            self.cpu_total_seconds,
-            self.input_tokens,
-            self.output_tokens,
-            self.session_id,
-            pid,
-        )
-
 
 def _log_dict(entry: LogEntry) -> dict[str, Any]:
     return {
@@ -141,38 +159,3 @@ def _log_dict(entry: LogEntry) -> dict[str, Any]:
         "metadata": entry.metadata,
         "timestamp": entry.timestamp,
     }
-
-
-def record_from_row(row: sqlite3.Row) -> ExecutionRecord:
-    return ExecutionRecord(
-        id=row["id"],
-        workflow_name=row["workflow_name"],
-        scope=row["scope"],
-        org_id=row["org_id"],
-        executed_by=row["executed_by"],
-        executed_by_name=row["executed_by_name"],
-        executed_by_email=row["executed_by_email"],
-        status=ExecutionStatus(row["status"]),
-        input_data=json.loads(row["input_json"]),
-        started_at=datetime.fromisoformat(row["started_at"]),
-        result=json.loads(row["result_json"]) if row["result_json"] is not None else None,
-        result_type=row["result_type"],
-        error_message=row["error_message"],
-        completed_at=datetime.fromisoformat(row["completed_at"]) if row["completed_at"] else None,
-        duration_ms=row["duration_ms"],
-        peak_memory_bytes=row["peak_memory_bytes"],
-        cpu_total_seconds=row["cpu_total_seconds"],
-        input_tokens=row["ai_input_tokens"],
-        output_tokens=row["ai_output_tokens"],
-        session_id=row["session_id"],
-    )
-
-
-def log_from_row(row: sqlite3.Row) -> LogEntry:
-    return LogEntry(
-        seq=row["seq"],
-        level=row["level"],
-        message=row["message"],
-        metadata=json.loads(row["metadata_json"]) if row["metadata_json"] else None,
-        timestamp=row["timestamp"],
-    )

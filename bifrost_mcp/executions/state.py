@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-REDACTED = "[REDACTED]"
+from bifrost_mcp.executions.seen import REDACTED as REDACTED
+from bifrost_mcp.executions.seen import SEEN
+
 # Very short secrets would redact ordinary words; they are still never logged by the host itself.
 MIN_REDACT_LENGTH = 4
 
@@ -26,6 +28,7 @@ class RunState:
             text = str(value)
             if len(text) >= MIN_REDACT_LENGTH:
                 self.secrets.add(text)
+                SEEN.add(text)
 
     def record_usage(self, input_tokens: int, output_tokens: int, model: str) -> None:
         self.input_tokens += input_tokens

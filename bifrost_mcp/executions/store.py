@@ -1,111 +1,35 @@
-"""Execution records in SQLite, written by one group-commit writer so that recording every call stays cheap.
+"""Execution records in SQLite, written by one group-commit writer (`writer`) so that recording every call stays cheap.
 
-The runner hands finished and started records to `submit`; a single writer task drains everything queued
-within `COMMIT_INTERVAL` into one transaction, run on the database thread in one round trip. Reads call
-`flush()` first, which commits at once, so every reader sees what was submitted before it.
-Executions still running live in memory (`live`), which is also where in-flight logs are read from.
+The runner hands started records to `begin` and finished ones to `finish`, whose commit it awaits before
+answering. Reads call `flush()` first, which commits at once, so every reader sees what was submitted before
+it. Executions still running live in memory (`live`), which is also where in-flight logs are read from.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import sqlite3
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from bifrost.enums import ExecutionStatus
 from bifrost.errors import ValidationError
-from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, log_from_row, record_from_row, utc_now
-from bifrost_mcp.storage import Database, Migration
+from bifrost_mcp.executions import owners
+from bifrost_mcp.executions.encoding import encode, log_from_row, record_from_row
+from bifrost_mcp.executions.limits import DEFAULT_LIMITS, RecordLimits
+from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, utc_now
+from bifrost_mcp.executions.schema import MIGRATIONS
+from bifrost_mcp.executions.writer import GroupCommit
+from bifrost_mcp.storage import Database
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS = [
-    Migration(
-        100,
-        "executions",
-        """
-        CREATE TABLE executions (
-            id TEXT PRIMARY KEY,
-            workflow_name TEXT NOT NULL,
-            scope TEXT NOT NULL,
-            org_id TEXT,
-            executed_by TEXT NOT NULL,
-            executed_by_name TEXT NOT NULL,
-            executed_by_email TEXT NOT NULL,
-            status TEXT NOT NULL,
-            input_json TEXT NOT NULL,
-            result_json TEXT,
-            result_type TEXT,
-            error_message TEXT,
-            started_at TEXT NOT NULL,
-            completed_at TEXT,
-            duration_ms INTEGER,
-            peak_memory_bytes INTEGER,
-            cpu_total_seconds REAL,
-            ai_input_tokens INTEGER NOT NULL DEFAULT 0,
-            ai_output_tokens INTEGER NOT NULL DEFAULT 0,
-            session_id TEXT,
-            runner_pid INTEGER NOT NULL
-        );
-        CREATE INDEX executions_scope_started ON executions (scope, started_at);
-        CREATE INDEX executions_user_started ON executions (executed_by, started_at);
-        CREATE INDEX executions_started ON executions (started_at);
-        CREATE INDEX executions_unfinished ON executions (status) WHERE status IN ('Pending', 'Running');
-        CREATE TABLE execution_logs (
-            execution_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            level TEXT NOT NULL,
-            message TEXT NOT NULL,
-            metadata_json TEXT,
-            timestamp TEXT NOT NULL,
-            PRIMARY KEY (execution_id, seq)
-        ) WITHOUT ROWID;
-        """,
-    )
-]
+__all__ = ["MIGRATIONS", "STOPPED_MESSAGE", "ExecutionsStore"]
 
-_UPSERT = (
-    "INSERT OR REPLACE INTO executions (id, workflow_name, scope, org_id, executed_by, executed_by_name, "
-    "executed_by_email, status, input_json, result_json, result_type, error_message, started_at, completed_at, "
-    "duration_ms, peak_memory_bytes, cpu_total_seconds, ai_input_tokens, ai_output_tokens, session_id, runner_pid) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_LOG_INSERT = (
-    "INSERT OR REPLACE INTO execution_logs (execution_id, seq, level, message, metadata_json, timestamp) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-STOPPED_MESSAGE = "server stopped during execution"
-# How long the writer lets a batch gather before committing it (seconds): one transaction (and one thread round
-# trip) then carries every call that finished meanwhile, and a short run's start and finish become one row write.
-# A commit costs about as much as a whole tools/call; this is what keeps recording every call cheap. Readers never
-# wait for it: `flush()` commits at once.
+STOPPED_MESSAGE = "host stopped while running"
+# How long a run runs before its Running row is written (seconds): most runs are shorter and are written once,
+# finished. Finished records never wait for it (see `writer`), and readers neither: `flush()` commits at once.
 COMMIT_INTERVAL = 0.02
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _write_rows(rows: list[tuple[Any, ...]], logs: list[tuple[Any, ...]], conn: sqlite3.Connection) -> None:
-    conn.executemany(_UPSERT, rows)
-    if logs:
-        conn.executemany(_LOG_INSERT, logs)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _bound(value: str, name: str, *, end: bool) -> str:
@@ -122,106 +46,70 @@ def _bound(value: str, name: str, *, end: bool) -> str:
 
 
 class ExecutionsStore:
-    def __init__(self, db: Database, *, commit_interval: float = COMMIT_INTERVAL) -> None:
+    def __init__(
+        self, db: Database, *, commit_interval: float = COMMIT_INTERVAL, limits: RecordLimits = DEFAULT_LIMITS
+    ) -> None:
         self.db = db
+        self.limits = limits
         self.live: dict[str, ExecutionRecord] = {}
-        self.commit_interval = commit_interval
-        self._pending: list[tuple[ExecutionRecord, bool]] = []
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._gathering: asyncio.Future[None] | None = None  # the writer's wait while a batch gathers
-        self._writer: asyncio.Task[None] | None = None
-        self._pid = os.getpid()
+        self.owner = owners.current()
+        self._writer = GroupCommit(db, self.owner, commit_interval=commit_interval)
 
     async def start(self) -> None:
         await self.recover()
-        self._writer = asyncio.create_task(self._write_loop(), name="bifrost-execution-writer")
+        self._writer.start()
 
     async def stop(self) -> None:
-        await self.flush()
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-            self._writer = None
+        await self._writer.stop()
 
     async def recover(self) -> int:
-        """Mark executions left Pending/Running by a process that is gone as Failed."""
+        """Mark executions left Pending/Running by a process that is gone as Failed.
+
+        Runs of a live process sharing the data dir (another server, or another Host in this process) stay as
+        they are. A row without a start time is from before owners had one: only its pid can be checked, and
+        that pid being ours means it was reused.
+        """
         rows = await self.db.fetchall(
-            "SELECT DISTINCT runner_pid FROM executions WHERE status IN ('Pending', 'Running')"
+            "SELECT DISTINCT runner_pid, runner_started FROM executions WHERE status IN ('Pending', 'Running')"
         )
-        dead = [r["runner_pid"] for r in rows if r["runner_pid"] == self._pid or not _pid_alive(r["runner_pid"])]
         changed = 0
-        for pid in dead:
+        for row in rows:
+            owner = owners.Owner(row["runner_pid"], row["runner_started"])
+            if not self._stopped(owner):
+                continue
             changed += await self.db.execute(
                 "UPDATE executions SET status = 'Failed', error_message = ?, completed_at = ? "
-                "WHERE status IN ('Pending', 'Running') AND runner_pid = ?",
-                (STOPPED_MESSAGE, iso(utc_now()), pid),
+                "WHERE status IN ('Pending', 'Running') AND runner_pid = ? AND runner_started IS ?",
+                (STOPPED_MESSAGE, iso(utc_now()), owner.pid, owner.started),
             )
         if changed:
             logger.warning("marked %d execution(s) of stopped processes as Failed", changed)
         return changed
 
+    def _stopped(self, owner: owners.Owner) -> bool:
+        if owner == self.owner:
+            return False
+        if owner.started is None and owner.pid == self.owner.pid:
+            return True
+        return not owners.alive(owner)
+
     def begin(self, record: ExecutionRecord) -> None:
-        """Track a started execution (in memory at once; on disk with the next group commit)."""
+        """Track a started execution (in memory at once; on disk with a later group commit)."""
+        record.limits = self.limits
         self.live[record.id] = record
-        self._submit(record, final=False)
+        self._writer.begin(record)
 
-    def finish(self, record: ExecutionRecord) -> None:
+    def finish(self, record: ExecutionRecord) -> Awaitable[None]:
+        """Store a finished execution; await the result to know it is committed (RecordNotSaved if it cannot be).
+
+        Encoded now, on its own: nothing in one record can fail the transaction that carries the others.
+        """
         self.live.pop(record.id, None)
-        self._submit(record, final=True)
-
-    def _submit(self, record: ExecutionRecord, *, final: bool) -> None:
-        self._pending.append((record, final))
-        self._idle.clear()
-        self._wake.set()
+        return self._writer.finish(encode(record, self.owner, final=True))
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is committed."""
-        if self._writer is None or self._writer.done():
-            await self._write_batch()
-            return
-        if self._gathering is not None and not self._gathering.done():
-            self._gathering.set_result(None)  # commit now rather than at the end of the interval
-        await self._idle.wait()
-
-    async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            if self.commit_interval > 0:
-                self._gathering = loop.create_future()
-                timer = loop.call_later(self.commit_interval, _resolve, self._gathering)
-                try:
-                    await self._gathering
-                finally:
-                    timer.cancel()
-                    self._gathering = None
-            self._wake.clear()
-            try:
-                await self._write_batch()
-            except Exception:  # the writer must survive a bad batch; that batch's records are lost (and logged)
-                logger.exception("failed to write execution records")
-            if not self._pending:
-                self._idle.set()
-
-    async def _write_batch(self) -> None:
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
-        latest: dict[str, tuple[ExecutionRecord, bool]] = {}
-        for record, final in batch:
-            previous = latest.get(record.id)
-            latest[record.id] = (record, final or (previous is not None and previous[1]))
-        # Rows are built here, on the event loop: a running record is still being updated by its run.
-        rows = [record.row(self._pid) for record, _ in latest.values()]
-        logs = [
-            (record.id, e.seq, e.level, e.message, json.dumps(e.metadata, default=str) if e.metadata else None,
-             e.timestamp)
-            for record, final in latest.values() if final for e in record.logs
-        ]  # fmt: skip
-        # The whole batch is one transaction and one thread round trip.
-        await self.db.run_in_transaction(partial(_write_rows, rows, logs))
+        await self._writer.flush()
 
     async def get(self, execution_id: str) -> ExecutionRecord | None:
         if (record := self.live.get(execution_id)) is not None:

@@ -1,7 +1,8 @@
-"""Capture what a workflow logs (logging and print) into its execution's ordered log stream.
+"""Capture what a workflow logs (logging, print, sys.stderr) into its execution's ordered log stream.
 
-One root logging handler and one stdout router are installed per process; each checks a ContextVar for the
-execution running in the current task (or the worker thread it started), so concurrent runs never mix.
+One root logging handler and routers in front of sys.stdout and sys.stderr are installed per process; each
+checks a ContextVar for the execution running in the current task (or the worker thread it started), so
+concurrent runs never mix. Output outside any run goes on to the process's stream, redacted (`streams`).
 """
 
 from __future__ import annotations
@@ -12,24 +13,47 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TextIO
+from typing import Any
 
 from bifrost_mcp.executions.records import ExecutionRecord
 from bifrost_mcp.executions.state import RunState
+from bifrost_mcp.runner.streams import StreamRouter, TextSink
 
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+# What a run writes to a standard stream becomes log lines of this level.
+STREAM_LEVELS = {"stdout": "INFO", "stderr": "WARNING"}
 
 
 class _Capture:
-    __slots__ = ("line", "record", "state")
+    __slots__ = ("lock", "partial", "record", "sinks", "state")
 
     def __init__(self, record: ExecutionRecord, state: RunState) -> None:
         self.record = record
         self.state = state
-        self.line = ""
+        self.partial: dict[str, str] = {}  # per stream: text written since its last newline
+        self.lock = threading.Lock()  # a sync workflow writes from its worker thread
+        self.sinks: dict[str, TextSink] = {}
 
     def log(self, level: str, message: str, metadata: dict[str, Any] | None = None) -> None:
         self.record.add_log(level, self.state.redact(message), self.state.redact(metadata) if metadata else None)
+
+    def sink(self, stream: str) -> TextSink:
+        sink = self.sinks.get(stream)
+        if sink is None:
+            sink = self.sinks[stream] = lambda text: self.write(stream, text)
+        return sink
+
+    def write(self, stream: str, text: str) -> None:
+        with self.lock:
+            *lines, self.partial[stream] = (self.partial.get(stream, "") + text).split("\n")
+        for line in lines:
+            self.log(STREAM_LEVELS[stream], line, {"stream": stream})
+
+    def close(self) -> None:
+        for stream, line in self.partial.items():
+            if line:
+                self.log(STREAM_LEVELS[stream], line, {"stream": stream})
+        self.partial.clear()
 
 
 LogSink = Callable[[str, str, dict[str, Any] | None], None]
@@ -41,6 +65,11 @@ def sink(record: ExecutionRecord, state: RunState) -> LogSink:
 
 
 _current: ContextVar[_Capture | None] = ContextVar("bifrost_log_capture", default=None)
+
+
+def _target(stream: str) -> TextSink | None:
+    capture = _current.get()
+    return None if capture is None else capture.sink(stream)
 
 
 class CaptureHandler(logging.Handler):
@@ -70,37 +99,11 @@ class OutsideExecutionFilter(logging.Filter):
         return _current.get() is None
 
 
-class _StdoutRouter:
-    """sys.stdout replacement: print() inside an execution becomes INFO log lines of that execution."""
-
-    def __init__(self, fallback: TextIO) -> None:
-        self._fallback = fallback
-        self._lock = threading.Lock()
-
-    def write(self, text: str) -> int:
-        capture = _current.get()
-        if capture is None:
-            return self._fallback.write(text)
-        with self._lock:
-            capture.line += text
-            *lines, capture.line = capture.line.split("\n")
-        for line in lines:
-            capture.log("INFO", line, {"stream": "stdout"})
-        return len(text)
-
-    def flush(self) -> None:
-        if _current.get() is None:
-            self._fallback.flush()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._fallback, name)
-
-
 _installed = False
 
 
 def install() -> None:
-    """Install the capture handler and the stdout router once per process."""
+    """Install the capture handler and the stream routers once per process."""
     global _installed
     if _installed:
         return
@@ -109,23 +112,24 @@ def install() -> None:
     root.addHandler(CaptureHandler(logging.INFO))
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
-    _route_stdout()
+    _route_streams()
 
 
-def _route_stdout() -> None:
-    # Re-checked at every run: a host program (or a test runner) may have replaced sys.stdout since.
-    if not isinstance(sys.stdout, _StdoutRouter):
-        sys.stdout = _StdoutRouter(sys.stdout)
+def _route_streams() -> None:
+    # Re-checked at every run: a host program (or a test runner) may have replaced sys.stdout or sys.stderr since.
+    if not isinstance(sys.stdout, StreamRouter):
+        sys.stdout = StreamRouter(sys.stdout, "stdout", _target)
+    if not isinstance(sys.stderr, StreamRouter):
+        sys.stderr = StreamRouter(sys.stderr, "stderr", _target)
 
 
 @contextmanager
 def capturing(record: ExecutionRecord, state: RunState) -> Iterator[None]:
-    _route_stdout()
+    _route_streams()
     capture = _Capture(record, state)
     token = _current.set(capture)
     try:
         yield
     finally:
         _current.reset(token)
-        if capture.line:
-            capture.log("INFO", capture.line, {"stream": "stdout"})
+        capture.close()

@@ -127,7 +127,7 @@ class Runner:
             validated = entry.signature.arguments_model.model_validate(arguments)
         except pydantic.ValidationError as exc:
             problems = describe_validation_error(exc)
-            return self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
+            return await self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
         kwargs = entry.signature.to_kwargs(validated)
         state = RunState(record.id)
         ctx = caller.execution_context(record.id)
@@ -168,7 +168,7 @@ class Runner:
             record.status = ExecutionStatus.FAILED
             outcome.message = describe_exception(exc)
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
-        self._finish(record, state, outcome, started, cpu_started, usage)
+        await self._finish(record, state, outcome, started, cpu_started, usage)  # durable before the caller hears
         return outcome
 
     async def _call(
@@ -243,18 +243,19 @@ class Runner:
                 return
             await anyio.sleep(self.keepalive_seconds)
 
-    def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
+    async def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
         record.status = ExecutionStatus.FAILED
         record.error_message = message
         record.completed_at = record.started_at
         record.duration_ms = 0
-        self.store.finish(record)
+        await self.store.finish(record)
         return RunOutcome(record, message=message)
 
     def _finish(
         self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float,
         usage: RunUsage,
-    ) -> None:  # fmt: skip
+    ) -> Awaitable[None]:  # fmt: skip
+        """Complete and submit the record; the result is its commit (a cancelled run does not wait for it)."""
         record.completed_at = utc_now()
         record.duration_ms = int((time.perf_counter() - started) * 1000)
         if self.pool is not None:  # the worker's own usage during this run
@@ -266,12 +267,14 @@ class Runner:
             record.cpu_total_seconds = round(cpu - cpu_started + worker_cpu, 6)
             record.peak_memory_bytes = peak_rss_kib * 1024
         record.input_tokens, record.output_tokens = state.input_tokens, state.output_tokens
-        record.result = outcome.value
+        too_large = record.keep_result(outcome.value)
+        if too_large is not None:  # a result over the host's cap fails the run; it is neither stored nor sent
+            record.status, outcome.value, outcome.message = ExecutionStatus.FAILED, None, too_large
         if outcome.message is not None:
             outcome.message = state.redact(outcome.message)
             record.error_message = outcome.message
         elif record.status is ExecutionStatus.COMPLETED_WITH_ERRORS and isinstance(outcome.value, dict):
             record.error_message = str(outcome.value.get("error") or "workflow reported success: false")
         record.input_data = state.redact(record.input_data)
-        record.seal_logs()
-        self.store.finish(record)
+        record.seal_logs(state.redact)  # lines logged before the run read a secret in them, too
+        return self.store.finish(record)

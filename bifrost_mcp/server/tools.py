@@ -17,6 +17,9 @@ from bifrost_mcp.workspace import RegisteredWorkflow, Registry
 DATA_PROVIDER_PREFIX = "bifrost://data-providers/"
 EXECUTION_META_KEY = "bifrost/executionId"
 REQUIRES_APPROVAL_META_KEY = "bifrost/requiresApproval"
+# Above this many characters of JSON a structured result is sent once, not also as text: the protocol asks for
+# the text copy for older clients, which is not worth sending a large result twice.
+TEXT_COPY_LIMIT = 64 * 1024
 APPROVAL_SENTENCE = (
     "Requires the user's approval: the user is asked to confirm the exact arguments before it runs, and a client "
     "that cannot ask (no elicitation support) is refused."
@@ -82,7 +85,7 @@ def template_definition(entry: RegisteredWorkflow) -> types.ResourceTemplate:
 
 
 def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToolResult:
-    """Success: structuredContent plus text. Failure: isError with a message a model can act on."""
+    """Success: structuredContent plus text (one of them for a large result). Failure: isError a model can act on."""
     meta = {EXECUTION_META_KEY: outcome.execution_id}
     if outcome.message is not None:
         text = failure_text(outcome)
@@ -90,7 +93,15 @@ def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToo
     value = outcome.value
     # MCP structured content is an object: primitive and list returns travel as {"result": value}.
     structured = {"result": value} if entry.signature.wraps_output else value if isinstance(value, dict) else None
-    content: list[types.ContentBlock] = [types.TextContent(text=render_text(value))]
+    text = render_text(value)
+    if structured is not None and len(text) > TEXT_COPY_LIMIT:
+        if entry.signature.output_schema is not None:  # the protocol requires the structured copy
+            size = len(text.encode("utf-8", "surrogatepass"))
+            text = f"The result is {size:,} bytes of JSON, sent once, as structuredContent"
+            text += f" (execution {outcome.execution_id})"
+        else:
+            structured = None
+    content: list[types.ContentBlock] = [types.TextContent(text=text)]
     error = soft_failure(value)
     if error is not None:
         content.insert(0, types.TextContent(text=soft_failure_text(error, outcome)))

@@ -73,6 +73,9 @@ class Database:
             "PRAGMA synchronous=NORMAL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
+            # Deleted and overwritten content is zeroed, so a secret that was ever stored does not linger in
+            # free pages (the setting is per connection, like synchronous).
+            "PRAGMA secure_delete=ON",
         ):
             await conn.execute(pragma)
         self._conn = conn
@@ -87,6 +90,7 @@ class Database:
         writer.row_factory = sqlite3.Row
         writer.execute("PRAGMA foreign_keys=ON")
         writer.execute("PRAGMA synchronous=NORMAL")  # per connection, like the main one
+        writer.execute("PRAGMA secure_delete=ON")
         self._writer = writer
 
     async def close(self) -> None:

@@ -7,6 +7,7 @@ mcp.py        a real App, MCP clients connected to it (in memory or HTTP), their
 examples.py   the examples/ workspace exercised end to end through a client
 workspace.py  workspaces on disk: the examples, and folders a test writes
 process.py    the installed bifrost-mcp command as a subprocess
+served.py     bifrost-mcp serve in a subprocess (HTTP with its first token, or stdio), its output in files, kill -9
 terminal.py   the installed bifrost-mcp command on a pseudo-terminal: typed at, Ctrl-C'd, read back
 cli.py        the data commands in process, against a temp data dir
 data_dir.py   a real Host, and the data dir read as another process would

@@ -1,0 +1,52 @@
+"""The executions tables (migrations 100-199): one row per run, its log lines apart."""
+
+from __future__ import annotations
+
+from bifrost_mcp.storage import Migration
+
+MIGRATIONS = [
+    Migration(
+        100,
+        "executions",
+        """
+        CREATE TABLE executions (
+            id TEXT PRIMARY KEY,
+            workflow_name TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            org_id TEXT,
+            executed_by TEXT NOT NULL,
+            executed_by_name TEXT NOT NULL,
+            executed_by_email TEXT NOT NULL,
+            status TEXT NOT NULL,
+            input_json TEXT NOT NULL,
+            result_json TEXT,
+            result_type TEXT,
+            error_message TEXT,
+            started_at TEXT NOT NULL,
+            completed_at TEXT,
+            duration_ms INTEGER,
+            peak_memory_bytes INTEGER,
+            cpu_total_seconds REAL,
+            ai_input_tokens INTEGER NOT NULL DEFAULT 0,
+            ai_output_tokens INTEGER NOT NULL DEFAULT 0,
+            session_id TEXT,
+            runner_pid INTEGER NOT NULL
+        );
+        CREATE INDEX executions_scope_started ON executions (scope, started_at);
+        CREATE INDEX executions_user_started ON executions (executed_by, started_at);
+        CREATE INDEX executions_started ON executions (started_at);
+        CREATE INDEX executions_unfinished ON executions (status) WHERE status IN ('Pending', 'Running');
+        CREATE TABLE execution_logs (
+            execution_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            level TEXT NOT NULL,
+            message TEXT NOT NULL,
+            metadata_json TEXT,
+            timestamp TEXT NOT NULL,
+            PRIMARY KEY (execution_id, seq)
+        ) WITHOUT ROWID;
+        """,
+    ),
+    # The owner of a running record is its process's pid and start time: a pid alone may be reused.
+    Migration(101, "executions runner start time", "ALTER TABLE executions ADD COLUMN runner_started INTEGER;"),
+]
