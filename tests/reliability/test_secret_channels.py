@@ -90,51 +90,57 @@ async def set_the_secret(data_dir: Path) -> None:
         await host.config.set("GLOBAL", "vendor_api_key", SECRET, is_secret=True)
 
 
-async def check_the_record(data_dir: Path, workspace: Path, execution_id: str) -> None:
+async def check_the_record(data_dir: Path, workspace: Path, execution_id: str, isolation: str) -> None:
     async with opened_host(data_dir) as host:
         record = await host.executions.get(execution_id)
         assert record is not None and record.status is ExecutionStatus.COMPLETED
         assert (record.input_data, record.result) == ({"token": "[REDACTED]"}, "done with [REDACTED]")
         logs = await host.executions.logs(execution_id, 0, 1000)
-    assert [(e.level, e.message) for e in logs if "[REDACTED]" in e.message] == record_lines(workspace)
+    if isolation == "inline":  # a worker's own streams are captured its way (tests/reliability/test_served.py)
+        assert [(e.level, e.message) for e in logs if "[REDACTED]" in e.message] == record_lines(workspace)
     assert [e.message for e in logs if SECRET in e.message] == []
 
 
+def check_the_output(output: str, isolation: str) -> None:
+    assert SECRET not in output
+    if isolation == "inline":  # in a worker, raw descriptors and other threads' output go to /dev/null
+        for line in SERVER_LINES:
+            assert line in output
+
+
 @pytest.mark.slow
-async def test_over_http_no_channel_puts_the_secret_in_the_server_output_or_the_data_dir(tmp_path: Path) -> None:
+@pytest.mark.parametrize("isolation", ["inline", "process"])
+async def test_over_http_no_channel_puts_the_secret_in_the_server_output_or_the_data_dir(
+    tmp_path: Path, isolation: str
+) -> None:
     data_dir = tmp_path / "data"
     await set_the_secret(data_dir)
     with workspace_modules_dropped(tmp_path / "ws") as workspace:
         write_files(workspace, {"leaks.py": LEAKS})
-        async with served_http(workspace, data_dir, tmp_path) as server:
+        async with served_http(workspace, data_dir, tmp_path, env={"BIFROST_ISOLATION": isolation}) as server:
             async with mcp_http_client(server.url, server.token) as client:
                 result = await client.call_tool("leaks", {"token": SECRET})
             assert (result.is_error, text_of(result)) == (False, "done with [REDACTED]")
             assert files_containing(data_dir, SECRET) == []
-        output = server.output().decode()
-        assert SECRET not in output
-        for line in SERVER_LINES:
-            assert line in output
-        await check_the_record(data_dir, workspace, execution_id_of(result))
+        check_the_output(server.output().decode(), isolation)
+        await check_the_record(data_dir, workspace, execution_id_of(result), isolation)
     assert files_containing(data_dir, SECRET) == []
 
 
 @pytest.mark.slow
-async def test_over_stdio_no_channel_puts_the_secret_on_stderr_or_the_wire(tmp_path: Path) -> None:
+@pytest.mark.parametrize("isolation", ["inline", "process"])
+async def test_over_stdio_no_channel_puts_the_secret_on_stderr_or_the_wire(tmp_path: Path, isolation: str) -> None:
     data_dir, stderr = tmp_path / "data", tmp_path / "serve.stderr"
     await set_the_secret(data_dir)
     with workspace_modules_dropped(tmp_path / "ws") as workspace:
         write_files(workspace, {"leaks.py": LEAKS})
-        async with served_stdio(workspace, data_dir, stderr) as client:
+        async with served_stdio(workspace, data_dir, stderr, env={"BIFROST_ISOLATION": isolation}) as client:
             result = await client.call_tool("leaks", {"token": SECRET})
             assert (result.is_error, text_of(result)) == (False, "done with [REDACTED]")
             again = await client.call_tool("leaks", {"token": "not the secret"})  # the wire is intact
             assert text_of(again) == "done with [REDACTED]"
-        output = stderr.read_text()
-        assert SECRET not in output
-        for line in SERVER_LINES:
-            assert line in output
-        await check_the_record(data_dir, workspace, execution_id_of(result))
+        check_the_output(stderr.read_text(), isolation)
+        await check_the_record(data_dir, workspace, execution_id_of(result), isolation)
     assert files_containing(data_dir, SECRET) == []
 
 
