@@ -86,7 +86,7 @@ class HostSettings:
         )
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, *, unit: str = "", shown_default: str | None = None) -> int:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
@@ -95,7 +95,10 @@ def _env_int(name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise ConfigurationError(f"{name} must be a whole number of at least 1, got {text!r} (unset it for {default})")
+        shown = shown_default or str(default)
+        raise ConfigurationError(
+            f"{name} must be a whole number{unit} of at least 1, got {text!r} (unset it for {shown})"
+        )
     return value
 
 
@@ -115,14 +118,4 @@ def _env_seconds(name: str, default: float) -> float:
 
 
 def _byte_limit(variable: str, default: int) -> int:
-    text = os.environ.get(variable, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigurationError(f"{variable} must be a whole number of bytes of at least 1, got {text!r} "
-                                 f"(unset it for {default:,})")  # fmt: skip
-    return value
+    return _env_int(variable, default, unit=" of bytes", shown_default=f"{default:,}")
