@@ -38,13 +38,16 @@ E = TypeVar("E", bound=HasSpec)
 
 def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
     """Whether `caller` may see and run the workflow or data provider `spec`."""
+    return _allowed(caller, spec.admin_only, spec.roles)
+
+
+def _allowed(caller: Caller, admin_only: bool, roles: tuple[str, ...]) -> bool:
+    """The one visibility rule: admins see all; admin_only is theirs alone; roles narrow to their holders."""
     if caller.is_platform_admin:
         return True
-    if spec.admin_only:
+    if admin_only:
         return False
-    if spec.roles:
-        return not caller.roles.isdisjoint(spec.roles)
-    return True
+    return not roles or not caller.roles.isdisjoint(roles)
 
 
 def usable(caller: Caller, entries: Iterable[E]) -> list[E]:
@@ -54,13 +57,7 @@ def usable(caller: Caller, entries: Iterable[E]) -> list[E]:
 
 def can_chat(caller: Caller, agent: AgentRules) -> bool:
     """Whether `caller` may see and chat with `agent`: the same rule as `can_use`, on the agent's options."""
-    if caller.is_platform_admin:
-        return True
-    if agent.admin_only:
-        return False
-    if agent.roles:
-        return not caller.roles.isdisjoint(agent.roles)
-    return True
+    return _allowed(caller, agent.admin_only, agent.roles)
 
 
 def agent_tools(caller: Caller, agent: AgentRules, workflows: Mapping[str, E]) -> list[E]:
