@@ -48,6 +48,15 @@ class RunOutput:
         self.sink = None
 
 
+def log_entry(record: logging.LogRecord) -> tuple[str, str, dict[str, Any] | None]:
+    """A log record as a run's log line: its level, its message with any traceback, its `extra=` fields."""
+    message = record.getMessage()
+    if record.exc_info and record.exc_info[1] is not None:
+        message += "\n" + logging.Formatter().formatException(record.exc_info)
+    extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
+    return record.levelname, message, extra or None
+
+
 def plain_metadata(extra: dict[str, Any]) -> dict[str, Any]:
     try:
         value = to_jsonable_python(extra, fallback=repr)
@@ -65,11 +74,8 @@ class _Handler(logging.Handler):
         if self._output.sink is None:
             return
         try:
-            message = record.getMessage()
-            if record.exc_info and record.exc_info[1] is not None:
-                message += "\n" + logging.Formatter().formatException(record.exc_info)
-            extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
-            self._output.emit(record.levelname, message, plain_metadata(extra) if extra else None)
+            level, message, extra = log_entry(record)
+            self._output.emit(level, message, plain_metadata(extra) if extra else None)
         except Exception:  # a logging handler must never raise into the workflow
             self.handleError(record)
 

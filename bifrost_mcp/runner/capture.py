@@ -17,9 +17,9 @@ from typing import Any
 
 from bifrost_mcp.executions.records import ExecutionRecord
 from bifrost_mcp.executions.state import RunState
+from bifrost_mcp.isolation.output import log_entry
 from bifrost_mcp.runner.streams import StreamRouter, TextSink
 
-_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 # What a run writes to a standard stream becomes log lines of this level.
 STREAM_LEVELS = {"stdout": "INFO", "stderr": "WARNING"}
 
@@ -80,11 +80,7 @@ class CaptureHandler(logging.Handler):
         if capture is None:
             return
         try:
-            message = record.getMessage()
-            if record.exc_info and record.exc_info[1] is not None:
-                message += "\n" + logging.Formatter().formatException(record.exc_info)
-            extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
-            capture.log(record.levelname, message, extra or None)
+            capture.log(*log_entry(record))
         except Exception:  # a logging handler must never raise into the workflow
             self.handleError(record)
 
