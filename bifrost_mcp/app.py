@@ -17,6 +17,7 @@ from bifrost_mcp import access
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.clock import Clock
 from bifrost_mcp.data.files.cleanup import clean_temp
+from bifrost_mcp.executions.records import Trigger
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
@@ -180,10 +181,13 @@ class App:
         *,
         progress: ProgressFn | None = None,
         session_id: str | None = None,
+        trigger: Trigger = "mcp",
     ) -> RunOutcome:
         if not access.can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
             raise AccessDenied(f"{entry.name!r} is not available to this caller")
-        return await self.runner.run(entry, arguments, caller, self.registry, progress=progress, session_id=session_id)
+        return await self.runner.run(
+            entry, arguments, caller, self.registry, progress=progress, session_id=session_id, trigger=trigger
+        )
 
     async def read_data_provider(
         self, entry: RegisteredWorkflow, arguments: Mapping[str, Any], caller: Caller

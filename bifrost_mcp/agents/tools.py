@@ -79,7 +79,7 @@ class WorkflowTool:
 
     async def call(self, arguments: Mapping[str, Any]) -> ToolOutcome:
         """Never raises for a failed run: the failure is an error outcome the model can read and repair."""
-        outcome = await self.app.run(self.entry, arguments, self.caller, session_id=self.session_id)
+        outcome = await self.app.run(self.entry, arguments, self.caller, session_id=self.session_id, trigger="agent")
         text, is_error = outcome_text(outcome)
         return ToolOutcome(text, is_error, outcome.execution_id)
 

@@ -34,9 +34,9 @@ def list_(
                 [r.public() for r in records],
                 as_json,
                 lambda: table(
-                    [[r.id, r.workflow_name, r.status.value, r.started_at.isoformat(timespec="seconds"),
-                      str(r.duration_ms)] for r in records],
-                    ["ID", "WORKFLOW", "STATUS", "STARTED", "MS"],
+                    [[r.id, r.workflow_name, r.status.value, r.trigger or "-",
+                      r.started_at.isoformat(timespec="seconds"), str(r.duration_ms)] for r in records],
+                    ["ID", "WORKFLOW", "STATUS", "TRIGGER", "STARTED", "MS"],
                 ),
             )  # fmt: skip
 
@@ -63,6 +63,7 @@ def _execution_text(record: ExecutionRecord, with_logs: bool) -> str:
         f"execution {record.id}",
         f"  workflow:  {record.workflow_name}",
         f"  status:    {record.status.value}",
+        f"  trigger:   {record.trigger or 'not recorded'}",
         f"  by:        {record.executed_by_email or record.executed_by} (scope {record.scope})",
         f"  started:   {record.started_at.isoformat()}",
         f"  duration:  {record.duration_ms} ms",

@@ -64,7 +64,9 @@ def run_(
                 known = ", ".join(sorted(application.registry.workflows)) or "(none)"
                 fail(f"no workflow named {name!r}; known: {known}")
             properties = entry.signature.input_schema.get("properties", {})
-            outcome = await application.run(entry, parse_arguments(arg or [], args_json, properties), caller)
+            outcome = await application.run(
+                entry, parse_arguments(arg or [], args_json, properties), caller, trigger="cli"
+            )
             payload = {
                 "execution_id": outcome.execution_id,
                 "status": outcome.record.status.value,

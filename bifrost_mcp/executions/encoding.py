@@ -52,6 +52,7 @@ def encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedReco
             error_message="the execution record could not be encoded; its input, result and logs were dropped",
             completed_at=record.completed_at,
             duration_ms=record.duration_ms,
+            trigger=record.trigger,
         )
         return _encode(fallback, owner, final=True)
 
@@ -64,7 +65,7 @@ def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRec
             # No input yet: a secret in it is only known once the run reads it; it is written, redacted, at the end.
             "{}",
             None, None, None, iso(record.started_at), None, None, None, None, 0, 0, record.session_id,
-            owner.pid, owner.started,
+            owner.pid, owner.started, record.trigger,
         )  # fmt: skip
         return _checked(EncodedRecord(record.id, row, [], 0))
     row = (
@@ -73,7 +74,7 @@ def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRec
         _result_json(record), record.result_type, record.error_message,
         iso(record.started_at), iso(record.completed_at), record.duration_ms, record.peak_memory_bytes,
         record.cpu_total_seconds, record.input_tokens, record.output_tokens, record.session_id,
-        owner.pid, owner.started,
+        owner.pid, owner.started, record.trigger,
     )  # fmt: skip
     logs = [
         (record.id, e.seq, e.level, e.message, to_json(e.metadata) if e.metadata else None, e.timestamp)
@@ -127,6 +128,7 @@ def record_from_row(row: sqlite3.Row) -> ExecutionRecord:
         input_tokens=row["ai_input_tokens"],
         output_tokens=row["ai_output_tokens"],
         session_id=row["session_id"],
+        trigger=row["trigger"],
     )
 
 

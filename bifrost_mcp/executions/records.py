@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from bifrost.enums import ExecutionStatus
 from bifrost.types import ExecutionLog, WorkflowExecution
 from bifrost_mcp.executions.jsonsafe import to_json
 from bifrost_mcp.executions.limits import DEFAULT_LIMITS, RecordLimits, dropped_note, entry_size, result_too_large
+
+# What started a run: an MCP tools/call or resource read, `bifrost-mcp run`, an agent's tool step in a chat, a
+# schedule, an HTTP endpoint. None: a record written before triggers were recorded.
+Trigger = Literal["mcp", "cli", "agent", "schedule", "endpoint"]
 
 MAX_LOG_ENTRIES = 10_000
 MAX_LOG_MESSAGE = 64 * 1024
@@ -65,6 +69,7 @@ class ExecutionRecord:
     input_tokens: int = 0
     output_tokens: int = 0
     session_id: str | None = None
+    trigger: Trigger | None = None
     logs: list[LogEntry] = field(default_factory=list)
     dropped_logs: int = 0
     limits: RecordLimits = DEFAULT_LIMITS  # the store's, from the host's settings
@@ -143,6 +148,7 @@ class ExecutionRecord:
             completed_at=self.completed_at,
             logs=[_log_dict(e) for e in self.logs] if with_logs else None,
             session_id=self.session_id,
+            trigger=self.trigger,
             peak_memory_bytes=self.peak_memory_bytes,
             cpu_total_seconds=self.cpu_total_seconds,
             variables={"ai_input_tokens": self.input_tokens, "ai_output_tokens": self.output_tokens}

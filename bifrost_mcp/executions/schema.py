@@ -49,4 +49,6 @@ MIGRATIONS = [
     ),
     # The owner of a running record is its process's pid and start time: a pid alone may be reused.
     Migration(101, "executions runner start time", "ALTER TABLE executions ADD COLUMN runner_started INTEGER;"),
+    # What started the run (see records.Trigger); rows from before it read as NULL: not known.
+    Migration(102, "executions trigger", "ALTER TABLE executions ADD COLUMN trigger TEXT;"),
 ]

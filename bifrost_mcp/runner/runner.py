@@ -27,7 +27,7 @@ from bifrost.enums import ExecutionStatus
 from bifrost.errors import BifrostError
 from bifrost.platform import ExecutionContext, bind
 from bifrost_mcp.caller import Caller
-from bifrost_mcp.executions.records import ExecutionRecord, utc_now
+from bifrost_mcp.executions.records import ExecutionRecord, Trigger, utc_now
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.calls import RunUsage
@@ -103,10 +103,12 @@ class Runner:
         *,
         progress: ProgressFn | None = None,
         session_id: str | None = None,
+        trigger: Trigger = "mcp",
     ) -> RunOutcome:
         """Run `entry` for `caller`, its SDK calls answered by the host for `registry`.
 
-        `session_id` ties the record to the conversation whose agent ran it (None outside a chat).
+        `session_id` ties the record to the conversation whose agent ran it (None outside a chat); `trigger` says
+        what started the run.
         Never raises for workflow failures; cancellation propagates after recording.
         """
         arguments = dict(arguments or {})
@@ -122,6 +124,7 @@ class Runner:
             input_data=arguments,
             started_at=utc_now(),
             session_id=session_id,
+            trigger=trigger,
         )
         try:
             validated = entry.signature.arguments_model.model_validate(arguments)

@@ -88,6 +88,7 @@ class WorkflowExecution(_Model):
     logs: list[dict[str, Any]] | None = None
     variables: dict[str, Any] | None = None
     session_id: str | None = None
+    trigger: str | None = None  # what started the run: mcp, cli, agent, schedule, endpoint (None: not recorded)
     peak_memory_bytes: int | None = None
     cpu_total_seconds: float | None = None
 

@@ -44,6 +44,7 @@ async def test_app_run_stores_the_session_id_on_the_execution_record(app: App) -
     assert stored is not None and stored.session_id == SESSION
     unrelated = await app.host.executions.get(plain.execution_id)
     assert unrelated is not None and unrelated.session_id is None  # a run outside a chat has no session
+    assert unrelated.trigger == "mcp"  # App.run's default: the MCP entry points pass nothing
 
 
 async def test_a_workflow_tool_runs_as_the_caller_and_answers_with_the_rendered_value(app: App) -> None:
@@ -56,7 +57,7 @@ async def test_a_workflow_tool_runs_as_the_caller_and_answers_with_the_rendered_
     assert outcome.text == '{"id": "T-42", "title": "Printer jammed on floor 2"}' and not outcome.is_error
     record = await app.host.executions.get(outcome.execution_id or "")
     assert record is not None and record.status is ExecutionStatus.COMPLETED
-    assert (record.executed_by, record.session_id) == (caller.user_id, SESSION)
+    assert (record.executed_by, record.session_id, record.trigger) == (caller.user_id, SESSION, "agent")
 
 
 async def test_a_failed_run_is_an_error_outcome_naming_the_failure_and_the_execution(app: App) -> None:

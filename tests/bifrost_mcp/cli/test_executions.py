@@ -20,8 +20,9 @@ def test_executions_lists_runs_newest_first(cli: WorkspaceCli) -> None:
     assert [e["execution_id"] for e in listed] == [second["execution_id"], first]
     assert [e["workflow_name"] for e in listed] == ["patch_servers", "triage_ticket"]
     assert {e["status"] for e in listed} == {"Completed"}
+    assert {e["trigger"] for e in listed} == {"cli"}
     text = cli.ok("executions", workspace=False)
-    assert text.splitlines()[0].split() == ["ID", "WORKFLOW", "STATUS", "STARTED", "MS"]
+    assert text.splitlines()[0].split() == ["ID", "WORKFLOW", "STATUS", "TRIGGER", "STARTED", "MS"]
     assert first in text and second["execution_id"] in text
     assert cli.json("executions", "--limit", "1", workspace=False)[0]["execution_id"] == second["execution_id"]
 

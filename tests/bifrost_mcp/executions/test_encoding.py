@@ -29,6 +29,7 @@ def test_a_running_record_is_encoded_without_logs_and_a_final_one_with_them() ->
         status=ExecutionStatus.RUNNING,
         input_data={"k": "v"},
         started_at=datetime(2026, 1, 2, tzinfo=UTC),
+        trigger="schedule",
     )
     record.add_log("INFO", "line \udcff", {"n": NoText()})
     assert encode(record, Owner(42, 7), final=False).logs == []
@@ -36,4 +37,4 @@ def test_a_running_record_is_encoded_without_logs_and_a_final_one_with_them() ->
     [(execution_id, seq, level, message, metadata, _timestamp)] = final.logs
     assert (execution_id, seq, level, message) == ("e1", 1, "INFO", "line \\udcff")
     assert json.loads(metadata) == {"n": "[unencodable NoText]"}
-    assert final.row[0] == "e1" and final.row[-2:] == (42, 7)
+    assert final.row[0] == "e1" and final.row[-3:] == (42, 7, "schedule")
