@@ -18,7 +18,8 @@ from grimp import Layer
 LAYERS = (
     Layer("bifrost_mcp.cli"),
     Layer("bifrost_mcp.server"),
-    Layer("bifrost_mcp.agents"),  # the agent loop runs tools through App.run
+    # the agent loop runs tools through App.run; schedules and queued runs run workflows through it too
+    Layer("bifrost_mcp.agents", "bifrost_mcp.triggers"),
     Layer("bifrost_mcp.app"),
     # the host's own tools and agents, which app.py puts into every registry it loads
     Layer("bifrost_mcp.system_agents", "bifrost_mcp.system_tools", independent=False),
