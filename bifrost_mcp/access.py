@@ -38,7 +38,18 @@ E = TypeVar("E", bound=HasSpec)
 
 def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
     """Whether `caller` may see and run the workflow or data provider `spec`."""
+    if caller.is_scheduler:
+        return may_schedule(spec)
     return _allowed(caller, spec.admin_only, spec.roles)
+
+
+def may_schedule(spec: WorkflowSpec) -> bool:
+    """What the scheduler may run: every workflow that declares a schedule, whatever its roles or admin_only.
+
+    The schedule is the workspace author's own, written beside the code, so a roles=[...] or admin_only workflow
+    runs on it too. The scheduler runs nothing else, and acts in GLOBAL scope without admin rights.
+    """
+    return spec.kind == "workflow" and spec.schedule is not None
 
 
 def _allowed(caller: Caller, admin_only: bool, roles: tuple[str, ...]) -> bool:
@@ -75,7 +86,7 @@ def visibility_key(caller: Caller) -> tuple[object, ...]:
 
     Caches of per-caller listings key on this; change it together with `can_use` and `can_chat`.
     """
-    return (caller.is_platform_admin, caller.roles)
+    return (caller.is_platform_admin, caller.roles, caller.is_scheduler)
 
 
 def may_act_in_other_org(caller: Caller) -> bool:
@@ -117,6 +128,11 @@ def writable_scope(caller: Caller, requested: str | None = None) -> str:
     scope = resolve_scope(caller, requested)
     if scope != GLOBAL_SCOPE or may_write_global(caller):
         return scope
+    if caller.is_scheduler:
+        raise AccessDenied(
+            "a scheduled run acts in GLOBAL scope, which every organization reads and only platform admins write: "
+            "it may read GLOBAL data but not write it; write from a run an admin or an organization's user starts"
+        )
     if caller.is_function_key:
         raise AccessDenied(
             f"function key {caller.name!r} may not write GLOBAL scope, which every organization reads: platform "

@@ -21,6 +21,7 @@ class Caller:
     roles: frozenset[str] = field(default_factory=frozenset)
     credential_id: str | None = None
     global_write: bool = False  # a GLOBAL function key created with --global-write (see access.writable_scope)
+    is_scheduler: bool = False  # the system principal of scheduled runs (`SCHEDULER`); no credential yields it
 
     @property
     def org_id(self) -> str | None:
@@ -46,3 +47,10 @@ class Caller:
             is_function_key=self.is_function_key,
             execution_id=execution_id,
         )
+
+
+# Who a scheduled run runs as: no user and no organization, so GLOBAL scope, and not a platform admin. What it
+# may run is the gate's rule (access.can_use): the workflows that declare a schedule, and nothing else.
+SCHEDULER = Caller(
+    user_id="scheduler", email="", name="Scheduler", organization=None, is_platform_admin=False, is_scheduler=True
+)

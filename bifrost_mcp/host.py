@@ -20,6 +20,7 @@ from bifrost_mcp.executions.store import ExecutionsStore
 from bifrost_mcp.identity.callers import Callers
 from bifrost_mcp.identity.credentials import Credentials
 from bifrost_mcp.identity.store import IdentityStore
+from bifrost_mcp.schedules.store import SchedulesStore
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage import Database, Migration
 from bifrost_mcp.storage.private import PRIVATE_DIR, PRIVATE_FILE, make_private_dirs, narrow, narrow_tree
@@ -37,9 +38,10 @@ def all_migrations() -> list[Migration]:
     from bifrost_mcp.data.tables.schema import MIGRATIONS as tables
     from bifrost_mcp.executions.store import MIGRATIONS as executions
     from bifrost_mcp.identity.schema import MIGRATIONS as identity
+    from bifrost_mcp.schedules.schema import MIGRATIONS as schedules
 
-    # config owns 400-449, integrations 450-499, conversations 600-649
-    return [*executions, *identity, *tables, *config.MIGRATIONS, *integrations.MIGRATIONS, *conversations]
+    # config owns 400-449, integrations 450-499, conversations 600-649, schedules 1000-1049
+    return [*executions, *identity, *tables, *config.MIGRATIONS, *integrations.MIGRATIONS, *conversations, *schedules]
 
 
 def all_encrypted_columns() -> list[EncryptedColumn]:
@@ -58,6 +60,7 @@ class Host:
         limits = RecordLimits(log_bytes=settings.max_log_bytes, result_bytes=settings.max_result_bytes)
         self.executions = ExecutionsStore(self.db, limits=limits)
         self.conversations = ConversationsStore(self.db, clock=self.clock)
+        self.schedules = SchedulesStore(self.db)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)
         self.secrets = SecretBox.from_env(settings.data_dir)
         self.config = ConfigStore(self.db, self.secrets)

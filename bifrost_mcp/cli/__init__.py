@@ -15,6 +15,7 @@ from bifrost_mcp.cli import (
     orgs,
     roles,
     run,
+    schedules,
     secrets,
     serve,
     token,
@@ -36,6 +37,7 @@ cli.command("tools")(tools.tools)
 cli.command("run")(run.run_)
 cli.command("chat")(chat.chat)
 cli.add_typer(executions.executions)
+cli.add_typer(schedules.schedules)
 cli.add_typer(conversations.conversations)
 cli.add_typer(token.token)
 cli.add_typer(orgs.orgs)

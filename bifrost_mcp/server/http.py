@@ -30,6 +30,7 @@ from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.server.sessions import SessionLimits
 from bifrost_mcp.server.web import web_routes
+from bifrost_mcp.triggers.scheduler import Scheduler
 
 
 async def caller_from_request(ctx: ServerRequestContext[Any, Any]) -> Caller:
@@ -111,6 +112,7 @@ def build_asgi(
             if watch:
                 tg.start_soon(app.watch)
                 tg.start_soon(app.maintain)
+                tg.start_soon(Scheduler(app).serve)
             yield
             tg.cancel_scope.cancel()
 

@@ -20,10 +20,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from croniter import croniter
-
 from bifrost.decorators import get_spec
-from bifrost.signatures import build_signature
+from bifrost.signatures import Signature, build_signature
+from bifrost_mcp.schedules.cron import CronError, parse
 from bifrost_mcp.workspace.agents import FoundAgent, agents_in, register_agents
 from bifrost_mcp.workspace.layout import skipped_folder
 from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
@@ -121,14 +120,25 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
     except Exception as exc:  # a signature pydantic cannot describe is the author's to fix
         registry.errors.append(LoadError(source, line, f"{spec.kind} {spec.name!r}: {exc}"))
         return
-    if spec.schedule is not None and not croniter.is_valid(spec.schedule):
-        registry.errors.append(
-            LoadError(
-                source, line, f"workflow {spec.name!r}: schedule {spec.schedule!r} is not a valid cron expression"
-            )
-        )
+    if spec.schedule is not None and (problem := _schedule_problem(spec.schedule, signature)) is not None:
+        registry.errors.append(LoadError(source, line, f"workflow {spec.name!r}: {problem}"))
         return
     registry.add(RegisteredWorkflow(spec, signature, source, line))
+
+
+def _schedule_problem(schedule: object, signature: Signature) -> str | None:
+    """Why a workflow cannot run on `schedule`: not a cron expression, or parameters a scheduled run cannot fill."""
+    try:
+        parse(schedule)
+    except CronError as exc:
+        return str(exc)
+    required = [name for name, info in signature.arguments_model.model_fields.items() if info.is_required()]
+    if required:
+        return (
+            f"a scheduled run passes no arguments, but {', '.join(map(repr, required))} "
+            f"{'has' if len(required) == 1 else 'have'} no default: give every parameter a default"
+        )
+    return None
 
 
 def load_workspace(

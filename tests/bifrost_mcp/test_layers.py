@@ -34,6 +34,7 @@ LAYERS = (
         "bifrost_mcp.executions",
         "bifrost_mcp.identity",
         "bifrost_mcp.knowledge",
+        "bifrost_mcp.schedules",
         "bifrost_mcp.workspace",
         independent=False,
     ),

@@ -1,0 +1,1 @@
+"""Schedule state: each scheduled workflow's next due time, its lease, its last run, and whether it is paused."""
