@@ -15,7 +15,7 @@ from bifrost.errors import AccessDenied
 from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import FormPublic
 from bifrost_mcp import access
-from bifrost_mcp.caller import Caller
+from bifrost_mcp.caller import SCHEDULER, Caller
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
 PLAIN = member(ORG_A)
@@ -35,6 +35,11 @@ def spec(**options: object) -> WorkflowSpec:
 
 
 OPEN, GATED, ADMIN_ONLY = spec(), spec(roles=["Technician"]), spec(admin_only=True)
+SCHEDULED = spec(schedule="0 9 * * *")
+SCHEDULED_GATED, SCHEDULED_ADMIN_ONLY = (
+    spec(schedule="0 9 * * *", roles=["Ops"]),
+    spec(schedule="* * * * *", admin_only=True),
+)
 
 
 class Entry:
@@ -54,6 +59,15 @@ class Entry:
         (KEY_GLOBAL, GATED, False),
         (ADMIN, GATED, True),
         (ADMIN, ADMIN_ONLY, True),
+        # the scheduler runs what declares a schedule, whatever its roles (the author's own), and nothing else
+        (SCHEDULER, SCHEDULED, True),
+        (SCHEDULER, SCHEDULED_GATED, True),
+        (SCHEDULER, SCHEDULED_ADMIN_ONLY, True),
+        (SCHEDULER, OPEN, False),
+        (SCHEDULER, GATED, False),
+        (SCHEDULER, ADMIN_ONLY, False),
+        (PLAIN, SCHEDULED_GATED, False),  # a schedule widens nothing for anyone else
+        (PLAIN, SCHEDULED_ADMIN_ONLY, False),
     ],
 )
 def test_can_use(caller: Caller, workflow_spec: WorkflowSpec, allowed: bool) -> None:
@@ -110,6 +124,15 @@ def test_callers_with_the_same_visibility_key_see_the_same_workflows() -> None:
     assert access.visibility_key(TECHNICIAN) == access.visibility_key(same_roles)
     assert access.visibility_key(TECHNICIAN) != access.visibility_key(PLAIN)
     assert access.visibility_key(ADMIN) != access.visibility_key(PLAIN)
+    assert access.visibility_key(SCHEDULER) != access.visibility_key(ORGLESS)
+
+
+def test_the_scheduler_acts_in_global_scope_without_admin_rights() -> None:
+    assert (SCHEDULER.user_id, SCHEDULER.scope, SCHEDULER.is_platform_admin) == ("scheduler", GLOBAL_SCOPE, False)
+    assert access.resolve_scope(SCHEDULER, None) == GLOBAL_SCOPE
+    assert not access.may_act_in_other_org(SCHEDULER)
+    with pytest.raises(AccessDenied, match="only platform admins"):
+        access.resolve_scope(SCHEDULER, "org-a")
 
 
 @pytest.mark.parametrize(
@@ -145,6 +168,10 @@ KEY_REFUSAL = (
     "function key 'k' may not write GLOBAL scope, which every organization reads: platform admins may, and keys "
     "created with `bifrost-mcp keys create --global --global-write`"
 )
+SCHEDULER_REFUSAL = (
+    "a scheduled run acts in GLOBAL scope, which every organization reads and only platform admins write: it may "
+    "read GLOBAL data but not write it; write from a run an admin or an organization's user starts"
+)
 NOT_YOURS = "scope 'GLOBAL' is not yours: only platform admins may act in another organization's scope"
 
 
@@ -167,6 +194,7 @@ NOT_YOURS = "scope 'GLOBAL' is not yours: only platform admins may act in anothe
         (KEY_GLOBAL_WRITE, "org-a", "scope 'org-a' is not yours: only platform admins may act in another "
                                     "organization's scope"),
         (replace(ORGLESS, global_write=True), None, ORGLESS_REFUSAL),  # never set for users; not honoured either
+        (SCHEDULER, None, SCHEDULER_REFUSAL),
     ],
 )  # fmt: skip
 def test_writable_scope_gives_global_to_platform_admins_and_granted_keys_only(

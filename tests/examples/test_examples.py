@@ -21,6 +21,7 @@ from tests.support.workspace import EXAMPLES
 COVERED = {
     "alert_triage.py": {"triage_alert", "draft_reply"},
     "departments.py": {"departments", "mailbox_sizes"},
+    "heartbeat.py": {"heartbeat"},  # a schedule, exercised in test_heartbeat.py
     "helpdesk_agent.py": {"helpdesk"},  # an agent, exercised in test_helpdesk_agent.py
     "offboarding.py": {"offboard_user"},
     "onboarding.py": {"onboard_user"},

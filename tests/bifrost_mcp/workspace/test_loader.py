@@ -173,6 +173,40 @@ def test_an_invalid_schedule_is_reported(root: Path) -> None:
     assert "'every day at nine' is not a valid cron expression" in error.message
 
 
+def test_a_scheduled_workflow_must_run_without_arguments_and_a_time_zone_must_exist(root: Path) -> None:
+    write_files(
+        root,
+        {
+            "jobs.py": """
+                from bifrost import workflow
+
+
+                @workflow(schedule="0 9 * * *")
+                async def report(region: str, days: int = 7) -> None:
+                    pass
+
+
+                @workflow(schedule="CRON_TZ=Atlantis/Capital 0 9 * * *")
+                async def lost() -> None:
+                    pass
+
+
+                @workflow(schedule="CRON_TZ=Europe/Paris 0 9 * * 1")
+                async def weekly(days: int = 7) -> None:
+                    pass
+            """
+        },
+    )
+    registry = load_workspace(root)
+    assert list(registry.workflows) == ["weekly"]
+    assert sorted(str(error) for error in registry.errors) == [
+        "jobs.py:4: workflow 'report': a scheduled run passes no arguments, but 'region' has no default: give every "
+        "parameter a default",
+        "jobs.py:9: workflow 'lost': schedule 'CRON_TZ=Atlantis/Capital 0 9 * * *': unknown time zone "
+        "'Atlantis/Capital'; use an IANA name such as 'Europe/Paris'",
+    ]
+
+
 def test_duplicate_workflow_names_are_an_error_naming_both_files(root: Path) -> None:
     duplicate = """
         from bifrost import workflow
