@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.cli import cli
 from tests.support.approvals import APPROVE, CANNOT_ASK, DANA, DANA_QUESTION, WORKSPACE, Person
+from tests.support.data_dir import db_rows
 from tests.support.examples import exercise_examples
 from tests.support.mcp import MODES, opened_app, text_of
+from tests.support.poll import poll
 from tests.support.process import BIFROST_MCP, hermetic_environment
 from tests.support.workspace import EXAMPLES, write_files
 
@@ -136,3 +138,25 @@ async def test_a_stdio_session_rechecks_its_caller_on_every_call_and_refuses_as_
         assert [r.status for r in await app.host.executions.query(workflow_name="whoami")] == [
             ExecutionStatus.COMPLETED
         ]
+
+
+EVERY_SECOND = """
+from bifrost import workflow
+
+
+@workflow(schedule="* * * * * *")
+async def tick() -> str:
+    return "tick"
+"""
+
+
+async def test_a_stdio_server_runs_the_workspaces_schedules_while_it_serves(tmp_path: Path) -> None:
+    workspace = write_files(tmp_path / "ws", {"jobs.py": EVERY_SECOND})
+    data_dir = tmp_path / "data"
+    params = stdio_server(data_dir)
+    params.args[params.args.index(str(EXAMPLES))] = str(workspace)
+    sql = "SELECT status, trigger, executed_by FROM executions WHERE workflow_name = 'tick'"
+    async with Client(params) as client:
+        await client.list_tools()
+        [row, *_] = await poll(lambda: db_rows(data_dir, sql), timeout=30, what="a scheduled run")
+    assert (row["trigger"], row["executed_by"]) == ("schedule", "scheduler")
