@@ -69,6 +69,7 @@ class Scheduler:
         self._in_flight: dict[str, anyio.Event] = {}
         self._runs: TaskGroup | None = None
         self._changed = anyio.Event()
+        self._unsynced: Registry | None = None  # a registry whose sync failed, tried again on the next tick
 
     async def serve(self) -> None:
         """Fire due schedules until cancelled, following hot reloads."""
@@ -79,8 +80,9 @@ class Scheduler:
                 except Exception:  # the scheduler must never take the server down (a locked database)
                     logger.exception("schedules: tick failed; trying again in %s s", self.poll_seconds)
                     wake_at = None
-                # with no schedule of its own this host has nothing to fire: it waits for a reload
-                delay = self.poll_seconds if _scheduled(self.app.registry) else math.inf
+                # with no schedule, no run to renew the lease of and no sync to retry, it waits for a reload
+                busy = _scheduled(self.app.registry) or self._in_flight or self._unsynced is not None
+                delay = self.poll_seconds if busy else math.inf
                 if wake_at is not None:
                     delay = min(delay, max(0.0, (wake_at - self.clock.now()).total_seconds()))
                 with anyio.move_on_after(delay):
@@ -97,7 +99,7 @@ class Scheduler:
             self._runs = runs
             stop_following = self.app.on_registry_change(self._reloaded)
             try:
-                await self.sync(self.app.registry)
+                await self._sync_or_later(self.app.registry)
                 yield self
             finally:
                 stop_following()
@@ -107,6 +109,7 @@ class Scheduler:
     async def sync(self, registry: Registry) -> SyncReport:
         wanted = {entry.name: parse(entry.spec.schedule) for entry in _scheduled(registry)}
         report = await self.store.sync(wanted, self.clock.now())
+        self._unsynced = None
         for verb, names in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
             if names:
                 logger.info("schedules %s: %s", verb, ", ".join(names))
@@ -116,6 +119,8 @@ class Scheduler:
         """Fire (or skip) every schedule due by the clock's now; the runs start in the background."""
         if self._runs is None:
             raise RuntimeError("Scheduler.tick() runs inside `async with scheduler.started()`")
+        if self._unsynced is not None:
+            await self.sync(self._unsynced)
         now = self.clock.now()
         tick = Tick()
         if self._in_flight:  # before reading: our own runs must never look expired to us
@@ -179,12 +184,21 @@ class Scheduler:
                         entry.name, self.owner, finished=self.clock.now(), run_id=run_id, status=status,
                         message=message,
                     )  # fmt: skip
+                except Exception:  # the lease then expires on its own; the server must not go down with it
+                    logger.exception("schedule %r: could not record the run's end", entry.name)
                 finally:
                     self._in_flight.pop(entry.name).set()
 
     async def _reloaded(self, registry: Registry) -> None:
-        await self.sync(registry)
+        await self._sync_or_later(registry)
         self._changed.set()
+
+    async def _sync_or_later(self, registry: Registry) -> None:
+        try:
+            await self.sync(registry)
+        except Exception:  # a locked database: the next tick tries again, rather than the server going down
+            logger.exception("schedules: could not sync with the workspace; trying again on the next tick")
+            self._unsynced = registry
 
 
 def _scheduled(registry: Registry) -> list[RegisteredWorkflow]:
