@@ -21,6 +21,7 @@ class Caller:
     roles: frozenset[str] = field(default_factory=frozenset)
     credential_id: str | None = None
     global_write: bool = False  # a GLOBAL function key created with --global-write (see access.writable_scope)
+    is_anonymous: bool = False  # nobody authenticated: a public endpoint's caller (see access.can_use)
 
     @property
     def org_id(self) -> str | None:
@@ -46,3 +47,8 @@ class Caller:
             is_function_key=self.is_function_key,
             execution_id=execution_id,
         )
+
+
+# Whoever calls a public HTTP endpoint without credentials: GLOBAL scope, no admin rights, no roles.
+ANONYMOUS = Caller(user_id="anonymous", email="", name="anonymous", organization=None, is_platform_admin=False,
+                   is_anonymous=True)  # fmt: skip
