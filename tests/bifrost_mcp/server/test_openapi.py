@@ -10,7 +10,6 @@ import jsonschema
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-from bifrost_mcp.app import App
 from bifrost_mcp.server.openapi import openapi_document
 from tests.support.endpoints import EndpointWorld, endpoint_world, endpoints_app
 
