@@ -327,3 +327,15 @@ def test_public_endpoints_are_announced_loudly_at_load(caplog: pytest.LogCapture
     assert (
         "is a PUBLIC endpoint: anyone who reaches this server may call POST /api/workflows/public_writer" in caplog.text
     )
+
+
+async def test_endpoints_and_their_document_live_under_the_servers_prefix(world: EndpointWorld) -> None:
+    from bifrost_mcp.server.http import build_asgi
+
+    asgi = build_asgi(world.app, prefix="/bifrost", watch=False)
+    transport = httpx2.ASGITransport(app=asgi)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
+        ran = await http.post("/bifrost/api/workflows/echo", headers=world.bearer(world.ada), json={"text": "p"})
+        doc = await http.get("/bifrost/api/openapi.json")
+    assert ran.json()["result"]["text"] == "p"
+    assert doc.json()["servers"] == [{"url": "/bifrost"}]
