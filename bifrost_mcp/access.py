@@ -37,9 +37,15 @@ E = TypeVar("E", bound=HasSpec)
 
 
 def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
-    """Whether `caller` may see and run the workflow or data provider `spec`."""
+    """Whether `caller` may see and run the workflow or data provider `spec`.
+
+    The anonymous caller of a public endpoint may use public endpoints and nothing else; the scheduler, what
+    declares a schedule and nothing else.
+    """
     if caller.is_scheduler:
         return may_schedule(spec)
+    if caller.is_anonymous:
+        return spec.endpoint_enabled and spec.public_endpoint and _allowed(caller, spec.admin_only, spec.roles)
     return _allowed(caller, spec.admin_only, spec.roles)
 
 
@@ -50,6 +56,11 @@ def may_schedule(spec: WorkflowSpec) -> bool:
     runs on it too. The scheduler runs nothing else, and acts in GLOBAL scope without admin rights.
     """
     return spec.kind == "workflow" and spec.schedule is not None
+
+
+def can_call_endpoint(caller: Caller, spec: WorkflowSpec) -> bool:
+    """Whether `caller` may see and call `spec` at /api/workflows/<name>: an endpoint it may use."""
+    return spec.kind == "workflow" and spec.endpoint_enabled and can_use(caller, spec)
 
 
 def _allowed(caller: Caller, admin_only: bool, roles: tuple[str, ...]) -> bool:
@@ -68,7 +79,7 @@ def usable(caller: Caller, entries: Iterable[E]) -> list[E]:
 
 def can_chat(caller: Caller, agent: AgentRules) -> bool:
     """Whether `caller` may see and chat with `agent`: the same rule as `can_use`, on the agent's options."""
-    return _allowed(caller, agent.admin_only, agent.roles)
+    return not caller.is_anonymous and _allowed(caller, agent.admin_only, agent.roles)
 
 
 def agent_tools(caller: Caller, agent: AgentRules, workflows: Mapping[str, E]) -> list[E]:
@@ -86,7 +97,7 @@ def visibility_key(caller: Caller) -> tuple[object, ...]:
 
     Caches of per-caller listings key on this; change it together with `can_use` and `can_chat`.
     """
-    return (caller.is_platform_admin, caller.roles, caller.is_scheduler)
+    return (caller.is_platform_admin, caller.roles, caller.is_scheduler, caller.is_anonymous)
 
 
 def may_act_in_other_org(caller: Caller) -> bool:
@@ -132,6 +143,11 @@ def writable_scope(caller: Caller, requested: str | None = None) -> str:
         raise AccessDenied(
             "a scheduled run acts in GLOBAL scope, which every organization reads and only platform admins write: "
             "it may read GLOBAL data but not write it; write from a run an admin or an organization's user starts"
+        )
+    if caller.is_anonymous:
+        raise AccessDenied(
+            "a public endpoint's anonymous caller may not write GLOBAL scope, which every organization reads: "
+            "write with a function key (X-Bifrost-Key) or a token instead, or make the endpoint private"
         )
     if caller.is_function_key:
         raise AccessDenied(

@@ -153,6 +153,15 @@ class App:
         entry = self.registry.workflows.get(name) or self.registry.tools.get(name)
         return entry if entry is not None and access.can_use(caller, entry.spec) else None
 
+    def visible_endpoints(self, caller: Caller) -> list[RegisteredWorkflow]:
+        """The workflows `caller` may call at /api/workflows/<name>, by name."""
+        return [e for _, e in sorted(self.registry.workflows.items()) if access.can_call_endpoint(caller, e.spec)]
+
+    def find_endpoint(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
+        """The endpoint, or None when there is none or the caller may not call it (the two look the same)."""
+        entry = self.registry.workflows.get(name)
+        return entry if entry is not None and access.can_call_endpoint(caller, entry.spec) else None
+
     def visible_data_providers(self, caller: Caller) -> list[RegisteredWorkflow]:
         return access.usable(caller, [e for _, e in sorted(self.registry.data_providers.items())])
 

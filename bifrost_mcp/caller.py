@@ -22,6 +22,7 @@ class Caller:
     credential_id: str | None = None
     global_write: bool = False  # a GLOBAL function key created with --global-write (see access.writable_scope)
     is_scheduler: bool = False  # the system principal of scheduled runs (`SCHEDULER`); no credential yields it
+    is_anonymous: bool = False  # nobody authenticated: a public endpoint's caller (see access.can_use)
 
     @property
     def org_id(self) -> str | None:
@@ -54,3 +55,7 @@ class Caller:
 SCHEDULER = Caller(
     user_id="scheduler", email="", name="Scheduler", organization=None, is_platform_admin=False, is_scheduler=True
 )
+
+# Whoever calls a public HTTP endpoint without credentials: GLOBAL scope, no admin rights, no roles.
+ANONYMOUS = Caller(user_id="anonymous", email="", name="anonymous", organization=None, is_platform_admin=False,
+                   is_anonymous=True)  # fmt: skip

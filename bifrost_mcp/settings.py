@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import RateLimitItem, parse_many
+
 from bifrost.errors import ConfigurationError
 
 DEFAULT_DATA_DIR = ".bifrost"
@@ -24,6 +26,9 @@ DEFAULT_LOG_BYTES = 4 * 1024 * 1024
 DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
 LOG_BYTES_VARIABLE = "BIFROST_MAX_LOG_BYTES"
 RESULT_BYTES_VARIABLE = "BIFROST_MAX_RESULT_BYTES"
+# Calls of public endpoints (no credentials) per source address; `limits` notation, several joined by ";".
+DEFAULT_ENDPOINT_RATE_LIMIT = "60/minute"
+ENDPOINT_RATE_LIMIT_VARIABLE = "BIFROST_ENDPOINT_RATE_LIMIT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class HostSettings:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, got {self.isolation!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
+        parse_rate_limits(self.endpoint_rate_limit)
 
     max_tables_per_scope: int = MAX_TABLES_PER_SCOPE
     max_indexes_per_scope: int = MAX_INDEXES_PER_SCOPE
@@ -56,6 +62,11 @@ class HostSettings:
 
     max_log_bytes: int = DEFAULT_LOG_BYTES  # log bytes one run's record keeps
     max_result_bytes: int = DEFAULT_RESULT_BYTES  # the largest result a run may return, as JSON
+    endpoint_rate_limit: str = DEFAULT_ENDPOINT_RATE_LIMIT  # see rate_limits(); checked when built
+
+    def rate_limits(self) -> list[RateLimitItem]:
+        """`endpoint_rate_limit` as `limits` items: "60/minute", "5/second;100/hour" (each must hold)."""
+        return parse_rate_limits(self.endpoint_rate_limit)
 
     @classmethod
     def from_env(
@@ -83,7 +94,23 @@ class HostSettings:
             ),
             max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
             max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
+            endpoint_rate_limit=os.environ.get(ENDPOINT_RATE_LIMIT_VARIABLE, "").strip() or DEFAULT_ENDPOINT_RATE_LIMIT,
         )
+
+
+def parse_rate_limits(text: str) -> list[RateLimitItem]:
+    """Rate limits such as "60/minute" or "5/second;100/hour"; ConfigurationError says what is accepted."""
+    try:
+        items = parse_many(text)
+    except ValueError:
+        items = []
+    if not items or any(item.amount < 1 for item in items):
+        raise ConfigurationError(
+            f"the endpoint rate limit ({ENDPOINT_RATE_LIMIT_VARIABLE}, --endpoint-rate-limit) must be calls per "
+            f"period such as '60/minute' or '5/second;100/hour', each at least 1 call, got {text!r} "
+            f"(unset it for {DEFAULT_ENDPOINT_RATE_LIMIT})"
+        )
+    return items
 
 
 def _env_int(name: str, default: int, *, unit: str = "", shown_default: str | None = None) -> int:

@@ -17,7 +17,9 @@ _QUEUES = {
 }
 
 
-@workflow(is_tool=True, category="Service Desk", tags=["tickets"])
+# Also an HTTP endpoint (POST /api/workflows/triage_ticket), answering with its result: a ticketing system's
+# webhook can call it with a function key.
+@workflow(is_tool=True, category="Service Desk", tags=["tickets"], endpoint_enabled=True, execution_mode="sync")
 async def triage_ticket(subject: str, body: str, priority: Priority = "medium", customer: str | None = None) -> dict:
     """Route a support ticket to a queue and set its SLA.
 

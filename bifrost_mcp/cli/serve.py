@@ -16,7 +16,7 @@ from bifrost_mcp import logs
 from bifrost_mcp.app import App
 from bifrost_mcp.cli._common import DataDirOpt, OrgOpt, TokenOpt, WorkspaceOpt, fail, run
 from bifrost_mcp.runner import descriptors
-from bifrost_mcp.settings import DEFAULT_WORKERS, HostSettings
+from bifrost_mcp.settings import DEFAULT_WORKERS, HostSettings, parse_rate_limits
 
 STDIO_WORKERS = 2
 
@@ -55,6 +55,14 @@ def serve(
             min=0,
         ),
     ] = None,
+    endpoint_rate_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-rate-limit",
+            help="Calls of public HTTP endpoints (no credentials) per source address: '60/minute' (the default), "
+            "'5/second;100/hour'. Env: BIFROST_ENDPOINT_RATE_LIMIT.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
     try:
@@ -65,6 +73,11 @@ def serve(
         fail("no workspace: pass --workspace DIR or set BIFROST_WORKSPACE")
     if isolation not in (None, "process", "inline"):
         fail(f"--isolation must be 'process' or 'inline', got {isolation!r}")
+    if endpoint_rate_limit is not None:
+        try:
+            parse_rate_limits(endpoint_rate_limit)
+        except BifrostError as exc:
+            fail(str(exc))
     # Served, workflow code runs in worker processes unless asked otherwise, over HTTP and stdio alike: over
     # stdio the server's stdout is the MCP wire, which a workflow in the server could corrupt or take down.
     # A stdio server has one client: two warm workers serve it (a blocked one is replaced meanwhile).
@@ -73,6 +86,7 @@ def serve(
         isolation=isolation or "process",
         workers=workers or (DEFAULT_WORKERS if http else STDIO_WORKERS),
         worker_memory_mb=settings.worker_memory_mb if worker_memory_mb is None else worker_memory_mb,
+        endpoint_rate_limit=endpoint_rate_limit or settings.endpoint_rate_limit,
     )
 
     async def body() -> None:  # a refused token or --org is a BifrostError: `run` prints it on one line

@@ -26,6 +26,7 @@ class Finished:
     value: Any
     message: str | None
     left_running: bool = False  # tasks or threads of the run outlived it: the worker must not serve another
+    user_error: bool = False  # it raised a UserError: a message for the caller (see results.is_user_error)
 
 
 @dataclass(slots=True)

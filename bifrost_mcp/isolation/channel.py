@@ -221,7 +221,9 @@ class WorkerProcess:
             self.cpu_mark = float(total)
             run.usage.cpu_seconds, run.usage.peak_bytes = float(cpu), int(peak)
             ok = status in ("ok", "json")
-            run.done.set_result(Finished(ok, value if ok else None, None if ok else str(value), bool(left_running)))
+            failure = None if ok else str(value)
+            user_error = status == "user_error"
+            run.done.set_result(Finished(ok, value if ok else None, failure, bool(left_running), user_error))
         elif kind == "ready" and not self.ready.done():
             self.ready.set_result(dict(message[1]))
         else:

@@ -29,7 +29,14 @@ KNOWN = _known()
 
 
 class RunFailed(UserError):
-    """A run that failed in its worker or with it; the message is the whole description, shown as is."""
+    """A run that failed in its worker or with it; the message is the whole description, shown as is.
+
+    `user_error`: the workflow itself raised a UserError (the caller's request was refused), not the host.
+    """
+
+    def __init__(self, message: str, *, user_error: bool = False) -> None:
+        super().__init__(message)
+        self.user_error = user_error
 
 
 def _plain(value: Any) -> bool:

@@ -8,6 +8,7 @@ import pydantic
 from pydantic_core import to_jsonable_python
 
 from bifrost.errors import AccessDenied, NotFoundError, UserError
+from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.workspace.registry import RegisteredWorkflow
 
 # The spec documents these failures by the builtin errors they extend (executions-module.md: "Raises ValueError
@@ -22,6 +23,11 @@ def describe_exception(exc: BaseException) -> str:
     text = str(exc).strip()
     name = _SPEC_NAMES.get(type(exc), type(exc).__name__)
     return f"{name}: {text}" if text else name
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether a run failed on a UserError the workflow raised: its message is meant for the caller."""
+    return exc.user_error if isinstance(exc, RunFailed) else isinstance(exc, UserError)
 
 
 def describe_validation_error(exc: pydantic.ValidationError) -> list[str]:

@@ -25,7 +25,7 @@ from bifrost.platform import bind
 from bifrost_mcp.isolation.output import RunOutput
 from bifrost_mcp.isolation.remote import WirePlatform
 from bifrost_mcp.isolation.resolve import Resolver, context_from
-from bifrost_mcp.isolation.results import describe_exception, shape_result
+from bifrost_mcp.isolation.results import describe_exception, is_user_error, shape_result
 from bifrost_mcp.isolation.wire import Connection
 
 
@@ -113,7 +113,7 @@ class Worker:
                 result = await self._call(entry.spec.fn, kwargs)
             outcome: list[Any] = ["ok", shape_result(entry, result)]
         except BaseException as exc:  # run boundary: SystemExit, KeyboardInterrupt, ... end this run, not us
-            outcome = ["error", describe_exception(exc)]
+            outcome = ["user_error" if is_user_error(exc) else "error", describe_exception(exc)]
         finally:
             self.output.end()
             platform.close()

@@ -36,7 +36,7 @@ from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.isolation.results import shape_result
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
-from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure
+from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure, is_user_error
 from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class RunOutcome:
     record: ExecutionRecord
     value: Any = None
     message: str | None = None
+    user_error: bool = False  # it failed on a UserError the workflow raised: the request, not the code, is at fault
 
     @property
     def execution_id(self) -> str:
@@ -170,6 +171,7 @@ class Runner:
         except BaseException as exc:  # run boundary: whatever a workflow raises (SystemExit too) fails its run only
             record.status = ExecutionStatus.FAILED
             outcome.message = describe_exception(exc)
+            outcome.user_error = is_user_error(exc)
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
         await self._finish(record, state, outcome, started, cpu_started, usage)  # durable before the caller hears
         return outcome
@@ -214,7 +216,7 @@ class Runner:
         # A timeout or a cancellation cancels this wait, and the pool kills the worker: blocking code stops too.
         finished = await pool.run(entry, arguments, ctx, platform, log, usage)
         if not finished.ok:
-            raise RunFailed(finished.message or "the workflow failed")
+            raise RunFailed(finished.message or "the workflow failed", user_error=finished.user_error)
         return finished.value
 
     async def _invoke_inline(self, entry: RegisteredWorkflow, kwargs: dict[str, Any], state: RunState) -> Any:

@@ -28,6 +28,24 @@ def oauth_error(status: int) -> str:
     return "invalid_token" if status == 401 else "insufficient_scope" if status == 403 else "invalid_request"
 
 
+def repeated_header(raw_headers: list[tuple[bytes, bytes]], *names: tuple[bytes, str]) -> str | None:
+    """Why a request repeating one of the (name, label) headers is refused, or None when none repeats."""
+    for name, label in names:
+        count = sum(1 for key, _ in raw_headers if key == name)
+        if count > 1:
+            # Proxies and servers disagree on which of several copies wins: never guess the identity.
+            return f"send one {label} header; this request has {count}"
+    return None
+
+
+def challenge(error: str, description: str, resource_metadata_url: str | None) -> str:
+    """The WWW-Authenticate value of a refusal (RFC 6750, with the RFC 9728 resource-metadata URL)."""
+    parts = [f'error="{error}"', f'error_description="{description}"']
+    if resource_metadata_url:
+        parts.append(f'resource_metadata="{resource_metadata_url}"')
+    return "Bearer " + ", ".join(parts)
+
+
 def access_token_for(token: str, caller: Caller) -> AccessToken:
     return AccessToken(
         token=token,
@@ -49,12 +67,10 @@ class BearerGate:
             await self.inner(scope, receive, send)
             return
         raw_headers = scope.get("headers") or []
-        for name, label in ((b"authorization", "Authorization"), (ORG_HEADER, "X-Bifrost-Org")):
-            count = sum(1 for key, _ in raw_headers if key == name)
-            if count > 1:
-                # Proxies and servers disagree on which of several copies wins: never guess the identity.
-                await self._refuse(send, 400, "invalid_request", f"send one {label} header; this request has {count}")
-                return
+        repeated = repeated_header(raw_headers, (b"authorization", "Authorization"), (ORG_HEADER, "X-Bifrost-Org"))
+        if repeated is not None:
+            await self._refuse(send, 400, "invalid_request", repeated)
+            return
         headers = dict(raw_headers)
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         if not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
@@ -74,9 +90,6 @@ class BearerGate:
         await self.inner(scope, receive, send)
 
     async def _refuse(self, send: Send, status: int, error: str, description: str) -> None:
-        parts = [f'error="{error}"', f'error_description="{description}"']
-        if self.resource_metadata_url:
-            parts.append(f'resource_metadata="{self.resource_metadata_url}"')
         body = json.dumps({"error": error, "error_description": description}).encode()
         await send(
             {
@@ -85,7 +98,7 @@ class BearerGate:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()),
+                    (b"www-authenticate", challenge(error, description, self.resource_metadata_url).encode()),
                 ],
             }
         )

@@ -1,4 +1,8 @@
-"""The Starlette app for streamable HTTP: /mcp and /mcp/agents/<name> behind the bearer gate, /healthz, metadata."""
+"""The Starlette app for streamable HTTP: /mcp and /mcp/agents/<name> behind the bearer gate, /healthz, metadata.
+
+Beside them: the chat APIs (/api/chat, /v1), the web page (/chat) and the workflows' HTTP endpoints
+(/api/workflows/<name>, /api/openapi.json).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_endpoint import AgentEndpoint
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 from bifrost_mcp.server.chat_api import chat_routes
+from bifrost_mcp.server.endpoints import endpoint_routes
 from bifrost_mcp.server.memory import settle_after_reloads
 from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
@@ -94,6 +99,7 @@ def build_asgi(
         Route(f"{prefix}/healthz", endpoint=healthz, methods=["GET"]),
         *chat_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
         *openai_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
+        *endpoint_routes(app, prefix=prefix, resource_metadata_url=metadata_url),
         Route(
             f"{prefix}/mcp/agents/{{name}}",
             endpoint=BearerGate(app.host.callers, sessions.gate(agents), metadata_url),

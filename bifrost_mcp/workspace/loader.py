@@ -190,7 +190,23 @@ def load_workspace(
         logger.error("workspace: %s", error)
     for note in registry.notes:
         logger.warning("workspace: %s", note)
+    warn_public_endpoints(registry)
     return registry
+
+
+def warn_public_endpoints(registry: Registry) -> None:
+    """Say loudly, at every load, which workflows anyone may run over HTTP without credentials."""
+    for entry in registry.workflows.values():
+        if entry.spec.endpoint_enabled and entry.spec.public_endpoint:
+            logger.warning(
+                "workspace: workflow %r (%s) is a PUBLIC endpoint: anyone who reaches this server may call %s "
+                "/api/workflows/%s without credentials (as the anonymous caller, in GLOBAL scope, rate limited per "
+                "source)",
+                entry.name,
+                entry.source,
+                "/".join(entry.spec.allowed_methods),
+                entry.name,
+            )
 
 
 def registry_from_functions(functions: Iterable[Callable[..., Any]], version: int = 1) -> Registry:
@@ -199,4 +215,5 @@ def registry_from_functions(functions: Iterable[Callable[..., Any]], version: in
     for fn in functions:
         add_function(registry, fn, getattr(fn, "__module__", "<code>"))
     registry.assign_tool_names()
+    warn_public_endpoints(registry)
     return registry

@@ -108,6 +108,39 @@ def _flag(decorator: str, option: str, value: Any) -> bool:
     return value
 
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _methods(value: Any) -> tuple[str, ...]:
+    """allowed_methods as upper-case HTTP methods, each once, in the given order."""
+    methods = _str_tuple("workflow", "allowed_methods", value)
+    unknown = [m for m in methods if m.upper() not in HTTP_METHODS]
+    if not methods or unknown:
+        raise TypeError(f"@workflow(allowed_methods=...) takes one or more of {', '.join(HTTP_METHODS)}, got {value!r}")
+    return tuple(dict.fromkeys(m.upper() for m in methods))
+
+
+def _check_endpoint(name: str, options: dict[str, Any], endpoint_enabled: bool, public: bool) -> None:
+    """Endpoint options that could not be honoured are errors at load, not silently ignored."""
+    if not endpoint_enabled:
+        given = [o for o in ("allowed_methods", "public_endpoint") if o in options and options[o] is not False]
+        if given:
+            raise TypeError(
+                f"@workflow {name!r}: {' and '.join(given)} apply to HTTP endpoints; add endpoint_enabled=True"
+            )
+        return
+    if options.get("requires_approval"):
+        raise TypeError(
+            f"@workflow {name!r}: requires_approval=True cannot be an HTTP endpoint, which has nobody to ask for "
+            "the approval of each call's arguments; drop endpoint_enabled, or requires_approval"
+        )
+    if public and (options.get("roles") or options.get("admin_only")):
+        raise TypeError(
+            f"@workflow {name!r}: public_endpoint=True runs for anyone without credentials, so roles/admin_only "
+            "could never apply to its callers; drop them, or public_endpoint"
+        )
+
+
 def _describe(fn: Callable[..., Any], description: str | None) -> str | None:
     return description if description is not None else first_paragraph(inspect.getdoc(fn))
 
@@ -116,7 +149,9 @@ def _make_workflow(fn: F, options: dict[str, Any]) -> F:
     _check_options("workflow", options, WORKFLOW_OPTIONS)
     if not callable(fn):
         raise TypeError(f"@workflow decorates a function, got {fn!r}")
-    endpoint_enabled = bool(options.get("endpoint_enabled", False))
+    endpoint_enabled = _flag("workflow", "endpoint_enabled", options.get("endpoint_enabled", False))
+    public_endpoint = _flag("workflow", "public_endpoint", options.get("public_endpoint", False))
+    _check_endpoint(options.get("name") or fn.__name__, options, endpoint_enabled, public_endpoint)
     timeout = _positive_seconds("workflow", "timeout_seconds", options.get("timeout_seconds", 1800))
     spec = WorkflowSpec(
         kind="workflow",
@@ -129,8 +164,8 @@ def _make_workflow(fn: F, options: dict[str, Any]) -> F:
         timeout_seconds=timeout,
         schedule=options.get("schedule"),
         endpoint_enabled=endpoint_enabled,
-        allowed_methods=_str_tuple("workflow", "allowed_methods", options.get("allowed_methods", ["POST"])),
-        public_endpoint=bool(options.get("public_endpoint", False)),
+        allowed_methods=_methods(options.get("allowed_methods", ["POST"])),
+        public_endpoint=public_endpoint,
         is_tool=bool(options.get("is_tool", False)),
         time_saved=_positive_int("workflow", "time_saved", options.get("time_saved", 0)),
         roles=_str_tuple("workflow", "roles", options.get("roles")),
@@ -152,6 +187,10 @@ def workflow(fn: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
     endpoint_enabled, allowed_methods, public_endpoint, is_tool, time_saved, roles, admin_only,
     requires_approval (an agent runs it only after the chatting person approves the exact arguments; an MCP
     client is asked to confirm, and a client that cannot confirm is refused).
+
+    endpoint_enabled publishes it at /api/workflows/<name> for `allowed_methods` (GET, POST, PUT, PATCH,
+    DELETE); public_endpoint lets anyone call it without credentials. Neither may be combined with
+    requires_approval (an endpoint cannot ask), nor public_endpoint with roles or admin_only.
     """
     if fn is not None:
         return _make_workflow(fn, options)

@@ -15,7 +15,7 @@ from bifrost.errors import AccessDenied
 from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import FormPublic
 from bifrost_mcp import access
-from bifrost_mcp.caller import SCHEDULER, Caller
+from bifrost_mcp.caller import ANONYMOUS, SCHEDULER, Caller
 from tests.support.callers import ORG_A, ORG_B, member, platform_admin
 
 PLAIN = member(ORG_A)
@@ -309,3 +309,44 @@ def test_conversation_visibility(caller: Caller, filters: tuple[str | None, str 
 )
 def test_only_the_owner_continues_a_conversation(caller: Caller, owner: str, allowed: bool) -> None:
     assert access.may_continue_conversation(caller, owner) is allowed
+
+
+ENDPOINT, PUBLIC = spec(endpoint_enabled=True), spec(endpoint_enabled=True, public_endpoint=True)
+GATED_ENDPOINT = spec(endpoint_enabled=True, roles=["Technician"])
+
+
+@pytest.mark.parametrize(
+    ("caller", "workflow_spec", "allowed"),
+    [
+        (ANONYMOUS, PUBLIC, True),
+        (ANONYMOUS, ENDPOINT, False),  # private endpoints need credentials
+        (ANONYMOUS, OPEN, False),  # not an endpoint: never, though it asks for no role
+        (PLAIN, PUBLIC, True),
+        (PLAIN, ENDPOINT, True),
+        (PLAIN, OPEN, False),  # a workflow without endpoint_enabled is no endpoint for anyone
+        (PLAIN, GATED_ENDPOINT, False),
+        (TECHNICIAN, GATED_ENDPOINT, True),
+        (KEY_GLOBAL, ENDPOINT, True),
+        (KEY_GLOBAL, GATED_ENDPOINT, False),
+        (ADMIN, GATED_ENDPOINT, True),
+        (ADMIN, OPEN, False),
+    ],
+)
+def test_can_call_endpoint(caller: Caller, workflow_spec: WorkflowSpec, allowed: bool) -> None:
+    assert access.can_call_endpoint(caller, workflow_spec) is allowed
+
+
+def test_the_anonymous_caller_uses_public_endpoints_only_and_never_chats_or_writes_global() -> None:
+    assert [access.can_use(ANONYMOUS, s) for s in (OPEN, GATED, ADMIN_ONLY, ENDPOINT, PUBLIC)] == [
+        False, False, False, False, True,
+    ]  # fmt: skip
+    assert not access.can_chat(ANONYMOUS, OPEN_AGENT)
+    assert (ANONYMOUS.scope, ANONYMOUS.is_platform_admin, ANONYMOUS.roles) == (GLOBAL_SCOPE, False, frozenset())
+    assert access.readable_scopes(ANONYMOUS.scope) == (GLOBAL_SCOPE,)
+    with pytest.raises(AccessDenied, match="anonymous caller may not write GLOBAL scope"):
+        access.writable_scope(ANONYMOUS)
+    with pytest.raises(AccessDenied, match="only platform admins may act in another organization"):
+        access.resolve_scope(ANONYMOUS, "org-a")
+    assert access.execution_visibility(ANONYMOUS) == (GLOBAL_SCOPE, "anonymous")
+    # its listings are never shared with a member's who has no roles either
+    assert access.visibility_key(ANONYMOUS) != access.visibility_key(replace(member(ORG_A), organization=None))

@@ -92,3 +92,19 @@ def test_workflows_run_inline_with_default_pool_settings_unless_the_environment_
 def test_settings_it_cannot_use_are_refused_saying_which(tmp_path: Path, options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=f"^{message}$"):
         HostSettings(data_dir=tmp_path, **options)
+
+
+def test_the_endpoint_rate_limit_defaults_to_60_a_minute_and_takes_several_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BIFROST_ENDPOINT_RATE_LIMIT", raising=False)
+    assert [str(item) for item in HostSettings.from_env(data_dir=tmp_path).rate_limits()] == ["60 per 1 minute"]
+    monkeypatch.setenv("BIFROST_ENDPOINT_RATE_LIMIT", "5/second;100/hour")
+    limits = HostSettings.from_env(data_dir=tmp_path).rate_limits()
+    assert [(item.amount, item.get_expiry()) for item in limits] == [(5, 1), (100, 3600)]
+
+
+@pytest.mark.parametrize("text", ["", "lots", "0/minute", "60/minute;soon"])
+def test_an_endpoint_rate_limit_it_cannot_use_is_refused_saying_what_it_takes(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigurationError, match="must be calls per period such as '60/minute' or '5/second;100/hour'"):
+        HostSettings(data_dir=tmp_path, endpoint_rate_limit=text)

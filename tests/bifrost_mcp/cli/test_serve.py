@@ -134,3 +134,18 @@ def test_the_command_on_its_own_refuses_a_malformed_limit_saying_which_and_what_
         "error: BIFROST_MAX_SESSIONS_PER_CREDENTIAL must be a whole number of at least 1, got 'lots' "
         "(unset it for 100)\n"
     )
+
+
+@pytest.mark.usefixtures("restored_logging")
+@pytest.mark.parametrize("where", ["option", "environment"])
+def test_the_command_refuses_a_malformed_endpoint_rate_limit_saying_what_it_takes(tmp_path: Path, where: str) -> None:
+    options = ["--workspace", str(EXAMPLES), "--data-dir", str(tmp_path)]
+    if where == "option":
+        result = CliRunner().invoke(alone(serve), [*options, "--endpoint-rate-limit", "lots"])
+    else:
+        result = CliRunner().invoke(alone(serve), options, env={"BIFROST_ENDPOINT_RATE_LIMIT": "lots"})
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: the endpoint rate limit (BIFROST_ENDPOINT_RATE_LIMIT, --endpoint-rate-limit) must be calls per "
+        "period such as '60/minute' or '5/second;100/hour', each at least 1 call, got 'lots' (unset it for 60/minute)\n"
+    )

@@ -222,6 +222,15 @@ async def test_a_user_error_reaches_the_caller_verbatim(app: App, mode: str) -> 
     assert (await record_of(app, execution_id_of(result))).error_message == expected
 
 
+async def test_the_outcome_tells_a_user_error_from_a_crash_inline_and_in_workers(app: App) -> None:
+    owner = await app.host.callers.owner()
+    refused = await app.run(app.registry.workflows["refuses"], {"customer": "ACME"}, owner)
+    crashed = await app.run(app.registry.workflows["crashes"], {}, owner)
+    assert (refused.record.status, crashed.record.status) == (ExecutionStatus.FAILED, ExecutionStatus.FAILED)
+    assert (refused.user_error, crashed.user_error) == (True, False)
+    assert refused.message == "Customer 'ACME' has no active contract; ask sales to renew it first."
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_success_false_is_completed_with_errors_and_an_error_result(app: App, mode: str) -> None:
     async with connected(app, mode) as client:

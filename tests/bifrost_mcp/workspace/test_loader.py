@@ -207,6 +207,28 @@ def test_a_scheduled_workflow_must_run_without_arguments_and_a_time_zone_must_ex
     ]
 
 
+def test_an_endpoint_that_needs_approval_is_reported_at_its_line_and_the_rest_load(root: Path) -> None:
+    write_files(
+        root,
+        {
+            "good.py": GOOD,
+            "hooks.py": """
+                from bifrost import workflow
+
+
+                @workflow(endpoint_enabled=True, requires_approval=True)
+                async def wipe_laptop(serial: str) -> None:
+                    pass
+            """,
+        },
+    )
+    registry = load_workspace(root)
+    assert list(registry.workflows) == ["ping"]
+    [error] = registry.errors
+    assert (error.path, error.line) == ("hooks.py", 4)
+    assert "'wipe_laptop': requires_approval=True cannot be an HTTP endpoint" in error.message
+
+
 def test_duplicate_workflow_names_are_an_error_naming_both_files(root: Path) -> None:
     duplicate = """
         from bifrost import workflow

@@ -63,7 +63,7 @@ def test_every_documented_workflow_option_is_accepted_and_recorded() -> None:
         schedule="0 9 * * *",
         endpoint_enabled=True,
         allowed_methods=["POST", "GET"],
-        public_endpoint=True,
+        public_endpoint=False,
         is_tool=True,
         time_saved=15,
         roles=["helpdesk"],
@@ -75,9 +75,15 @@ def test_every_documented_workflow_option_is_accepted_and_recorded() -> None:
     assert (spec.name, spec.description, spec.category) == ("Create User", "Make an account", "User Management")
     assert spec.tags == ("users", "m365")
     assert (spec.execution_mode, spec.timeout_seconds, spec.schedule) == ("async", 60, "0 9 * * *")
-    assert (spec.endpoint_enabled, spec.allowed_methods, spec.public_endpoint) == (True, ("POST", "GET"), True)
+    assert (spec.endpoint_enabled, spec.allowed_methods, spec.public_endpoint) == (True, ("POST", "GET"), False)
     assert (spec.is_tool, spec.time_saved, spec.roles, spec.admin_only) == (True, 15, ("helpdesk",), True)
     assert spec.fn is create_user
+
+    # public_endpoint is for anyone, so it goes without roles and admin_only (see the endpoint option tests)
+    @workflow(endpoint_enabled=True, allowed_methods=["get"], public_endpoint=True)
+    async def status() -> str: ...
+
+    assert (spec_of(status).allowed_methods, spec_of(status).public_endpoint) == (("GET",), True)
 
 
 def test_the_workflow_option_list_matches_the_spec() -> None:
@@ -247,3 +253,38 @@ def test_requires_approval_is_off_by_default_and_takes_only_a_bool() -> None:
     assert (get_spec(disable_account).requires_approval, get_spec(harmless).requires_approval) == (True, False)  # type: ignore[union-attr]
     with pytest.raises(TypeError, match=r"@workflow\(requires_approval=...\) must be True or False, got 'yes'"):
         workflow(requires_approval="yes")(harmless)
+
+
+@pytest.mark.parametrize(
+    ("options", "fix"),
+    [
+        ({"endpoint_enabled": True, "allowed_methods": ["POST", "FETCH"]}, "takes one or more of GET, POST, PUT"),
+        ({"endpoint_enabled": True, "allowed_methods": []}, "takes one or more of GET, POST, PUT"),
+        ({"endpoint_enabled": True, "allowed_methods": "GET"}, "must be a list of strings"),
+        ({"endpoint_enabled": "yes"}, "endpoint_enabled=...) must be True or False"),
+        ({"endpoint_enabled": True, "public_endpoint": 1}, "public_endpoint=...) must be True or False"),
+        ({"public_endpoint": True}, "public_endpoint apply to HTTP endpoints; add endpoint_enabled=True"),
+        ({"allowed_methods": ["GET"]}, "allowed_methods apply to HTTP endpoints; add endpoint_enabled=True"),
+        (
+            {"endpoint_enabled": True, "requires_approval": True},
+            "requires_approval=True cannot be an HTTP endpoint, which has nobody to ask",
+        ),
+        (
+            {"endpoint_enabled": True, "public_endpoint": True, "roles": ["Technician"]},
+            "public_endpoint=True runs for anyone without credentials, so roles/admin_only could never apply",
+        ),
+        (
+            {"endpoint_enabled": True, "public_endpoint": True, "admin_only": True},
+            "public_endpoint=True runs for anyone without credentials, so roles/admin_only could never apply",
+        ),
+    ],
+)
+def test_endpoint_options_that_could_not_be_honoured_are_errors_saying_what_to_change(
+    options: dict[str, object], fix: str
+) -> None:
+    async def hook() -> None: ...
+
+    with pytest.raises(TypeError) as caught:
+        workflow(**options)(hook)
+    assert fix in str(caught.value)
+    assert get_spec(hook) is None

@@ -1,0 +1,32 @@
+"""bench/endpoints.py runs end to end in a quick mode and prints both figures, so the benchmark cannot rot.
+
+Only that it runs and reports is checked: speed is the benchmark's to measure, never a test's.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.process import REPO, hermetic_environment
+
+
+@pytest.mark.slow
+def test_the_endpoint_benchmark_runs_in_a_quick_mode_and_reports_both_figures() -> None:
+    quick = ("--calls", "20", "--per-client", "4", "--clients", "2", "--rounds", "2", "--warmup", "2")
+    done = subprocess.run(
+        [sys.executable, "bench/endpoints.py", *quick, "--isolation", "inline"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=REPO,
+        env=hermetic_environment(),
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0].strip() for line in lines] == ["sequential", "2 clients"], done.stdout
+    assert all("endpoint/mcp median of per-round ratios" in line for line in lines)
