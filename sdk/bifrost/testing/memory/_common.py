@@ -26,6 +26,26 @@ def resolve_scope(caller: ExecutionContext, requested: str | None) -> str:
     )
 
 
+def writable_scope(caller: ExecutionContext, requested: str | None = None) -> str:
+    """The scope a write (config, tables, files, knowledge) acts on; GLOBAL, which everyone reads, for admins only.
+
+    A function key is refused too: the host lets only GLOBAL keys created with --global-write write there, a
+    grant an ExecutionContext does not carry.
+    """
+    scope = resolve_scope(caller, requested)
+    if scope != GLOBAL_SCOPE or caller.is_platform_admin:
+        return scope
+    if caller.is_function_key:
+        raise AccessDenied(
+            f"function key {caller.name!r} may not write GLOBAL scope, which every organization reads: platform "
+            "admins may, and keys created with `bifrost-mcp keys create --global --global-write`"
+        )
+    raise AccessDenied(
+        f"user {caller.email} belongs to no organization, so has no scope to write in (GLOBAL scope is written by "
+        "platform admins only): ask a platform admin to add you to an organization"
+    )
+
+
 def readable_scopes(scope: str) -> tuple[str, ...]:
     """Scopes a read falls back through: the organization first, then GLOBAL."""
     return (scope,) if scope == GLOBAL_SCOPE else (scope, GLOBAL_SCOPE)
