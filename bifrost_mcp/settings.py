@@ -24,6 +24,8 @@ DEFAULT_LOG_BYTES = 4 * 1024 * 1024
 DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
 LOG_BYTES_VARIABLE = "BIFROST_MAX_LOG_BYTES"
 RESULT_BYTES_VARIABLE = "BIFROST_MAX_RESULT_BYTES"
+# A process's runs are taken for a killed process's once it has not refreshed its lease for this long (seconds).
+RUNNER_LEASE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class HostSettings:
 
     max_log_bytes: int = DEFAULT_LOG_BYTES  # log bytes one run's record keeps
     max_result_bytes: int = DEFAULT_RESULT_BYTES  # the largest result a run may return, as JSON
+    runner_lease_seconds: float = RUNNER_LEASE_SECONDS  # see executions.runners
 
     @classmethod
     def from_env(
@@ -83,6 +86,7 @@ class HostSettings:
             ),
             max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
             max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
+            runner_lease_seconds=_env_seconds("BIFROST_RUNNER_LEASE_SECONDS", RUNNER_LEASE_SECONDS),
         )
 
 

@@ -92,3 +92,15 @@ def test_workflows_run_inline_with_default_pool_settings_unless_the_environment_
 def test_settings_it_cannot_use_are_refused_saying_which(tmp_path: Path, options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=f"^{message}$"):
         HostSettings(data_dir=tmp_path, **options)
+
+
+def test_the_runner_lease_is_a_minute_unless_its_variable_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BIFROST_RUNNER_LEASE_SECONDS", raising=False)
+    assert HostSettings.from_env(data_dir=tmp_path).runner_lease_seconds == 60.0
+    monkeypatch.setenv("BIFROST_RUNNER_LEASE_SECONDS", "2.5")
+    assert HostSettings.from_env(data_dir=tmp_path).runner_lease_seconds == 2.5
+    monkeypatch.setenv("BIFROST_RUNNER_LEASE_SECONDS", "0")
+    with pytest.raises(ConfigurationError, match="BIFROST_RUNNER_LEASE_SECONDS must be a positive number of seconds"):
+        HostSettings.from_env(data_dir=tmp_path)
