@@ -26,6 +26,7 @@ class Finished:
     value: Any
     message: str | None
     left_running: bool = False  # tasks or threads of the run outlived it: the worker must not serve another
+    invalid: list[str] | None = None  # the arguments did not validate (the worker's problems, one per field)
 
 
 @dataclass(slots=True)

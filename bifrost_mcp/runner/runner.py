@@ -36,8 +36,8 @@ from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.isolation.results import shape_result
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
-from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure
-from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
+from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, invalid_arguments, is_soft_failure
+from bifrost_mcp.workspace.registry import DescribedSignature, RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
 
@@ -126,15 +126,20 @@ class Runner:
             session_id=session_id,
             trigger=trigger,
         )
-        try:
-            validated = entry.signature.arguments_model.model_validate(arguments)
-        except pydantic.ValidationError as exc:
-            problems = describe_validation_error(exc)
-            return await self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
-        kwargs = entry.signature.to_kwargs(validated)
+        signature = entry.signature
+        kwargs: dict[str, Any] = {}
+        if isinstance(signature, DescribedSignature):  # imported by the workers only: they validate the arguments
+            if self.pool is None:
+                return await self._fail_fast(record, f"{entry.name!r} can run in a worker process only")
+        else:
+            try:
+                validated = signature.arguments_model.model_validate(arguments)
+            except pydantic.ValidationError as exc:
+                return await self._fail_fast(record, invalid_arguments(entry.name, describe_validation_error(exc)))
+            kwargs = signature.to_kwargs(validated)
         state = RunState(record.id)
         ctx = caller.execution_context(record.id)
-        for name in entry.signature.context_params:
+        for name in signature.context_params:
             kwargs[name] = ctx
         record.status = ExecutionStatus.RUNNING
         self.store.begin(record)
@@ -213,6 +218,8 @@ class Runner:
     ) -> Any:  # fmt: skip
         # A timeout or a cancellation cancels this wait, and the pool kills the worker: blocking code stops too.
         finished = await pool.run(entry, arguments, ctx, platform, log, usage)
+        if finished.invalid is not None:
+            raise RunFailed(invalid_arguments(entry.name, finished.invalid))
         if not finished.ok:
             raise RunFailed(finished.message or "the workflow failed")
         return finished.value
