@@ -13,18 +13,10 @@ import anyio
 import pytest
 
 from tests.support.data_dir import db_rows
-from tests.support.mcp import execution_id_of, mcp_http_client
+from tests.support.echo_load import ECHO, echo_session
 from tests.support.served import served_http
 from tests.support.workspace import workspace_modules_dropped, write_files
 
-ECHO = """
-from bifrost import workflow
-
-
-@workflow(is_tool=True)
-async def echo(text: str) -> str:
-    return text
-"""
 FULL = os.environ.get("BIFROST_TEST_FULL_LOAD") == "1"
 SESSIONS, CALLS = (50, 100) if FULL else (25, 8)
 
@@ -40,20 +32,11 @@ async def test_fifty_sessions_of_calls_leave_exactly_one_completed_record_per_ca
     with workspace_modules_dropped(tmp_path / "ws") as workspace:
         write_files(workspace, {"echo.py": ECHO})
         async with served_http(workspace, data_dir, tmp_path, env={"BIFROST_ISOLATION": isolation}) as server:
-
-            async def session(number: int) -> None:
-                async with mcp_http_client(server.url, server.token, mode="legacy") as client:
-                    for call in range(CALLS):
-                        text = f"session {number} call {call}"
-                        result = await client.call_tool("echo", {"text": text})
-                        assert not result.is_error and result.structured_content == {"result": text}
-                        acknowledged[execution_id_of(result)] = text
-
             started = time.perf_counter()
             with anyio.fail_after(max(60, SESSIONS * CALLS / 5)):
                 async with anyio.create_task_group() as tg:
                     for number in range(SESSIONS):
-                        tg.start_soon(session, number)
+                        tg.start_soon(echo_session, server, number, CALLS, acknowledged)
             elapsed = time.perf_counter() - started
             assert server.process.returncode is None
 

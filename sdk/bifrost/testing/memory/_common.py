@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bifrost._context import GLOBAL_SCOPE, ExecutionContext
+from bifrost._scopes import global_write_refused
 from bifrost.errors import AccessDenied, ValidationError
 
 MAX_NAME_LENGTH = 255
@@ -35,15 +36,7 @@ def writable_scope(caller: ExecutionContext, requested: str | None = None) -> st
     scope = resolve_scope(caller, requested)
     if scope != GLOBAL_SCOPE or caller.is_platform_admin:
         return scope
-    if caller.is_function_key:
-        raise AccessDenied(
-            f"function key {caller.name!r} may not write GLOBAL scope, which every organization reads: platform "
-            "admins may, and keys created with `bifrost-mcp keys create --global --global-write`"
-        )
-    raise AccessDenied(
-        f"user {caller.email} belongs to no organization, so has no scope to write in (GLOBAL scope is written by "
-        "platform admins only): ask a platform admin to add you to an organization"
-    )
+    raise global_write_refused(is_function_key=caller.is_function_key, name=caller.name, email=caller.email)
 
 
 def readable_scopes(scope: str) -> tuple[str, ...]:
