@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
+from bifrost._scopes import global_write_refused
 from bifrost.decorators import WorkflowSpec
 from bifrost.errors import AccessDenied
 from bifrost.platform import GLOBAL_SCOPE
@@ -149,15 +150,7 @@ def writable_scope(caller: Caller, requested: str | None = None) -> str:
             "a public endpoint's anonymous caller may not write GLOBAL scope, which every organization reads: "
             "write with a function key (X-Bifrost-Key) or a token instead, or make the endpoint private"
         )
-    if caller.is_function_key:
-        raise AccessDenied(
-            f"function key {caller.name!r} may not write GLOBAL scope, which every organization reads: platform "
-            "admins may, and keys created with `bifrost-mcp keys create --global --global-write`"
-        )
-    raise AccessDenied(
-        f"user {caller.email} belongs to no organization, so has no scope to write in (GLOBAL scope is written by "
-        "platform admins only): ask a platform admin to add you to an organization"
-    )
+    raise global_write_refused(is_function_key=caller.is_function_key, name=caller.name, email=caller.email)
 
 
 def readable_scopes(caller_scope: str) -> tuple[str, ...]:

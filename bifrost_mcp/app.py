@@ -74,16 +74,22 @@ class App:
         root = self.host.settings.workspace
         if root is None:
             return self.registry
-        # Importing runs the workspace's module code, which may block (a file that sleeps at import): off the
-        # event loop, so every caller is served meanwhile with the current registry and workers.
-        load = partial(load_registry, self.host.settings, self.registry.version + 1, interruptible=False)
-        try:
-            registry = await anyio.to_thread.run_sync(load, abandon_on_cancel=True)
-        except (Exception, KeyboardInterrupt, SystemExit) as exc:  # raised by module code at import, off the loop
-            logger.error("workspace reload failed, still serving version %d: %r", self.registry.version, exc)
-            return self.registry
-        if self.pool is not None and not await self.pool.reload(registry):
-            return self.registry  # no worker could import it: keep serving the version they run
+        version = self.registry.version + 1
+        if self.pool is not None:  # the workers import it, never this process (see isolation.pool)
+            described = await self.pool.reload_workspace(root, version)
+            if described is None:
+                return self.registry  # no worker could import it: keep serving the version they run
+            add_system_agents(described)
+            registry = described
+        else:
+            # Importing runs the workspace's module code, which may block (a file that sleeps at import): off the
+            # event loop, so every caller is served meanwhile with the current registry.
+            load = partial(load_registry, self.host.settings, version, interruptible=False)
+            try:
+                registry = await anyio.to_thread.run_sync(load, abandon_on_cancel=True)
+            except (Exception, KeyboardInterrupt, SystemExit) as exc:  # raised by module code at import
+                logger.error("workspace reload failed, still serving version %d: %r", self.registry.version, exc)
+                return self.registry
         self.registry = registry
         self._provider_cache.clear()
         logger.info(
@@ -220,14 +226,21 @@ class App:
         cls, settings: HostSettings, registry: Registry | None = None, *, clock: Clock | None = None
     ) -> AsyncIterator[App]:
         async with Host.opened(settings, clock) as host:
-            if registry is None:
-                registry = load_registry(settings, 1)
             if settings.isolation == "inline":
-                yield cls(host, registry)
+                yield cls(host, registry or load_registry(settings, 1))
                 return
-            pool = WorkerPool(settings.workers, memory_limit_mb=settings.worker_memory_mb, exclude=(settings.data_dir,))
+            pool = WorkerPool(
+                settings.workers, memory_limit_mb=settings.worker_memory_mb, exclude=(settings.data_dir,),
+                system=system_workflows(), system_source=SYSTEM_SOURCE,
+            )  # fmt: skip
             try:
-                await pool.start(registry)
+                if registry is None and settings.workspace is not None:
+                    # Workspace code runs in the workers only, its import included: they describe the registry.
+                    registry = await pool.open_workspace(settings.workspace, 1)
+                    add_system_agents(registry)
+                else:
+                    registry = registry or load_registry(settings, 1)
+                    await pool.start(registry)
                 yield cls(host, registry, pool)
             finally:
                 await pool.aclose()

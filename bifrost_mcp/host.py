@@ -58,7 +58,9 @@ class Host:
         self.credentials = Credentials(self.identity, clock=self.clock)
         self.callers = Callers(self.identity, self.credentials)
         limits = RecordLimits(log_bytes=settings.max_log_bytes, result_bytes=settings.max_result_bytes)
-        self.executions = ExecutionsStore(self.db, limits=limits)
+        self.executions = ExecutionsStore(
+            self.db, limits=limits, clock=self.clock, lease_seconds=settings.runner_lease_seconds
+        )
         self.conversations = ConversationsStore(self.db, clock=self.clock)
         self.schedules = SchedulesStore(self.db)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)

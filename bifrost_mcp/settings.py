@@ -29,6 +29,8 @@ RESULT_BYTES_VARIABLE = "BIFROST_MAX_RESULT_BYTES"
 # Calls of public endpoints (no credentials) per source address; `limits` notation, several joined by ";".
 DEFAULT_ENDPOINT_RATE_LIMIT = "60/minute"
 ENDPOINT_RATE_LIMIT_VARIABLE = "BIFROST_ENDPOINT_RATE_LIMIT"
+# A process's runs are taken for a killed process's once it has not refreshed its lease for this long (seconds).
+RUNNER_LEASE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class HostSettings:
         """`endpoint_rate_limit` as `limits` items: "60/minute", "5/second;100/hour" (each must hold)."""
         return parse_rate_limits(self.endpoint_rate_limit)
 
+    runner_lease_seconds: float = RUNNER_LEASE_SECONDS  # see executions.runners
+
     @classmethod
     def from_env(
         cls,
@@ -95,6 +99,7 @@ class HostSettings:
             max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
             max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
             endpoint_rate_limit=os.environ.get(ENDPOINT_RATE_LIMIT_VARIABLE, "").strip() or DEFAULT_ENDPOINT_RATE_LIMIT,
+            runner_lease_seconds=_env_seconds("BIFROST_RUNNER_LEASE_SECONDS", RUNNER_LEASE_SECONDS),
         )
 
 

@@ -1,8 +1,8 @@
 """Alert triage with an LLM: a pydantic response_format, and a streamed reply draft.
 
 Configure a provider once (keys are stored encrypted; see the README's AI section), for example:
-    bifrost-mcp config set anthropic_api_key sk-ant-... --secret
-    bifrost-mcp config set ai_default_model anthropic:claude-sonnet-5-5
+    bifrost-mcp config set anthropic_api_key sk-ant-... --secret --global
+    bifrost-mcp config set ai_default_model anthropic:claude-sonnet-5-5 --global
 """
 
 from __future__ import annotations

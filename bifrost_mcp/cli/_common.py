@@ -30,6 +30,9 @@ WorkspaceOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Organization id or unique name.")]
+GlobalOpt = Annotated[
+    bool, typer.Option("--global", help="Write GLOBAL, which every organization reads (instead of --org ORG).")
+]
 TokenOpt = Annotated[
     str | None, typer.Option("--token", envvar="BIFROST_TOKEN", help="Act as this token's user (default: owner).")
 ]
@@ -58,6 +61,16 @@ async def open_host(data_dir: Path | None, workspace: Path | None = None) -> Asy
 async def org_id_of(host: Host, org: str | None) -> str | None:
     """The id of the organization `--org` names (an id or a unique name), or None when it was not given."""
     return (await host.identity.resolve_org(org)).id if org else None
+
+
+def write_target(org: str | None, global_: bool, what: str) -> None:
+    """A command that writes names its scope: exactly one of --org ORG or --global.
+
+    The holder of the data dir is the platform operator and may write GLOBAL, which every organization reads;
+    so that no such write happens by omission, GLOBAL is never the default of a write.
+    """
+    if bool(org) == global_:
+        fail(f"pass exactly one of --org ORG or --global: {what} (GLOBAL is read by every organization)")
 
 
 def to_jsonable(value: Any) -> Any:

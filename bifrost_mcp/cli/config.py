@@ -1,4 +1,8 @@
-"""config: values and secrets of GLOBAL, or of one organization with --org (acting as a platform admin there)."""
+"""config: values and secrets of GLOBAL (--global) or of one organization (--org), as the platform operator.
+
+Whoever holds the data dir operates the platform (like the superuser CLI of the original platform): no token
+is asked. Writes name their target; reads default to GLOBAL.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,18 @@ import typer
 from bifrost.errors import ValidationError
 from bifrost.platform import GLOBAL_SCOPE
 from bifrost.types import ConfigData
-from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, fail, open_host, run, table
+from bifrost_mcp.cli._common import (
+    DataDirOpt,
+    GlobalOpt,
+    JsonOpt,
+    OrgOpt,
+    emit,
+    fail,
+    open_host,
+    run,
+    table,
+    write_target,
+)
 from bifrost_mcp.cli.secrets import secret_value
 from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.host import Host
@@ -64,7 +79,8 @@ def _shown(value: Any) -> str:
 
 config = typer.Typer(
     name="config",
-    help="Config values and secrets: GLOBAL by default, or an organization's with --org (it overrides GLOBAL). "
+    help="Config values and secrets of GLOBAL (--global) or of an organization (--org, which overrides GLOBAL); "
+    "reads default to GLOBAL, writes name one of the two. "
     'Secrets are encrypted at rest and shown as "[SECRET]".',
     no_args_is_help=True,
 )
@@ -79,10 +95,12 @@ def set_(
         ValueType, typer.Option("--type", help="How to read VALUE (json for floats, lists and objects).")
     ] = ValueType.STRING,
     org: OrgOpt = None,
+    global_: GlobalOpt = False,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Set KEY in GLOBAL, or in the organization given with --org."""
+    """Set KEY in GLOBAL (--global) or in the organization given with --org."""
+    write_target(org, global_, "config set writes one scope")
     raw = secret_value(value, "VALUE")
 
     async def body() -> None:
@@ -131,8 +149,11 @@ def list_(org: OrgOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = Fa
 
 
 @config.command("delete")
-def delete(key: str, org: OrgOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
-    """Delete KEY from GLOBAL, or from the organization given with --org (never from both)."""
+def delete(
+    key: str, org: OrgOpt = None, global_: GlobalOpt = False, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Delete KEY from GLOBAL (--global) or from the organization given with --org (never from both)."""
+    write_target(org, global_, "config delete deletes from one scope")
 
     async def body() -> None:
         async with open_host(data_dir) as host:

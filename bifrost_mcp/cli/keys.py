@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, fail, open_host, org_id_of, run
+from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, fail, open_host, org_id_of, run, write_target
 from bifrost_mcp.cli._credentials import list_credentials, revoke_credential
 
 keys = typer.Typer(name="keys", help="Function keys (act for one organization or GLOBAL).", no_args_is_help=True)
@@ -29,8 +29,7 @@ def create(
     as_json: JsonOpt = False,
 ) -> None:
     """Issue a function key for one organization (--org) or GLOBAL (--global); printed once."""
-    if bool(org) == global_:
-        fail("pass exactly one of --org ORG or --global")
+    write_target(org, global_, "a function key acts for one organization or GLOBAL")
     if global_write and not global_:
         fail("--global-write is for GLOBAL keys: pass --global with it (an organization's key writes its organization)")
 

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bifrost.platform import GLOBAL_SCOPE
-from bifrost_mcp.cli._common import DataDirOpt, JsonOpt, OrgOpt, emit, open_host, org_id_of, run, table
+from bifrost_mcp.cli._common import (
+    DataDirOpt,
+    GlobalOpt,
+    JsonOpt,
+    OrgOpt,
+    emit,
+    open_host,
+    org_id_of,
+    run,
+    table,
+    write_target,
+)
 from bifrost_mcp.host import Host
 
 if TYPE_CHECKING:
@@ -32,10 +43,15 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help=".md, .txt, .html, .pdf files or folders.")],
     namespace: NamespaceOpt,
     org: OrgOpt = None,
+    global_: GlobalOpt = False,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store files in a namespace (key = path relative to the folder); unchanged files are skipped."""
+    """Store files in a namespace of GLOBAL (--global) or of an organization (--org); unchanged files are skipped.
+
+    A document's key is its path relative to the folder given.
+    """
+    write_target(org, global_, "knowledge ingest stores into one scope")
     from bifrost_mcp.knowledge.ingest import ingest as ingest_paths
 
     async def body() -> int:

@@ -65,7 +65,7 @@ def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRec
             # No input yet: a secret in it is only known once the run reads it; it is written, redacted, at the end.
             "{}",
             None, None, None, iso(record.started_at), None, None, None, None, 0, 0, record.session_id,
-            owner.pid, owner.started, record.trigger,
+            owner.pid, owner.started, record.trigger, owner.id,
         )  # fmt: skip
         return _checked(EncodedRecord(record.id, row, [], 0))
     row = (
@@ -74,7 +74,7 @@ def _encode(record: ExecutionRecord, owner: Owner, *, final: bool) -> EncodedRec
         _result_json(record), record.result_type, record.error_message,
         iso(record.started_at), iso(record.completed_at), record.duration_ms, record.peak_memory_bytes,
         record.cpu_total_seconds, record.input_tokens, record.output_tokens, record.session_id,
-        owner.pid, owner.started, record.trigger,
+        owner.pid, owner.started, record.trigger, owner.id,
     )  # fmt: skip
     logs = [
         (record.id, e.seq, e.level, e.message, to_json(e.metadata) if e.metadata else None, e.timestamp)

@@ -1,20 +1,39 @@
 """Which process owns a running execution, told apart from a later process that reuses its pid.
 
 An owner is a pid and that process's start time (clock ticks since boot, from /proc on Linux; None elsewhere,
-where only the pid can be checked). A record left Running by an owner that no longer exists is a run of a
-killed process; one whose owner lives (another server sharing the data dir) is left alone.
+where only the pid can be checked), a random id naming its lease (`runners`), and the machine where that pid
+means that process. A record left Running by an owner that no longer exists is a run of a killed process; one
+whose owner lives (another server sharing the data dir, on this machine or another) is left alone.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
 class Owner:
     pid: int
     started: int | None
+    id: str | None = None  # the key of its lease; None on records from before leases (migration 111)
+    machine: str | None = None
+
+
+def machine() -> str:
+    """Where a pid names the same process: this kernel's boot and pid namespace (Linux), else the host name.
+
+    Not the host name alone: containers on one machine may share a data dir, each with its own pids.
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return socket.gethostname()
+    return f"{boot}:{namespace}"
 
 
 def start_time(pid: int) -> int | None:
@@ -30,8 +49,9 @@ def start_time(pid: int) -> int | None:
 
 
 def current() -> Owner:
+    """This process, with a new lease id: two hosts opened in one process are two owners."""
     pid = os.getpid()
-    return Owner(pid, start_time(pid))
+    return Owner(pid, start_time(pid), uuid.uuid4().hex, machine())
 
 
 def alive(owner: Owner) -> bool:

@@ -51,4 +51,21 @@ MIGRATIONS = [
     Migration(101, "executions runner start time", "ALTER TABLE executions ADD COLUMN runner_started INTEGER;"),
     # What started the run (see records.Trigger); rows from before it read as NULL: not known.
     Migration(102, "executions trigger", "ALTER TABLE executions ADD COLUMN trigger TEXT;"),
+    # The processes that may own running records, each refreshing its lease (see runners): what tells a killed
+    # process's runs from a live one's, on any machine sharing the data dir.
+    Migration(
+        110,
+        "execution runners",
+        """
+        CREATE TABLE execution_runners (
+            id TEXT PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            started INTEGER,
+            machine TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        """,
+    ),
+    # Which runner's lease a record's run is under; NULL on rows from before leases: their pid is checked.
+    Migration(111, "executions runner id", "ALTER TABLE executions ADD COLUMN runner_id TEXT;"),
 ]

@@ -7,6 +7,7 @@ it. Executions still running live in memory (`live`), which is also where in-fli
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
@@ -14,12 +15,15 @@ from typing import Any
 
 from bifrost.enums import ExecutionStatus
 from bifrost.errors import ValidationError
+from bifrost_mcp.clock import SYSTEM_CLOCK, Clock
 from bifrost_mcp.executions import owners
 from bifrost_mcp.executions.encoding import encode, log_from_row, record_from_row
 from bifrost_mcp.executions.limits import DEFAULT_LIMITS, RecordLimits
 from bifrost_mcp.executions.records import ExecutionRecord, LogEntry, iso, utc_now
+from bifrost_mcp.executions.runners import Leases
 from bifrost_mcp.executions.schema import MIGRATIONS
 from bifrost_mcp.executions.writer import GroupCommit
+from bifrost_mcp.settings import RUNNER_LEASE_SECONDS
 from bifrost_mcp.storage import Database
 
 logger = logging.getLogger(__name__)
@@ -47,51 +51,65 @@ def _bound(value: str, name: str, *, end: bool) -> str:
 
 class ExecutionsStore:
     def __init__(
-        self, db: Database, *, commit_interval: float = COMMIT_INTERVAL, limits: RecordLimits = DEFAULT_LIMITS
+        self,
+        db: Database,
+        *,
+        commit_interval: float = COMMIT_INTERVAL,
+        limits: RecordLimits = DEFAULT_LIMITS,
+        clock: Clock = SYSTEM_CLOCK,
+        lease_seconds: float = RUNNER_LEASE_SECONDS,
+        owner: owners.Owner | None = None,
     ) -> None:
         self.db = db
         self.limits = limits
         self.live: dict[str, ExecutionRecord] = {}
-        self.owner = owners.current()
+        self.owner = owner or owners.current()
+        self.leases = Leases(db, self.owner, clock, lease_seconds=lease_seconds)
         self._writer = GroupCommit(db, self.owner, commit_interval=commit_interval)
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        await self.leases.register()  # before any record names it
         await self.recover()
         self._writer.start()
+        self._heartbeat = asyncio.create_task(self._keep_lease(), name="bifrost-runner-lease")
 
     async def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
         await self._writer.stop()
+        await self.leases.release()
+
+    async def _keep_lease(self) -> None:
+        """Refresh this process's lease, and mark the runs of processes found gone meanwhile (see `runners`)."""
+        while True:
+            await asyncio.sleep(self.leases.refresh_seconds)
+            try:
+                await self.leases.refresh()
+                await self.recover()
+            except Exception:  # the database busy or closing: the next round tries again; never the host's end
+                logger.exception("refreshing the runner lease failed")
 
     async def recover(self) -> int:
-        """Mark executions left Pending/Running by a process that is gone as Failed.
+        """Mark executions left Pending/Running by a process that is gone as Failed; returns how many.
 
-        Runs of a live process sharing the data dir (another server, or another Host in this process) stay as
-        they are. A row without a start time is from before owners had one: only its pid can be checked, and
-        that pid being ours means it was reused.
+        Runs of a live process sharing the data dir (another server, on this machine or another, or another Host
+        in this process) stay as they are: `runners.Leases` tells which owners are gone.
         """
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT runner_pid, runner_started FROM executions WHERE status IN ('Pending', 'Running')"
-        )
         changed = 0
-        for row in rows:
-            owner = owners.Owner(row["runner_pid"], row["runner_started"])
-            if not self._stopped(owner):
-                continue
+        for gone in await self.leases.gone_owners():
             changed += await self.db.execute(
                 "UPDATE executions SET status = 'Failed', error_message = ?, completed_at = ? "
-                "WHERE status IN ('Pending', 'Running') AND runner_pid = ? AND runner_started IS ?",
-                (STOPPED_MESSAGE, iso(utc_now()), owner.pid, owner.started),
+                "WHERE status IN ('Pending', 'Running') AND runner_id IS ? AND runner_pid = ? AND runner_started IS ?",
+                (STOPPED_MESSAGE, iso(utc_now()), gone.id, gone.pid, gone.started),
             )
+            if gone.id is not None:
+                await self.leases.forget(gone)
         if changed:
             logger.warning("marked %d execution(s) of stopped processes as Failed", changed)
         return changed
-
-    def _stopped(self, owner: owners.Owner) -> bool:
-        if owner == self.owner:
-            return False
-        if owner.started is None and owner.pid == self.owner.pid:
-            return True
-        return not owners.alive(owner)
 
     def begin(self, record: ExecutionRecord) -> None:
         """Track a started execution (in memory at once; on disk with a later group commit)."""

@@ -27,7 +27,7 @@ _UPSERT = (
     "INSERT OR REPLACE INTO executions (id, workflow_name, scope, org_id, executed_by, executed_by_name, "
     "executed_by_email, status, input_json, result_json, result_type, error_message, started_at, completed_at, "
     "duration_ms, peak_memory_bytes, cpu_total_seconds, ai_input_tokens, ai_output_tokens, session_id, runner_pid, "
-    "runner_started, trigger) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "runner_started, trigger, runner_id) VALUES (" + ", ".join("?" * 24) + ")"
 )
 _LOG_INSERT = (
     "INSERT OR REPLACE INTO execution_logs (execution_id, seq, level, message, metadata_json, timestamp) "

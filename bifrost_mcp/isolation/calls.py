@@ -27,6 +27,7 @@ class Finished:
     message: str | None
     left_running: bool = False  # tasks or threads of the run outlived it: the worker must not serve another
     user_error: bool = False  # it raised a UserError: a message for the caller (see results.is_user_error)
+    invalid: list[str] | None = None  # the arguments did not validate (the worker's problems, one per field)
 
 
 @dataclass(slots=True)

@@ -35,7 +35,12 @@ HOST_SECRETS = (
 
 
 class WorkerGone(Exception):
-    """The worker ended during the run; the message says how."""
+    """The worker ended during the run (or its start); the message says how."""
+
+    def __init__(self, message: str, *, importing: str | None = None, why: str | None = None) -> None:
+        super().__init__(message)
+        self.importing = importing  # the workspace file it was importing when it ended, if it had started one
+        self.why = why or message
 
 
 def worker_environment() -> dict[str, str]:
@@ -55,6 +60,8 @@ class WorkerProcess:
         self.over_memory = 0  # the resident bytes seen when the pool killed it for its memory limit
         self.cpu_mark = 0.0  # the worker's CPU seconds when its last run ended
         self._exit_cpu: float | None = None
+        self.importing: str | None = None  # the workspace file it imports while it starts
+        self.hung_up: asyncio.Future[None] = loop.create_future()  # its connection is closed, every frame read
         self._run: ServedRun | None = None
         self._rids = itertools.count(1)
 
@@ -92,7 +99,10 @@ class WorkerProcess:
         if not worker.ready.done():
             worker.kill(f"it did not import the workspace within {timeout:g} s")
             await worker.exited
-            raise WorkerGone(f"a worker process could not start: {worker.describe_exit()}")
+            # It may have died at once after announcing a file: the frames sent before its end are read first.
+            await asyncio.wait((worker.hung_up,), timeout=HANG_UP_GRACE_SECONDS)
+            why = worker.describe_exit()
+            raise WorkerGone(f"a worker process could not start: {why}", importing=worker.importing, why=why)
         return worker
 
     @property
@@ -178,13 +188,18 @@ class WorkerProcess:
     def _on_exit(self) -> None:
         if not self.exited.done():
             self.exited.set_result(self.process.returncode or 0)
-        self.connection.abort(ConnectionResetError("the worker exited"))
+        if not self.ready.done():  # still starting: what it sent last (the file it imports) is read to the end
+            asyncio.get_running_loop().call_later(HANG_UP_GRACE_SECONDS, self.connection.abort, ConnectionResetError())
+        else:
+            self.connection.abort(ConnectionResetError("the worker exited"))
         run = self._run
         if run is not None and not run.done.done():
             run.usage.cpu_seconds = self._run_cpu()
             run.done.set_exception(WorkerGone(f"{self.describe_exit()} during the run"))
 
     def _on_lost(self, exc: BaseException | None) -> None:
+        if not self.hung_up.done():
+            self.hung_up.set_result(None)
         if self.exited.done():
             return
         if exc is not None:
@@ -221,9 +236,15 @@ class WorkerProcess:
             self.cpu_mark = float(total)
             run.usage.cpu_seconds, run.usage.peak_bytes = float(cpu), int(peak)
             ok = status in ("ok", "json")
-            failure = None if ok else str(value)
-            user_error = status == "user_error"
-            run.done.set_result(Finished(ok, value if ok else None, failure, bool(left_running), user_error))
+            if status == "invalid":  # the arguments did not validate: `value` lists the problems
+                finished = Finished(False, None, None, bool(left_running), invalid=[str(p) for p in value])
+            else:
+                failure = None if ok else str(value)
+                user_error = status == "user_error"
+                finished = Finished(ok, value if ok else None, failure, bool(left_running), user_error)
+            run.done.set_result(finished)
+        elif kind == "importing" and not self.ready.done():
+            self.importing = str(message[1])
         elif kind == "ready" and not self.ready.done():
             self.ready.set_result(dict(message[1]))
         else:

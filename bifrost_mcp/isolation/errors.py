@@ -32,11 +32,13 @@ class RunFailed(UserError):
     """A run that failed in its worker or with it; the message is the whole description, shown as is.
 
     `user_error`: the workflow itself raised a UserError (the caller's request was refused), not the host.
+    `invalid`: the worker refused the arguments, one problem per field.
     """
 
-    def __init__(self, message: str, *, user_error: bool = False) -> None:
+    def __init__(self, message: str, *, user_error: bool = False, invalid: list[str] | None = None) -> None:
         super().__init__(message)
         self.user_error = user_error
+        self.invalid = invalid
 
 
 def _plain(value: Any) -> bool:

@@ -1,7 +1,11 @@
 """A pool of warm worker processes: one run at a time each, replaced when they crash, time out or grow too big.
 
-Workers import the workspace when they start; a hot reload starts a new generation and switches to it once
-its workers are ready, the old ones finishing their runs meanwhile, so a slow import never stalls a call.
+Workers import the workspace when they start; the host does not. The first worker of a generation describes the
+registry it loaded, and the host builds its own from that (`workspace.described`), so workspace code never runs
+in the host. A file whose import ends or stalls that worker (os._exit, a crash, a blocking sleep) is named by
+the last file the worker announced: it is skipped, and reported as a load error, by every worker of the
+generation. A hot reload starts a new generation and switches to it once its workers are ready, the old ones
+finishing their runs meanwhile, so a slow import never stalls a call.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import asyncio
 import logging
 import sys
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,8 @@ from bifrost_mcp.isolation.calls import Finished, LogSink, RunUsage
 from bifrost_mcp.isolation.channel import WorkerGone, WorkerProcess
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.isolation.resolve import context_fields, ref_of
+from bifrost_mcp.workspace.described import described_registry
+from bifrost_mcp.workspace.loader import report_problems
 from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
@@ -37,9 +43,15 @@ class WorkerPool:
         memory_limit_mb: int = 0,
         exclude: Sequence[Path] = (),
         start_timeout: float = START_TIMEOUT_SECONDS,
+        system: Sequence[Callable[..., Any]] = (),
+        system_source: str = "system",
     ) -> None:
         self.size = max(1, size)
         self.exclude = [str(path) for path in exclude]  # folders the workers' loader never walks into (data dir)
+        # the host's own tools, registered first by a worker's loader as by the host's (by module and name)
+        self.system = [[fn.__module__, fn.__qualname__] for fn in system]
+        self.system_source = system_source
+        self._skip: dict[str, str] = {}  # files this generation's workers do not import, and why
         self.memory_limit = memory_limit_mb * _MIB
         self.start_timeout = start_timeout
         self.generation = 0
@@ -56,10 +68,66 @@ class WorkerPool:
         """The workers that can take runs now or after their current one, oldest process first."""
         return sorted((w for w in self._workers if w.alive), key=lambda w: w.pid)
 
-    def _hello(self, generation: int) -> dict[str, Any]:
+    def _hello(self, generation: int, skip: dict[str, str] | None = None) -> dict[str, Any]:
         main = getattr(sys.modules.get("__main__"), "__file__", None)
         return {"sys_path": list(sys.path), "root": self._root, "version": generation, "main": main,
-                "exclude": self.exclude}  # fmt: skip
+                "exclude": self.exclude, "system": self.system, "system_source": self.system_source,
+                "skip": self._skip if skip is None else skip}  # fmt: skip
+
+    async def _describe(self, root: Path, version: int) -> tuple[WorkerProcess, Registry, dict[str, str]]:
+        """A worker that imported the workspace at `root`, the registry it described, and the files it skipped.
+
+        Raises WorkerGone when no worker could start for another reason than a file it was importing.
+        """
+        self._root = str(root)
+        skip: dict[str, str] = {}
+        while True:
+            hello = {**self._hello(version, skip), "describe": True}
+            try:
+                worker = await WorkerProcess.start(hello, version, timeout=self.start_timeout)
+            except WorkerGone as gone:
+                if gone.importing is None or gone.importing in skip:
+                    raise
+                skip[gone.importing] = (
+                    f"importing it ended the worker process that imported the workspace ({gone.why}); module-level "
+                    "code must not exit, crash or block: the file is skipped until it is fixed"
+                )
+                logger.error("workspace: %s: %s", gone.importing, skip[gone.importing])
+                continue
+            registry = described_registry((await worker.ready)["registry"], version, root)
+            report_problems(registry)
+            return worker, registry, skip
+
+    async def open_workspace(self, root: Path, version: int) -> Registry:
+        """Start the pool on the workspace at `root` and return its registry, built from a worker's description."""
+        worker, registry, self._skip = await self._describe(root, version)
+        self.generation = version
+        self._background(self._watch_memory())
+        self._adopt(worker)
+        self._replenish()
+        return registry
+
+    async def reload_workspace(self, root: Path, version: int) -> Registry | None:
+        """Switch to workers that imported the workspace at `root` afresh once they are ready; None if none could."""
+        try:
+            first, registry, skip = await self._describe(root, version)
+        except WorkerGone as gone:
+            logger.error("workspace reload: no worker of version %d started (%s); still serving the previous one",
+                         version, gone)  # fmt: skip
+            return None
+        hello = self._hello(version, skip)
+        started = await asyncio.gather(
+            *(WorkerProcess.start(hello, version, timeout=self.start_timeout) for _ in range(self.size - 1)),
+            return_exceptions=True,
+        )
+        fresh = [first, *(w for w in started if isinstance(w, WorkerProcess))]
+        if self._closed:
+            for worker in fresh:
+                worker.kill("the pool did not switch to it")
+            return None
+        self._skip = skip
+        self._switch(version, fresh)
+        return registry
 
     async def start(self, registry: Registry) -> None:
         """Start the workers for `registry` (in the background: a run waits for the first ready one)."""
@@ -68,31 +136,19 @@ class WorkerPool:
         self._background(self._watch_memory())
         self._replenish()
 
-    async def reload(self, registry: Registry) -> bool:
-        """Switch to workers that imported `registry`'s workspace, once they are ready; False if none started."""
-        self._root = str(registry.root) if registry.root is not None else None
-        hello = self._hello(registry.version)
-        started = await asyncio.gather(
-            *(WorkerProcess.start(hello, registry.version, timeout=self.start_timeout) for _ in range(self.size)),
-            return_exceptions=True,
-        )
-        fresh = [w for w in started if isinstance(w, WorkerProcess)]
-        if not fresh or self._closed:
-            logger.error("workspace reload: no worker of version %d started; still serving the previous one",
-                         registry.version)  # fmt: skip
-            for worker in fresh:
-                worker.kill("the pool did not switch to it")
-            return False
-        self.generation = registry.version
+    def _switch(self, generation: int, fresh: list[WorkerProcess]) -> None:
+        self.generation = generation
         for worker in list(self._idle):
             self._retire(worker, "replaced by a reload")
         self._idle.clear()
         for worker in fresh:
-            self._workers.add(worker)
-            self._background(self._reap(worker))
-            self._release(worker)
+            self._adopt(worker)
         self._replenish()
-        return True
+
+    def _adopt(self, worker: WorkerProcess) -> None:
+        self._workers.add(worker)
+        self._background(self._reap(worker))
+        self._release(worker)
 
     async def run(
         self, entry: RegisteredWorkflow, arguments: dict[str, Any], ctx: ExecutionContext, platform: Platform,
@@ -181,9 +237,7 @@ class WorkerPool:
                     continue
                 self._starting -= 1
                 counted = False
-                self._workers.add(worker)
-                self._background(self._reap(worker))
-                self._release(worker)
+                self._adopt(worker)
                 return
         finally:
             if counted:

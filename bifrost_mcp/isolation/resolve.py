@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +19,7 @@ from bifrost.decorators import get_spec
 from bifrost.platform import ExecutionContext
 from bifrost.types import Organization
 from bifrost_mcp.isolation.errors import RunFailed
+from bifrost_mcp.workspace.described import describe
 from bifrost_mcp.workspace.loader import add_function, load_workspace
 from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
 
@@ -68,19 +70,41 @@ class Resolver:
         self._entries: dict[tuple[str, str], RegisteredWorkflow] = {}
         self._main: str | None = None
 
-    def load(self, hello: dict[str, Any]) -> dict[str, Any]:
-        """Take the host's import path and import its workspace; returns what the ready frame reports."""
+    def load(self, hello: dict[str, Any], announce: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """Take the host's import path and import its workspace; returns what the ready frame reports.
+
+        The host's system tools are registered first, as the host does, so that a described registry (`describe`
+        in the hello: the host builds its own from it) is the one the host would have built. `announce` is told
+        each file before it is imported; files the hello says to `skip` are not imported.
+        """
         sys.path[:] = [str(p) for p in hello.get("sys_path") or sys.path]
         self._main = hello.get("main")
         root = hello.get("root")
         if root is None:
             return {"errors": 0}
-        exclude = [Path(path) for path in hello.get("exclude") or ()]  # the data dir: users' files are never code
-        registry = load_workspace(Path(root), int(hello.get("version") or 1), exclude=exclude, interruptible=False)
+        registry = load_workspace(
+            Path(root),
+            int(hello.get("version") or 1),
+            system=[self._function(module, qualname) for module, qualname in hello.get("system") or ()],
+            system_source=str(hello.get("system_source") or "system"),
+            exclude=[Path(path) for path in hello.get("exclude") or ()],  # the data dir: users' files are never code
+            interruptible=False,
+            skip={str(source): str(reason) for source, reason in (hello.get("skip") or {}).items()},
+            on_import=announce,
+        )
         for entry in (*registry.workflows.values(), *registry.data_providers.values()):
             module, qualname, _ = ref_of(entry)
             self._entries[(module, qualname)] = entry
-        return {"errors": len(registry.errors)}
+        info: dict[str, Any] = {"errors": len(registry.errors)}
+        if hello.get("describe"):
+            info["registry"] = describe(registry)
+        return info
+
+    def _function(self, module_name: str, qualname: str) -> Any:
+        value: Any = self._module(module_name)
+        for part in qualname.split("."):
+            value = getattr(value, part)
+        return value
 
     def entry(self, ref: list[str]) -> RegisteredWorkflow:
         module_name, qualname, name = (str(part) for part in ref)
@@ -100,9 +124,10 @@ class Resolver:
                 f"{qualname} cannot run in a worker process: it is defined inside a function; define it at module "
                 "level (or run with --isolation inline)"
             )
-        value: Any = self._module(module_name)
-        for part in qualname.split("."):
-            value = getattr(value, part, None)
+        try:
+            value = self._function(module_name, qualname)
+        except AttributeError:
+            value = None
         spec = get_spec(value)
         if spec is None:
             raise RunFailed(f"{module_name}.{qualname} is no longer a workflow in this worker's workspace")

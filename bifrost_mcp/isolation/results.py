@@ -44,6 +44,11 @@ def describe_validation_error(exc: pydantic.ValidationError) -> list[str]:
     return problems
 
 
+def invalid_arguments(name: str, problems: list[str]) -> str:
+    """Why a call's arguments were refused, whichever process validated them."""
+    return f"Invalid arguments for {name!r}: " + "; ".join(problems)
+
+
 def _is_options(value: Any) -> bool:
     """A data provider's result shape: a list of {"label", "value", "metadata"?}."""
     return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
@@ -51,7 +56,7 @@ def _is_options(value: Any) -> bool:
 
 def shape_result(entry: RegisteredWorkflow, result: Any) -> Any:
     """`result` as JSON-ready data, checked against the return annotation (and a data provider's shape)."""
-    adapter = entry.signature.output_adapter
+    adapter = entry.imported_signature().output_adapter
     if adapter is not None:
         try:
             value = adapter.dump_python(adapter.validate_python(result), mode="json")

@@ -19,13 +19,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pydantic
 from pydantic_core import to_json
 
 from bifrost.platform import bind
 from bifrost_mcp.isolation.output import RunOutput
 from bifrost_mcp.isolation.remote import WirePlatform
 from bifrost_mcp.isolation.resolve import Resolver, context_from
-from bifrost_mcp.isolation.results import describe_exception, is_user_error, shape_result
+from bifrost_mcp.isolation.results import describe_exception, describe_validation_error, is_user_error, shape_result
 from bifrost_mcp.isolation.wire import Connection
 
 
@@ -81,7 +82,7 @@ class Worker:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         elif kind == "hello":
-            info = self.resolver.load(message[1])
+            info = self.resolver.load(message[1], announce=lambda source: self.connection.send(["importing", source]))
             self.connection.send(["ready", {"pid": os.getpid(), **info}])
         elif kind == "stop":
             self.stopped.set()
@@ -104,14 +105,18 @@ class Worker:
         self.output.sink = self.log
         try:
             entry = self.resolver.entry(ref)
-            signature = entry.signature
-            kwargs = signature.to_kwargs(signature.arguments_model.model_validate(arguments))
-            ctx = context_from(ctx_fields)
-            for name in signature.context_params:
-                kwargs[name] = ctx
-            with bind(ctx, platform):
-                result = await self._call(entry.spec.fn, kwargs)
-            outcome: list[Any] = ["ok", shape_result(entry, result)]
+            signature = entry.imported_signature()
+            try:
+                kwargs = signature.to_kwargs(signature.arguments_model.model_validate(arguments))
+            except pydantic.ValidationError as exc:  # the host (holding only schemas) leaves this check to us
+                outcome: list[Any] = ["invalid", describe_validation_error(exc)]
+            else:
+                ctx = context_from(ctx_fields)
+                for name in signature.context_params:
+                    kwargs[name] = ctx
+                with bind(ctx, platform):
+                    result = await self._call(entry.spec.fn, kwargs)
+                outcome = ["ok", shape_result(entry, result)]
         except BaseException as exc:  # run boundary: SystemExit, KeyboardInterrupt, ... end this run, not us
             outcome = ["user_error" if is_user_error(exc) else "error", describe_exception(exc)]
         finally:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bifrost_mcp.isolation.results import describe_exception, describe_validation_error, is_user_error
+from bifrost_mcp.isolation.results import (
+    describe_exception,
+    describe_validation_error,
+    invalid_arguments,
+    is_user_error,
+)
 
 
 def is_soft_failure(result: Any) -> bool:
@@ -15,4 +20,4 @@ def is_soft_failure(result: Any) -> bool:
     return isinstance(result, dict) and result.get("success") is False
 
 
-__all__ = ["describe_exception", "describe_validation_error", "is_soft_failure", "is_user_error"]
+__all__ = ["describe_exception", "describe_validation_error", "invalid_arguments", "is_soft_failure", "is_user_error"]

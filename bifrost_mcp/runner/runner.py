@@ -36,8 +36,14 @@ from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.isolation.results import shape_result
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
-from bifrost_mcp.runner.errors import describe_exception, describe_validation_error, is_soft_failure, is_user_error
-from bifrost_mcp.workspace.registry import RegisteredWorkflow, Registry
+from bifrost_mcp.runner.errors import (
+    describe_exception,
+    describe_validation_error,
+    invalid_arguments,
+    is_soft_failure,
+    is_user_error,
+)
+from bifrost_mcp.workspace.registry import DescribedSignature, RegisteredWorkflow, Registry
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +73,7 @@ class RunOutcome:
     value: Any = None
     message: str | None = None
     user_error: bool = False  # it failed on a UserError the workflow raised: the request, not the code, is at fault
+    invalid: list[str] | None = None  # the arguments did not validate: one problem per field, whoever validated
 
     @property
     def execution_id(self) -> str:
@@ -127,15 +134,21 @@ class Runner:
             session_id=session_id,
             trigger=trigger,
         )
-        try:
-            validated = entry.signature.arguments_model.model_validate(arguments)
-        except pydantic.ValidationError as exc:
-            problems = describe_validation_error(exc)
-            return await self._fail_fast(record, f"Invalid arguments for {entry.name!r}: " + "; ".join(problems))
-        kwargs = entry.signature.to_kwargs(validated)
+        signature = entry.signature
+        kwargs: dict[str, Any] = {}
+        if isinstance(signature, DescribedSignature):  # imported by the workers only: they validate the arguments
+            if self.pool is None:
+                return await self._fail_fast(record, f"{entry.name!r} can run in a worker process only")
+        else:
+            try:
+                validated = signature.arguments_model.model_validate(arguments)
+            except pydantic.ValidationError as exc:
+                problems = describe_validation_error(exc)
+                return await self._fail_fast(record, invalid_arguments(entry.name, problems), problems)
+            kwargs = signature.to_kwargs(validated)
         state = RunState(record.id)
         ctx = caller.execution_context(record.id)
-        for name in entry.signature.context_params:
+        for name in signature.context_params:
             kwargs[name] = ctx
         record.status = ExecutionStatus.RUNNING
         self.store.begin(record)
@@ -172,6 +185,7 @@ class Runner:
             record.status = ExecutionStatus.FAILED
             outcome.message = describe_exception(exc)
             outcome.user_error = is_user_error(exc)
+            outcome.invalid = exc.invalid if isinstance(exc, RunFailed) else None
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
         await self._finish(record, state, outcome, started, cpu_started, usage)  # durable before the caller hears
         return outcome
@@ -215,6 +229,8 @@ class Runner:
     ) -> Any:  # fmt: skip
         # A timeout or a cancellation cancels this wait, and the pool kills the worker: blocking code stops too.
         finished = await pool.run(entry, arguments, ctx, platform, log, usage)
+        if finished.invalid is not None:
+            raise RunFailed(invalid_arguments(entry.name, finished.invalid), invalid=finished.invalid)
         if not finished.ok:
             raise RunFailed(finished.message or "the workflow failed", user_error=finished.user_error)
         return finished.value
@@ -248,13 +264,13 @@ class Runner:
                 return
             await anyio.sleep(self.keepalive_seconds)
 
-    async def _fail_fast(self, record: ExecutionRecord, message: str) -> RunOutcome:
+    async def _fail_fast(self, record: ExecutionRecord, message: str, invalid: list[str] | None = None) -> RunOutcome:
         record.status = ExecutionStatus.FAILED
         record.error_message = message
         record.completed_at = record.started_at
         record.duration_ms = 0
         await self.store.finish(record)
-        return RunOutcome(record, message=message)
+        return RunOutcome(record, message=message, invalid=invalid)
 
     def _finish(
         self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float,

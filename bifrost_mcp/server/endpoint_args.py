@@ -13,8 +13,9 @@ from typing import Any, Literal
 import pydantic
 from starlette.requests import Request
 
-from bifrost_mcp.runner.errors import describe_validation_error
+from bifrost_mcp.runner.errors import describe_validation_error, invalid_arguments
 from bifrost_mcp.workspace import RegisteredWorkflow
+from bifrost_mcp.workspace.registry import DescribedSignature
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 QueryKind = Literal["scalar", "list", "json"]
@@ -41,13 +42,19 @@ async def arguments_of(request: Request, entry: RegisteredWorkflow) -> dict[str,
         if body.strip():
             raise BadArguments(f"{method} takes its arguments in the query string; send no body")
         arguments = _from_query(request, entry)
+    if isinstance(entry.signature, DescribedSignature):
+        return arguments  # imported by the workers only: the run's worker validates, a refusal is `invalid`
     try:
         entry.signature.arguments_model.model_validate(arguments)
     except pydantic.ValidationError as exc:
         problems = describe_validation_error(exc)
-        fields = [dict(zip(("field", "message"), problem.split(": ", 1), strict=True)) for problem in problems]
-        raise BadArguments(f"Invalid arguments for {entry.name!r}: " + "; ".join(problems), fields) from None
+        raise BadArguments(invalid_arguments(entry.name, problems), problem_fields(problems)) from None
     return arguments
+
+
+def problem_fields(problems: list[str]) -> list[dict[str, str]]:
+    """Each validation problem ("field: what is wrong") as {"field", "message"}."""
+    return [dict(zip(("field", "message"), problem.split(": ", 1), strict=True)) for problem in problems]
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

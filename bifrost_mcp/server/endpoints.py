@@ -33,7 +33,7 @@ from bifrost_mcp.runner.rendering import failure_text
 from bifrost_mcp.runner.runner import RunOutcome
 from bifrost_mcp.server.api import error
 from bifrost_mcp.server.auth import challenge, oauth_error
-from bifrost_mcp.server.endpoint_args import BadArguments, arguments_of
+from bifrost_mcp.server.endpoint_args import BadArguments, arguments_of, problem_fields
 from bifrost_mcp.server.endpoint_auth import HOW_TO_AUTHENTICATE, endpoint_caller
 from bifrost_mcp.server.openapi import openapi_document
 from bifrost_mcp.server.rate_limits import SourceLimits
@@ -83,8 +83,7 @@ def endpoint_routes(app: App, *, prefix: str = "", resource_metadata_url: str | 
         try:
             arguments = await arguments_of(request, entry)
         except BadArguments as exc:
-            body = {"error": "invalid_arguments", "error_description": exc.description, "fields": exc.fields}
-            return JSONResponse(body, status_code=400)
+            return invalid(exc.description, exc.fields)
         if run_mode(entry.spec) == "async":
             return await _start_async(app, entry, arguments, caller)
         return answer(await app.run(entry, arguments, caller, trigger="endpoint"))
@@ -112,6 +111,11 @@ async def _start_async(app: App, entry: RegisteredWorkflow, arguments: dict[str,
     )
 
 
+def invalid(description: str, fields: list[dict[str, str]], head: dict[str, str] | None = None) -> Response:
+    body = {"error": "invalid_arguments", "error_description": description, "fields": fields, **(head or {})}
+    return JSONResponse(body, status_code=400)
+
+
 # The status of a failed run: the workflow refused (UserError), ran out of time, or failed.
 _FAILURES = {ExecutionStatus.TIMEOUT: (504, "timeout")}
 
@@ -124,5 +128,7 @@ def answer(outcome: RunOutcome) -> Response:
         result = record.result_json[1] if record.result_json is not None else "null"
         text = json.dumps(head)[:-1] + f', "result": {result}}}'
         return Response(text, media_type="application/json")
+    if outcome.invalid is not None:  # refused by the run's worker, which alone holds the workflow's types
+        return invalid(failure_text(outcome), problem_fields(outcome.invalid), head)
     status, code = (422, "workflow_refused") if outcome.user_error else _FAILURES.get(record.status, (500, "failed"))
     return JSONResponse({"error": code, "error_description": failure_text(outcome), **head}, status_code=status)

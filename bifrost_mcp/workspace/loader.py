@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -149,6 +149,8 @@ def load_workspace(
     system_source: str = "system",
     exclude: Sequence[Path] = (),
     interruptible: bool = True,
+    skip: Mapping[str, str] | None = None,
+    on_import: Callable[[str], None] | None = None,
 ) -> Registry:
     """Import the workspace at `root` afresh and build registry `version`.
 
@@ -156,6 +158,8 @@ def load_workspace(
     `exclude` folders (the data dir) are never walked into, wherever they lie.
     `interruptible=False` where no ^C can arrive (a thread, a worker process): a KeyboardInterrupt is then the
     module's own doing, reported like any other import error.
+    `skip` files (relative paths) are not imported but reported with the given reason; `on_import` is told each
+    file's path before it is imported (a worker tells the host, which learns so which file ended it).
     """
     root = root.resolve()
     registry = Registry(version=version, root=root)
@@ -174,6 +178,11 @@ def load_workspace(
     found_agents: list[FoundAgent] = []
     for path in files:
         source = path.relative_to(root).as_posix()
+        if skip and source in skip:
+            registry.errors.append(LoadError(source, None, skip[source]))
+            continue
+        if on_import is not None:
+            on_import(source)
         try:
             module = _import(root, path)
         except BaseException as exc:  # user code at import time: report, skip, keep loading the rest
@@ -186,12 +195,17 @@ def load_workspace(
         found_agents += agents_in(module, source)
     registry.assign_tool_names()
     register_agents(registry, found_agents)  # after every file: an agent may name a workflow of any of them
+    report_problems(registry)
+    return registry
+
+
+def report_problems(registry: Registry) -> None:
+    """Log the registry's load errors and notes (to stderr: never stdout, the MCP wire over stdio)."""
     for error in registry.errors:
         logger.error("workspace: %s", error)
     for note in registry.notes:
         logger.warning("workspace: %s", note)
-    warn_public_endpoints(registry)
-    return registry
+    warn_public_endpoints(registry)  # from the described registry of process isolation too
 
 
 def warn_public_endpoints(registry: Registry) -> None:

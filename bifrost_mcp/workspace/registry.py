@@ -28,12 +28,30 @@ class LoadError:
 
 
 @dataclass(frozen=True, slots=True)
+class DescribedSignature:
+    """What the host keeps of a signature a worker built (see `described`): the schemas a client sees, no model."""
+
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any] | None
+    wraps_output: bool
+    context_params: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RegisteredWorkflow:
     spec: WorkflowSpec
-    signature: Signature
+    signature: Signature | DescribedSignature  # described: the workspace was imported by worker processes only
     source: str  # path relative to the workspace (or a module name for in-code registration)
     line: int | None
     tool_name: str | None = None
+
+    def imported_signature(self) -> Signature:
+        """The signature of a function this process imported; a described one has no types to validate with."""
+        if isinstance(self.signature, DescribedSignature):
+            raise RuntimeError(
+                f"{self.name!r} was imported by a worker process only: it runs there (isolation 'process')"
+            )
+        return self.signature
 
     @property
     def name(self) -> str:

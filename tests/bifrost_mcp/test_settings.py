@@ -108,3 +108,15 @@ def test_the_endpoint_rate_limit_defaults_to_60_a_minute_and_takes_several_limit
 def test_an_endpoint_rate_limit_it_cannot_use_is_refused_saying_what_it_takes(tmp_path: Path, text: str) -> None:
     with pytest.raises(ConfigurationError, match="must be calls per period such as '60/minute' or '5/second;100/hour'"):
         HostSettings(data_dir=tmp_path, endpoint_rate_limit=text)
+
+
+def test_the_runner_lease_is_a_minute_unless_its_variable_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BIFROST_RUNNER_LEASE_SECONDS", raising=False)
+    assert HostSettings.from_env(data_dir=tmp_path).runner_lease_seconds == 60.0
+    monkeypatch.setenv("BIFROST_RUNNER_LEASE_SECONDS", "2.5")
+    assert HostSettings.from_env(data_dir=tmp_path).runner_lease_seconds == 2.5
+    monkeypatch.setenv("BIFROST_RUNNER_LEASE_SECONDS", "0")
+    with pytest.raises(ConfigurationError, match="BIFROST_RUNNER_LEASE_SECONDS must be a positive number of seconds"):
+        HostSettings.from_env(data_dir=tmp_path)

@@ -169,8 +169,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     run("users", "create", "admin@msp.test", "--name", "Admin", "--platform-admin")
     run("users", "create", "tech@acme.test", "--name", "Tech", "--org", "Acme")
     run("users", "create", "drifter@msp.test", "--name", "Drifter")
-    run("config", "set", "openai_base_url", "https://api.openai.com/v1")
-    run("knowledge", "ingest", str(runbooks), "--namespace", "runbooks")
+    run("config", "set", "--global", "openai_base_url", "https://api.openai.com/v1")
+    run("knowledge", "ingest", "--global", str(runbooks), "--namespace", "runbooks")
     assert _cli(data_dir, workspace, "run", "seed")["result"] == "seeded"
 
     def token(email: str) -> str:

@@ -19,7 +19,8 @@ from bifrost.enums import ExecutionStatus
 from bifrost_mcp.agents import workflow_tool
 from bifrost_mcp.executions.store import STOPPED_MESSAGE
 from tests.support.data_dir import db_rows, opened_host
-from tests.support.mcp import connected, execution_id_of, mcp_http_client, opened_app
+from tests.support.echo_load import ECHO, echo_session
+from tests.support.mcp import connected, execution_id_of, opened_app
 from tests.support.poll import poll
 from tests.support.served import served_http
 from tests.support.workspace import workspace_modules_dropped, write_files
@@ -102,14 +103,6 @@ async def test_a_second_host_on_the_data_dir_leaves_the_runs_of_a_live_one_alone
         assert on_disk(tmp_path, outcome.execution_id) == ("Completed", '"kept"')
 
 
-ECHO = """
-from bifrost import workflow
-
-
-@workflow(is_tool=True)
-async def echo(text: str) -> str:
-    return text
-"""
 SESSIONS = 10
 CALLS = 30
 KILL_AFTER = 120
@@ -124,17 +117,14 @@ async def test_every_call_acknowledged_before_a_kill_9_has_its_completed_record(
         async with served_http(workspace, data_dir, tmp_path) as server:
             killed = anyio.Event()
 
+            def kill_at_the_count() -> None:
+                if len(acknowledged) == KILL_AFTER:
+                    os.kill(server.process.pid, signal.SIGKILL)
+                    killed.set()
+
             async def session(number: int) -> None:
                 try:
-                    async with mcp_http_client(server.url, server.token, mode="legacy") as client:
-                        for call in range(CALLS):
-                            text = f"session {number} call {call}"
-                            result = await client.call_tool("echo", {"text": text})
-                            assert not result.is_error and result.structured_content == {"result": text}
-                            acknowledged[execution_id_of(result)] = text
-                            if len(acknowledged) == KILL_AFTER:
-                                os.kill(server.process.pid, signal.SIGKILL)
-                                killed.set()
+                    await echo_session(server, number, CALLS, acknowledged, kill_at_the_count)
                 except Exception:
                     if not killed.is_set():  # before the kill every call must succeed
                         raise

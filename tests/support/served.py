@@ -49,9 +49,12 @@ def _banner_token(stderr: Path) -> str | None:
 
 
 @asynccontextmanager
-async def served_http(workspace: Path, data_dir: Path, logs: Path, *, env: dict[str, str] | None = None
-                      ) -> AsyncIterator[Served]:  # fmt: skip
-    """Serve `workspace` over HTTP until the block ends (SIGTERM, or the test's kill -9)."""
+async def served_http(workspace: Path, data_dir: Path, logs: Path, *, env: dict[str, str] | None = None,
+                      token: str | None = None) -> AsyncIterator[Served]:  # fmt: skip
+    """Serve `workspace` over HTTP until the block ends (SIGTERM, or the test's kill -9).
+
+    `token`: the owner's, for a data dir that has one already (then the banner shows none).
+    """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     stdout, stderr = logs / "serve.stdout", logs / "serve.stderr"
@@ -65,7 +68,7 @@ async def served_http(workspace: Path, data_dir: Path, logs: Path, *, env: dict[
     async with process:
         try:
             await poll(lambda: answers(f"{base}/healthz"), timeout=STARTUP_SECONDS, what="the server to answer")
-            token = _banner_token(stderr)
+            token = token or _banner_token(stderr)
             assert token is not None, stderr.read_text()
             yield Served(f"{base}/mcp", token, process, stdout, stderr)
         finally:

@@ -73,9 +73,12 @@ class MockPlatform:
 
 
 def test_context(**fields: Any) -> ExecutionContext:
-    """An ExecutionContext for tests: a plain user in GLOBAL scope unless `fields` say otherwise.
+    """An ExecutionContext for tests, as the host builds one, unless `fields` say otherwise.
 
-    Given an `organization` and no `scope`, the scope is that organization's id, as on the host.
+    Without an `organization`: the local owner, a platform admin in GLOBAL scope (whom `bifrost-mcp run` and
+    stdio act as by default), so a test may write GLOBAL. Given an `organization`: a member of it (no admin),
+    acting in its scope. A plain user in GLOBAL scope (`is_platform_admin=False`) may read GLOBAL but write
+    nothing, as on the host.
     """
     organization = fields.get("organization")
     values: dict[str, Any] = {
@@ -84,7 +87,7 @@ def test_context(**fields: Any) -> ExecutionContext:
         "name": "Test User",
         "scope": GLOBAL_SCOPE if organization is None else organization.id,
         "organization": None,
-        "is_platform_admin": False,
+        "is_platform_admin": organization is None,
         "is_function_key": False,
         "execution_id": "test-execution",
     }

@@ -17,10 +17,10 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCli:
 
 
 def test_config_set_then_get_round_trips_each_type(cli: DataCli) -> None:
-    cli.ok("config", "set", "api_url", "https://api.example.com")
-    cli.ok("config", "set", "retries", "5", "--type", "int")
-    cli.ok("config", "set", "enabled", "yes", "--type", "bool")
-    cli.ok("config", "set", "limits", '{"per_minute": 60, "ratio": 0.5}', "--type", "json")
+    cli.ok("config", "set", "--global", "api_url", "https://api.example.com")
+    cli.ok("config", "set", "--global", "retries", "5", "--type", "int")
+    cli.ok("config", "set", "--global", "enabled", "yes", "--type", "bool")
+    cli.ok("config", "set", "--global", "limits", '{"per_minute": 60, "ratio": 0.5}', "--type", "json")
 
     assert cli.json("config", "get", "api_url") == {
         "key": "api_url",
@@ -37,7 +37,7 @@ def test_config_set_then_get_round_trips_each_type(cli: DataCli) -> None:
 
 
 def test_a_secret_is_shown_masked_unless_reveal_is_given(cli: DataCli, tmp_path: Path) -> None:
-    set_output = cli.ok("config", "set", "anthropic_api_key", "sk-ant-cli-0001", "--secret")
+    set_output = cli.ok("config", "set", "--global", "anthropic_api_key", "sk-ant-cli-0001", "--secret")
 
     assert "sk-ant-cli-0001" not in set_output
     assert cli.json("config", "get", "anthropic_api_key")["value"] == "[SECRET]"
@@ -51,15 +51,15 @@ def test_a_secret_is_shown_masked_unless_reveal_is_given(cli: DataCli, tmp_path:
 
 
 def test_a_secret_value_can_be_read_from_stdin(cli: DataCli) -> None:
-    cli.ok("config", "set", "db_password", "-", "--secret", input="from-stdin-0002\n")
+    cli.ok("config", "set", "--global", "db_password", "-", "--secret", input="from-stdin-0002\n")
 
     assert cli.ok("config", "get", "db_password", "--reveal") == "from-stdin-0002\n"
 
 
 def test_org_values_override_global_ones_and_list_shows_where_each_comes_from(cli: DataCli) -> None:
     org = cli.json("orgs", "create", "Acme")
-    cli.ok("config", "set", "region", "us")
-    cli.ok("config", "set", "timeout", "30", "--type", "int")
+    cli.ok("config", "set", "--global", "region", "us")
+    cli.ok("config", "set", "--global", "timeout", "30", "--type", "int")
     cli.ok("config", "set", "region", "eu", "--org", "Acme")
 
     assert cli.json("config", "get", "region", "--org", "acme")["value"] == "eu"
@@ -73,7 +73,7 @@ def test_org_values_override_global_ones_and_list_shows_where_each_comes_from(cl
 
 def test_delete_acts_on_one_scope_only(cli: DataCli) -> None:
     cli.json("orgs", "create", "Acme")
-    cli.ok("config", "set", "region", "us")
+    cli.ok("config", "set", "--global", "region", "us")
     cli.ok("config", "set", "region", "eu", "--org", "Acme")
 
     assert cli.json("config", "delete", "region", "--org", "Acme")["deleted"] is True
@@ -92,11 +92,11 @@ def test_a_missing_key_is_an_error_that_says_where_it_looked(cli: DataCli) -> No
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["config", "set", "n", "five", "--type", "int"], "--type int needs an integer VALUE, got 'five'"),
-        (["config", "set", "b", "maybe", "--type", "bool"], "--type bool needs true or false"),
-        (["config", "set", "j", "{oops", "--type", "json"], "--type json needs a JSON VALUE"),
+        (["config", "set", "--global", "n", "five", "--type", "int"], "--type int needs an integer VALUE, got 'five'"),
+        (["config", "set", "--global", "b", "maybe", "--type", "bool"], "--type bool needs true or false"),
+        (["config", "set", "--global", "j", "{oops", "--type", "json"], "--type json needs a JSON VALUE"),
         (["config", "set", "k", "v", "--org", "Nowhere"], "no organization with id or name 'Nowhere'"),
-        (["config", "set", " k", "v"], "config key ' k' is invalid"),
+        (["config", "set", "--global", " k", "v"], "config key ' k' is invalid"),
     ],
 )
 def test_bad_input_is_an_error_that_says_what_to_fix(cli: DataCli, args: list[str], message: str) -> None:
@@ -105,6 +105,17 @@ def test_bad_input_is_an_error_that_says_what_to_fix(cli: DataCli, args: list[st
 
 def test_the_group_works_on_its_own(cli: DataCli) -> None:
     alone = DataCli(cli.data_dir, config)
-    alone.ok("set", "retries", "5", "--type", "int")
+    alone.ok("set", "retries", "5", "--type", "int", "--global")
     assert alone.json("get", "retries")["value"] == 5
     assert [e["key"] for e in alone.json("list")] == ["retries"]
+
+
+@pytest.mark.parametrize("command", [["set", "region", "us"], ["delete", "region"]])
+def test_a_write_names_its_scope_so_global_is_never_written_by_omission(cli: DataCli, command: list[str]) -> None:
+    cli.json("orgs", "create", "Acme")
+
+    for target in ([], ["--global", "--org", "Acme"]):
+        error = cli.fails("config", *command, *target)
+        assert "pass exactly one of --org ORG or --global" in error and "GLOBAL is read by every organization" in error
+    assert cli.json("config", "list") == []
+    assert cli.json("config", "list", "--org", "Acme") == []

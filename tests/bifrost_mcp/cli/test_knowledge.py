@@ -57,9 +57,19 @@ def test_ingest_is_resumable_and_search_finds_by_meaning_within_the_org(cli: Dat
     assert cli.json("knowledge", "namespaces", "--org", "Globex") == []
 
 
+def test_ingest_names_its_scope_so_global_is_never_written_by_omission(cli: DataCli, runbooks: Path) -> None:
+    cli.ok("orgs", "create", "Acme")
+
+    for target in ([], ["--global", "--org", "Acme"]):
+        error = cli.fails("knowledge", "ingest", str(runbooks), "--namespace", "runbooks", *target)
+        assert "pass exactly one of --org ORG or --global" in error and "GLOBAL is read by every organization" in error
+    assert cli.json("knowledge", "namespaces") == []
+    assert cli.json("knowledge", "namespaces", "--org", "Acme") == []
+
+
 def test_unreadable_files_are_named_and_the_exit_code_says_so(cli: DataCli, runbooks: Path) -> None:
     (runbooks / "legacy.txt").write_bytes("Kantine \u00f6ffnet".encode("latin-1"))
-    result = cli("knowledge", "ingest", str(runbooks), "--namespace", "runbooks")
+    result = cli("knowledge", "ingest", "--global", str(runbooks), "--namespace", "runbooks")
     assert result.exit_code == 1, result.stderr
     assert result.stdout.startswith("3 added, 0 updated, 0 unchanged, 1 failed\n")
     assert "legacy.txt" in result.stdout and "not UTF-8" in result.stdout
@@ -75,7 +85,7 @@ def test_errors_are_one_line_that_says_what_to_fix(cli: DataCli, runbooks: Path,
         vectors.close()
 
     asyncio.run(built_elsewhere())
-    error = cli.fails("knowledge", "ingest", str(runbooks), "--namespace", "runbooks")
+    error = cli.fails("knowledge", "ingest", "--global", str(runbooks), "--namespace", "runbooks")
     assert error.startswith("error: Knowledge namespace 'runbooks' (GLOBAL) was embedded with")
     assert "bifrost-mcp knowledge reindex --namespace runbooks" in error and "Traceback" not in error
 
@@ -83,7 +93,7 @@ def test_errors_are_one_line_that_says_what_to_fix(cli: DataCli, runbooks: Path,
 def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forced(
     cli: DataCli, runbooks: Path
 ) -> None:
-    cli.ok("knowledge", "ingest", str(runbooks), "--namespace", "runbooks")
+    cli.ok("knowledge", "ingest", "--global", str(runbooks), "--namespace", "runbooks")
     (result,) = cli.json("knowledge", "reindex")
     assert (result["namespace"], result["rebuilt"]) == ("runbooks", False)
     (forced,) = cli.json("knowledge", "reindex", "--namespace", "runbooks", "--force")
@@ -94,6 +104,6 @@ def test_reindex_skips_namespaces_already_on_the_configured_embedder_unless_forc
 
 def test_the_group_works_on_its_own(tmp_path: Path, runbooks: Path) -> None:
     alone = DataCli(tmp_path / "data", knowledge)
-    assert len(alone.json("ingest", str(runbooks), "--namespace", "runbooks")["added"]) == 3
+    assert len(alone.json("ingest", str(runbooks), "--namespace", "runbooks", "--global")["added"]) == 3
     (listed,) = alone.json("namespaces")
     assert (listed["name"], listed["org_document_count"], listed["global_document_count"]) == ("runbooks", 0, 3)

@@ -19,8 +19,8 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataCli:
 
 
 def test_rotate_key_re_encrypts_under_a_new_key_file_and_values_stay_readable(cli: DataCli) -> None:
-    cli.ok("config", "set", "api_key", "sk-rotate-0001", "--secret")
-    cli.ok("config", "set", "plain", "p")
+    cli.ok("config", "set", "--global", "api_key", "sk-rotate-0001", "--secret")
+    cli.ok("config", "set", "--global", "plain", "p")
     old_key = (cli.data_dir / KEY_FILENAME).read_text()
 
     report = cli.json("secrets", "rotate-key")
@@ -36,7 +36,7 @@ def test_rotate_key_with_one_env_key_prints_the_new_key_and_the_steps(
 ) -> None:
     current = Fernet.generate_key().decode()
     monkeypatch.setenv(ENV_VAR, current)
-    cli.ok("config", "set", "api_key", "sk-env-0002", "--secret")
+    cli.ok("config", "set", "--global", "api_key", "sk-env-0002", "--secret")
 
     output = cli.ok("secrets", "rotate-key")
 

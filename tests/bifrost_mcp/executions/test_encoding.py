@@ -32,9 +32,10 @@ def test_a_running_record_is_encoded_without_logs_and_a_final_one_with_them() ->
         trigger="schedule",
     )
     record.add_log("INFO", "line \udcff", {"n": NoText()})
-    assert encode(record, Owner(42, 7), final=False).logs == []
-    final = encode(record, Owner(42, 7), final=True)
+    running = encode(record, Owner(42, 7, "lease-1"), final=False)
+    assert running.logs == [] and running.row[-4:] == (42, 7, "schedule", "lease-1")
+    final = encode(record, Owner(42, 7, "lease-1"), final=True)
     [(execution_id, seq, level, message, metadata, _timestamp)] = final.logs
     assert (execution_id, seq, level, message) == ("e1", 1, "INFO", "line \\udcff")
     assert json.loads(metadata) == {"n": "[unencodable NoText]"}
-    assert final.row[0] == "e1" and final.row[-3:] == (42, 7, "schedule")
+    assert final.row[0] == "e1" and final.row[-4:] == (42, 7, "schedule", "lease-1")

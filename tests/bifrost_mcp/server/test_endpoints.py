@@ -13,8 +13,11 @@ import pytest
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from bifrost_mcp.executions.records import ExecutionRecord
+from bifrost_mcp.workspace.registry import DescribedSignature
 from tests.support.endpoints import EndpointWorld, endpoint_world, endpoints_app, public_writer
+from tests.support.mcp import opened_app
 from tests.support.poll import poll
+from tests.support.workspace import workspace_modules_dropped, write_files
 
 
 @pytest.fixture
@@ -339,3 +342,42 @@ async def test_endpoints_and_their_document_live_under_the_servers_prefix(world:
         doc = await http.get("/bifrost/api/openapi.json")
     assert ran.json()["result"]["text"] == "p"
     assert doc.json()["servers"] == [{"url": "/bifrost"}]
+
+
+WORKER_ONLY = """
+from typing import Literal
+
+from bifrost import workflow
+
+
+@workflow(endpoint_enabled=True, execution_mode="sync")
+async def open_ticket(subject: str, priority: Literal["low", "high"] = "low") -> dict:
+    return {"subject": subject, "priority": priority}
+"""
+
+
+async def test_in_worker_processes_the_worker_validates_and_bad_arguments_are_still_400_naming_each_field(
+    tmp_path: Path,
+) -> None:
+    # With isolation "process" the host never imports the workspace, so it holds no types to validate with.
+    with workspace_modules_dropped(tmp_path / "ws") as root:
+        root.mkdir()
+        write_files(root, {"tickets.py": WORKER_ONLY})
+        async with opened_app(tmp_path / "data", workspace=root, isolation="process", workers=1) as app:
+            assert isinstance(app.registry.workflows["open_ticket"].signature, DescribedSignature)
+            async with endpoint_world(app) as world:
+                ada = world.bearer(world.ada)
+                bad = await call(world, "POST", "open_ticket", ada, json={"priority": "urgent", "owner": "x"})
+                good = await call(world, "POST", "open_ticket", ada, json={"subject": "VPN"})
+
+    assert bad.status_code == 400, bad.text
+    body = bad.json()
+    assert body["error"] == "invalid_arguments"
+    assert {f["field"]: f["message"] for f in body["fields"]} == {
+        "subject": "required argument is missing",
+        "priority": "Input should be 'low' or 'high'",
+        "owner": "unexpected argument; remove it (see the tool's inputSchema for the accepted arguments)",
+    }
+    assert body["error_description"].startswith("Invalid arguments for 'open_ticket': subject: required")
+    assert body["status"] == "Failed" and body["execution_id"]  # the worker's refusal is a run, so it has a record
+    assert (good.status_code, good.json()["result"]) == (200, {"subject": "VPN", "priority": "low"})

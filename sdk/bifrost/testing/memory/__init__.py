@@ -14,7 +14,8 @@
         assert platform.documents("tickets")[0].data == {"status": "closed", "by": "Ada"}
 
 Each call acts as the caller of the bound ExecutionContext (`bound(platform, test_context(...))`): its scope
-decides which state it sees, `is_platform_admin` what it may do, exactly as on the host. One platform can
+decides which state it sees, `is_platform_admin` what it may do (GLOBAL, which every organization reads, is
+written by platform admins only), exactly as on the host. One platform can
 serve several contexts, so tenancy is testable. What is implemented, with the host's semantics (each module
 of this package documents its domain):
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bifrost._context import GLOBAL_SCOPE, ExecutionContext
+from bifrost._scopes import global_write_refused
 from bifrost.errors import AccessDenied, ValidationError
 
 MAX_NAME_LENGTH = 255
@@ -24,6 +25,18 @@ def resolve_scope(caller: ExecutionContext, requested: str | None) -> str:
     raise AccessDenied(
         f"scope {requested!r} is not yours: only platform admins may act in another organization's scope"
     )
+
+
+def writable_scope(caller: ExecutionContext, requested: str | None = None) -> str:
+    """The scope a write (config, tables, files, knowledge) acts on; GLOBAL, which everyone reads, for admins only.
+
+    A function key is refused too: the host lets only GLOBAL keys created with --global-write write there, a
+    grant an ExecutionContext does not carry.
+    """
+    scope = resolve_scope(caller, requested)
+    if scope != GLOBAL_SCOPE or caller.is_platform_admin:
+        return scope
+    raise global_write_refused(is_function_key=caller.is_function_key, name=caller.name, email=caller.email)
 
 
 def readable_scopes(scope: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bifrost._context import ExecutionContext
 from bifrost.enums import ConfigType
-from bifrost.testing.memory._common import readable_scopes
+from bifrost.testing.memory._common import readable_scopes, writable_scope
 from bifrost.types import ConfigData
 from bifrost.values import check_key, encode_value
 
@@ -44,6 +44,7 @@ def entry(value: Any, is_secret: bool) -> Entry:
 class ConfigView:
     def __init__(self, state: ConfigState, caller: ExecutionContext) -> None:
         self._state = state
+        self._caller = caller
         self._scope = caller.scope
 
     async def get(self, key: str, default: Any = None) -> Any:
@@ -55,7 +56,7 @@ class ConfigView:
         return default
 
     async def set(self, key: str, value: Any, is_secret: bool = False) -> None:
-        self._state.setdefault(self._scope, {})[check_key(key)] = entry(value, is_secret)
+        self._state.setdefault(writable_scope(self._caller), {})[check_key(key)] = entry(value, is_secret)
 
     async def list(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -65,4 +66,4 @@ class ConfigView:
         return {key: values[key] for key in sorted(values)}
 
     async def delete(self, key: str) -> bool:
-        return self._state.get(self._scope, {}).pop(check_key(key), None) is not None
+        return self._state.get(writable_scope(self._caller), {}).pop(check_key(key), None) is not None

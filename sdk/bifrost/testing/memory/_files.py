@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bifrost._context import ExecutionContext
 from bifrost.errors import AccessDenied, ValidationError
+from bifrost.testing.memory._common import writable_scope
 from bifrost.values import Parts, split_path
 
 Root = tuple[str | None, str]  # (scope, or None for mode="local"; location)
@@ -51,6 +52,8 @@ class FilesView:
 
     def _writable(self, path: str, location: str, mode: str, action: str) -> tuple[Store, Parts, str]:
         store, label = self._store(location, mode)
+        if mode == "cloud":
+            writable_scope(self._caller)  # the store is the caller's scope's; local mode is admins' already
         if location == "uploads":
             where = _display(label, split_path(path, label, allow_root=True))
             raise AccessDenied(

@@ -21,7 +21,7 @@ from typing import Any
 
 from bifrost._context import GLOBAL_SCOPE, ExecutionContext
 from bifrost.errors import ValidationError
-from bifrost.testing.memory._common import Clock, json_copy
+from bifrost.testing.memory._common import Clock, json_copy, writable_scope
 from bifrost.types import KnowledgeDocument, NamespaceInfo
 
 KnowledgeState = dict[tuple[str, str], dict[str, KnowledgeDocument]]  # (scope, namespace) -> id -> document
@@ -63,6 +63,7 @@ class KnowledgeView:
     def __init__(self, state: KnowledgeState, clock: Clock, caller: ExecutionContext) -> None:
         self._state = state
         self._clock = clock
+        self._caller = caller
         self._scope = caller.scope
 
     def _spaces(self, namespace: str, *, with_global: bool) -> list[tuple[str, str]]:
@@ -70,13 +71,19 @@ class KnowledgeView:
         own = (self._scope, namespace)
         return [own, (GLOBAL_SCOPE, namespace)] if with_global and self._scope != GLOBAL_SCOPE else [own]
 
+    def _writable_space(self, namespace: str) -> tuple[str, str]:
+        """The namespace in the caller's scope, once the host's rule lets the caller write there."""
+        writable_scope(self._caller)
+        (space,) = self._spaces(namespace, with_global=False)
+        return space
+
     async def store(
         self, content: str, namespace: str = "default", key: str | None = None, metadata: dict[str, Any] | None = None
     ) -> str:
         return (await self.store_many([{"content": content, "key": key, "metadata": metadata}], namespace))[0]
 
     async def store_many(self, documents: Sequence[Mapping[str, Any]], namespace: str = "default") -> list[str]:
-        (space,) = self._spaces(namespace, with_global=False)
+        space = self._writable_space(namespace)
         prepared = [self._prepare(doc, index, namespace) for index, doc in enumerate(documents)]
         ids = [doc.id for doc in prepared]
         if len(set(ids)) != len(ids):
@@ -157,7 +164,7 @@ class KnowledgeView:
 
     async def delete(self, key: str, namespace: str = "default") -> bool:
         check_name("key", key)
-        (space,) = self._spaces(namespace, with_global=False)
+        space = self._writable_space(namespace)
         docs = self._state.get(space, {})
         deleted = docs.pop(key, None) is not None
         if not docs:
@@ -165,7 +172,7 @@ class KnowledgeView:
         return deleted
 
     async def delete_namespace(self, namespace: str) -> int:
-        (space,) = self._spaces(namespace, with_global=False)
+        space = self._writable_space(namespace)
         return len(self._state.pop(space, {}))
 
     async def list_namespaces(self) -> list[NamespaceInfo]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from bifrost._context import GLOBAL_SCOPE, ExecutionContext
 from bifrost.errors import ValidationError
-from bifrost.testing.memory._common import Clock, check_name, json_copy, resolve_scope
+from bifrost.testing.memory._common import Clock, check_name, json_copy, resolve_scope, writable_scope
 from bifrost.testing.memory._values import ordered
 from bifrost.testing.memory._where import compile_where
 from bifrost.types import DocumentData, DocumentList, TableInfo
@@ -41,17 +41,20 @@ class TablesView:
         self._clock = clock
         self._caller = caller
 
-    def _tables(self, scope: str | None, app: str | None) -> tuple[tuple[str, str], dict[str, Table]]:
-        key = (resolve_scope(self._caller, scope), "" if app is None else check_name(app, "app"))
+    def _tables(
+        self, scope: str | None, app: str | None, *, write: bool = False
+    ) -> tuple[tuple[str, str], dict[str, Table]]:
+        scope_key = writable_scope(self._caller, scope) if write else resolve_scope(self._caller, scope)
+        key = (scope_key, "" if app is None else check_name(app, "app"))
         return key, self._state.setdefault(key, {})
 
-    def _table(self, name: str, scope: str | None, app: str | None) -> Table | None:
-        _, tables = self._tables(scope, app)
+    def _table(self, name: str, scope: str | None, app: str | None, *, write: bool = False) -> Table | None:
+        _, tables = self._tables(scope, app, write=write)
         return tables.get(check_name(name, "table"))
 
     def _writable_table(self, name: str, scope: str | None, app: str | None) -> Table:
         """The table `name`, created when missing (insert and upsert do that)."""
-        key, tables = self._tables(scope, app)
+        key, tables = self._tables(scope, app, write=True)
         if check_name(name, "table") not in tables:
             tables[name] = self._new_table(key, name, None, None)
         return tables[name]
@@ -79,7 +82,7 @@ class TablesView:
         scope: str | None,
         app: str | None,
     ) -> TableInfo:
-        key, tables = self._tables(scope, app)
+        key, tables = self._tables(scope, app, write=True)
         check_name(name, "table name")
         if description is not None and not isinstance(description, str):
             raise ValidationError(f"description must be a string or None, got {type(description).__name__}")
@@ -98,7 +101,7 @@ class TablesView:
         return [tables[name].info.model_copy(deep=True) for name in sorted(tables)]
 
     async def delete(self, name: str, scope: str | None, app: str | None) -> bool:
-        _, tables = self._tables(scope, app)
+        _, tables = self._tables(scope, app, write=True)
         return tables.pop(check_name(name, "table name"), None) is not None
 
     async def insert(
@@ -139,7 +142,7 @@ class TablesView:
     async def update(
         self, table: str, doc_id: str, data: dict[str, Any], scope: str | None, app: str | None
     ) -> DocumentData | None:
-        found = self._table(table, scope, app)
+        found = self._table(table, scope, app, write=True)
         changes = _data(data)
         old = found.documents.get(check_name(doc_id, "document id", MAX_ID_LENGTH)) if found else None
         if found is None or old is None:
@@ -148,7 +151,7 @@ class TablesView:
         return _keep(found, merged)
 
     async def delete_document(self, table: str, doc_id: str, scope: str | None, app: str | None) -> bool:
-        found = self._table(table, scope, app)
+        found = self._table(table, scope, app, write=True)
         doc_id = check_name(doc_id, "document id", MAX_ID_LENGTH)
         return found is not None and found.documents.pop(doc_id, None) is not None
 

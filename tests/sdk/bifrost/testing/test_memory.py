@@ -704,6 +704,68 @@ async def test_handlers_add_and_override_operations_and_calls_are_recorded() -> 
     assert platform.calls[3] == ("config.set", {"key": "real", "value": 1, "is_secret": False})
 
 
+# GLOBAL, which every organization reads, is written by platform admins only, as on the host
+
+GLOBAL_WRITES: list[tuple[str, Any]] = [
+    ("config.set", lambda: config.set("api_url", "https://attacker.example")),
+    ("config.delete", lambda: config.delete("api_url")),
+    ("tables.create", lambda: tables.create("notes")),
+    ("tables.insert", lambda: tables.insert("tickets", {"status": "open"}, id="T-9")),
+    ("tables.upsert", lambda: tables.upsert("tickets", "T-1", {"status": "gone"})),
+    ("tables.update", lambda: tables.update("tickets", "T-1", {"status": "gone"})),
+    ("tables.delete_document", lambda: tables.delete_document("tickets", "T-1")),
+    ("tables.delete", lambda: tables.delete("tickets")),
+    ("files.write", lambda: files.write("notes.txt", "x")),
+    ("files.delete", lambda: files.delete("seed.txt")),
+    ("knowledge.store", lambda: knowledge.store("text", namespace="runbooks", key="k2")),
+    ("knowledge.delete", lambda: knowledge.delete("k1", namespace="runbooks")),
+    ("knowledge.delete_namespace", lambda: knowledge.delete_namespace("runbooks")),
+]
+
+
+def global_world() -> InMemoryPlatform:
+    platform = InMemoryPlatform(config={"api_url": "https://api.example"})
+    platform.put_document("tickets", {"status": "open"}, id="T-1")
+    platform.put_file("seed.txt", b"seed")
+    return platform
+
+
+@pytest.mark.parametrize(("operation", "write"), GLOBAL_WRITES, ids=[op for op, _ in GLOBAL_WRITES])
+async def test_a_global_write_by_anyone_but_a_platform_admin_is_refused_as_on_the_host(
+    operation: str, write: Any
+) -> None:
+    from bifrost_mcp.access import writable_scope
+    from bifrost_mcp.caller import Caller
+
+    platform = global_world()
+    with bound(platform, test_context()):  # the default caller, the local owner, seeds GLOBAL knowledge
+        await knowledge.store("seed text", namespace="runbooks", key="k1")
+    before = (platform.config_values(), platform.documents("tickets"), platform.files(), platform.table_names())
+    user = test_context(is_platform_admin=False, email="drifter@msp.test")
+    key = test_context(is_platform_admin=False, is_function_key=True, name="Monitoring")
+    for ctx in (user, key):
+        with bound(platform, ctx), pytest.raises(AccessDenied) as refused:
+            await write()
+        host_caller = Caller(ctx.user_id, ctx.email, ctx.name, None, False, is_function_key=ctx.is_function_key)
+        with pytest.raises(AccessDenied) as on_the_host:
+            writable_scope(host_caller)
+        assert str(refused.value) == str(on_the_host.value)
+    assert (platform.config_values(), platform.documents("tickets"), platform.files(), platform.table_names()) == before
+    assert len(platform.knowledge_documents("runbooks")) == 1
+
+    with bound(platform, user):  # reading GLOBAL stays open to them
+        assert await config.get("api_url") == "https://api.example"
+        assert (await tables.get("tickets", "T-1")) is not None
+    with bound(platform, test_context()):  # the default context is a platform admin: it may write GLOBAL
+        assert test_context().is_platform_admin and test_context().scope == "GLOBAL"
+        await write()
+
+
+async def test_the_default_context_is_an_admin_in_global_and_one_with_an_organization_a_member() -> None:
+    assert (test_context().scope, test_context().is_platform_admin) == ("GLOBAL", True)
+    assert (member().scope, member().is_platform_admin) == ("org-acme", False)
+
+
 async def test_a_call_outside_a_run_has_no_caller() -> None:
     with pytest.raises(NoExecutionContextError):
         await InMemoryPlatform().call("config.get", {"key": "k", "default": None})
