@@ -43,7 +43,7 @@ FILES = {
 
 
         @workflow(name="Lookup Customer", is_tool=True, schedule="0 * * * *")
-        def lookup(name: str) -> int:
+        def lookup(name: str = "acme") -> int:  # a scheduled run passes no arguments
             return 1
 
 
