@@ -57,13 +57,15 @@ class ExecutionsView:
         return record.public(with_logs=True)
 
     async def get_logs(self, execution_id: str, start: str, count: int) -> builtins.list[ExecutionLog]:
+        """Entries from stream id `start` on, that one included ("0": from the beginning), as a stream read does."""
         try:
-            after = int(start)
+            first = int(start)
         except (TypeError, ValueError) as exc:
             raise ValidationError(
-                f"start must be a stream id such as '0' or the id of the last entry read, got {start!r}"
+                f"start must be a stream id such as '0' (the beginning) or the id of the first entry to read, "
+                f"got {start!r}"
             ) from exc
-        if after < 0:
+        if first < 0:
             raise ValidationError("start must be '0' or a positive stream id")
         record = await self._visible(execution_id)
-        return [e.public(record.id) for e in await self.store.logs(record.id, after, count)]
+        return [e.public(record.id) for e in await self.store.logs(record.id, max(first - 1, 0), count)]
