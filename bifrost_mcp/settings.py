@@ -19,6 +19,11 @@ MAX_INDEXES_PER_SCOPE = 100
 MAX_SESSIONS = 10_000  # open MCP sessions over HTTP, per endpoint (/mcp, /mcp/agents/<name>)
 MAX_SESSIONS_PER_CREDENTIAL = 100
 SESSION_IDLE_TIMEOUT_SECONDS = 600.0
+DEFAULT_ASYNC_CONCURRENCY = 4  # queued (async) runs one serving process runs at once
+QUEUE_POLL_SECONDS = 1.0  # how soon a run queued by another process (or a cancel request) is seen
+# A tools/call of a workflow allowed to run longer than this is answered at once with its execution id, like an
+# async one: the default (the default timeout_seconds) hands off only workflows that declare a longer timeout.
+MCP_HOLD_SECONDS = 1800.0
 # What one run may leave behind (see executions.limits), and the variables that change it.
 DEFAULT_LOG_BYTES = 4 * 1024 * 1024
 DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
@@ -47,6 +52,8 @@ class HostSettings:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, got {self.isolation!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.async_concurrency < 1:
+            raise ValueError(f"async_concurrency must be at least 1, got {self.async_concurrency}")
 
     max_tables_per_scope: int = MAX_TABLES_PER_SCOPE
     max_indexes_per_scope: int = MAX_INDEXES_PER_SCOPE
@@ -56,6 +63,10 @@ class HostSettings:
 
     max_log_bytes: int = DEFAULT_LOG_BYTES  # log bytes one run's record keeps
     max_result_bytes: int = DEFAULT_RESULT_BYTES  # the largest result a run may return, as JSON
+
+    async_concurrency: int = DEFAULT_ASYNC_CONCURRENCY
+    queue_poll_seconds: float = QUEUE_POLL_SECONDS
+    mcp_hold_seconds: float = MCP_HOLD_SECONDS
 
     @classmethod
     def from_env(
@@ -83,6 +94,8 @@ class HostSettings:
             ),
             max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
             max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
+            async_concurrency=_env_int("BIFROST_ASYNC_CONCURRENCY", DEFAULT_ASYNC_CONCURRENCY),
+            mcp_hold_seconds=_env_seconds("BIFROST_MCP_HOLD_SECONDS", MCP_HOLD_SECONDS),
         )
 
 

@@ -51,4 +51,20 @@ MIGRATIONS = [
     Migration(101, "executions runner start time", "ALTER TABLE executions ADD COLUMN runner_started INTEGER;"),
     # What started the run (see records.Trigger); rows from before it read as NULL: not known.
     Migration(102, "executions trigger", "ALTER TABLE executions ADD COLUMN trigger TEXT;"),
+    # Queued (async) runs: what a run needs once it is picked up, kept until it finishes. Its execution row is
+    # written at once, Pending and without an owner (runner_pid 0), and claimed by the process that runs it.
+    Migration(
+        120,
+        "execution queue",
+        """
+        CREATE TABLE execution_queue (
+            execution_id TEXT PRIMARY KEY,
+            arguments_json TEXT NOT NULL,
+            credential_id TEXT,
+            queued_at TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX execution_queue_order ON execution_queue (queued_at);
+        """,
+    ),
 ]

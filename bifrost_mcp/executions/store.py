@@ -66,11 +66,13 @@ class ExecutionsStore:
         """Mark executions left Pending/Running by a process that is gone as Failed.
 
         Runs of a live process sharing the data dir (another server, or another Host in this process) stay as
-        they are. A row without a start time is from before owners had one: only its pid can be checked, and
-        that pid being ours means it was reused.
+        they are, and so do queued runs nobody has claimed yet (owner pid 0: see `queue`), which are run when a
+        server picks them up. A row without a start time is from before owners had one: only its pid can be
+        checked, and that pid being ours means it was reused.
         """
         rows = await self.db.fetchall(
-            "SELECT DISTINCT runner_pid, runner_started FROM executions WHERE status IN ('Pending', 'Running')"
+            "SELECT DISTINCT runner_pid, runner_started FROM executions "
+            "WHERE status IN ('Pending', 'Running') AND runner_pid <> 0"
         )
         changed = 0
         for row in rows:

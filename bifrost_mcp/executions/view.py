@@ -50,6 +50,22 @@ class ExecutionsView:
             raise AccessDenied(f"execution {execution_id!r} is not yours: only platform admins see others' runs")
         return record
 
+    async def find(self, execution_id: str) -> ExecutionRecord | None:
+        """The record, or None when it does not exist or is not the caller's to see (the two answer alike)."""
+        try:
+            return await self._visible(execution_id)
+        except (NotFoundError, AccessDenied):
+            return None
+
+    async def report(self, execution_id: str) -> WorkflowExecution | None:
+        """The execution with its logs, or None as `find` answers None."""
+        record = await self.find(execution_id)
+        if record is None:
+            return None
+        if record.id not in self.store.live:
+            record.logs = await self.store.logs(record.id, 0, 10_000)
+        return record.public(with_logs=True)
+
     async def get(self, execution_id: str) -> WorkflowExecution:
         record = await self._visible(execution_id)
         if record.id not in self.store.live:
