@@ -26,7 +26,7 @@ COVERED = {
     "offboarding.py": {"offboard_user"},
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
-    "reports.py": {"license_report"},
+    "licensing.py": {"license_report"},
     "triage.py": {"triage_ticket"},
 }
 
@@ -191,7 +191,7 @@ async def test_onboarding_validates_the_nested_hire_model(app: App) -> None:
         assert problem in message
 
 
-# reports.py
+# licensing.py
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -259,7 +259,10 @@ async def test_departments_is_a_resource_and_mailbox_sizes_a_template(app: App, 
         templates = {t.uri_template: t for t in (await client.list_resource_templates()).resource_templates}
         assert set(resources) == {"bifrost://data-providers/departments"}
         assert resources["bifrost://data-providers/departments"].description == "Departments a new hire can join"
-        assert set(templates) == {"bifrost://data-providers/mailbox_sizes{?licence}"}
+        assert set(templates) == {
+            "bifrost://data-providers/mailbox_sizes{?licence}",
+            "bifrost://executions/{execution_id}",  # the host's own: a caller's executions
+        }
         departments = await read_json(client, "bifrost://data-providers/departments")
         default_sizes = await read_json(client, "bifrost://data-providers/mailbox_sizes")
         basic = await read_json(client, "bifrost://data-providers/mailbox_sizes?licence=business-basic")
