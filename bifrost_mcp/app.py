@@ -12,15 +12,15 @@ from typing import Any
 import anyio
 from watchfiles import awatch
 
-from bifrost.errors import AccessDenied
+from bifrost.errors import AccessDenied, ValidationError
 from bifrost_mcp import access
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.clock import Clock
 from bifrost_mcp.data.files.cleanup import clean_temp
-from bifrost_mcp.executions.records import Trigger
+from bifrost_mcp.executions.records import ExecutionRecord, Trigger
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.pool import WorkerPool
-from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome
+from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome, check_arguments, new_record
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_agents import add_system_agents
 from bifrost_mcp.system_tools import SYSTEM_SOURCE, system_workflows
@@ -197,12 +197,48 @@ class App:
         progress: ProgressFn | None = None,
         session_id: str | None = None,
         trigger: Trigger = "mcp",
+        execution_id: str | None = None,
     ) -> RunOutcome:
+        """Run `entry` for `caller` now (`execution_id`: the queued run this completes, see `submit`)."""
         if not access.can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
             raise AccessDenied(f"{entry.name!r} is not available to this caller")
         return await self.runner.run(
-            entry, arguments, caller, self.registry, progress=progress, session_id=session_id, trigger=trigger
+            entry,
+            arguments,
+            caller,
+            self.registry,
+            progress=progress,
+            session_id=session_id,
+            trigger=trigger,
+            execution_id=execution_id,
         )
+
+    async def submit(
+        self,
+        entry: RegisteredWorkflow,
+        arguments: Mapping[str, Any] | None,
+        caller: Caller,
+        *,
+        trigger: Trigger = "mcp",
+    ) -> ExecutionRecord:
+        """Queue a run of `entry` for `caller` (an async run); its Pending record is committed when this returns.
+
+        A serving process's dispatcher (`bifrost_mcp.triggers`) runs it later, as this caller, through `run`.
+
+        Raises:
+            AccessDenied: the caller may not use `entry`.
+            ValidationError: the arguments are not valid for `entry` (the message a sync call fails with); nothing
+                is queued.
+        """
+        if not access.can_use(caller, entry.spec):
+            raise AccessDenied(f"{entry.name!r} is not available to this caller")
+        values = dict(arguments or {})
+        problem = check_arguments(entry, values)
+        if problem is not None:
+            raise ValidationError(problem)
+        record = new_record(entry, values, caller, trigger=trigger)
+        await self.host.queue.submit(record, values, caller.credential_id)
+        return record
 
     async def read_data_provider(
         self, entry: RegisteredWorkflow, arguments: Mapping[str, Any], caller: Caller

@@ -16,6 +16,7 @@ from bifrost_mcp.data.config import ConfigStore
 from bifrost_mcp.data.integrations import IntegrationsStore
 from bifrost_mcp.data.secrets import KEY_FILENAME, EncryptedColumn, RotationReport, SecretBox
 from bifrost_mcp.executions.limits import RecordLimits
+from bifrost_mcp.executions.queue import ExecutionQueue
 from bifrost_mcp.executions.store import ExecutionsStore
 from bifrost_mcp.identity.callers import Callers
 from bifrost_mcp.identity.credentials import Credentials
@@ -61,6 +62,7 @@ class Host:
         self.executions = ExecutionsStore(
             self.db, limits=limits, clock=self.clock, lease_seconds=settings.runner_lease_seconds
         )
+        self.queue = ExecutionQueue(self.db, self.executions.owner)  # async runs, until a dispatcher runs them
         self.conversations = ConversationsStore(self.db, clock=self.clock)
         self.schedules = SchedulesStore(self.db)
         # secrets (Fernet key from BIFROST_SECRET_KEY or <data_dir>/secret.key) and integrations (OAuth refresh)

@@ -21,6 +21,11 @@ MAX_INDEXES_PER_SCOPE = 100
 MAX_SESSIONS = 10_000  # open MCP sessions over HTTP, per endpoint (/mcp, /mcp/agents/<name>)
 MAX_SESSIONS_PER_CREDENTIAL = 100
 SESSION_IDLE_TIMEOUT_SECONDS = 600.0
+DEFAULT_ASYNC_CONCURRENCY = 4  # queued (async) runs one serving process runs at once
+QUEUE_POLL_SECONDS = 1.0  # how soon a run queued by another process (or a cancel request) is seen
+# A tools/call of a workflow allowed to run longer than this is answered at once with its execution id, like an
+# async one: the default (the default timeout_seconds) hands off only workflows that declare a longer timeout.
+MCP_HOLD_SECONDS = 1800.0
 # What one run may leave behind (see executions.limits), and the variables that change it.
 DEFAULT_LOG_BYTES = 4 * 1024 * 1024
 DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
@@ -55,6 +60,8 @@ class HostSettings:
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         parse_rate_limits(self.endpoint_rate_limit)
+        if self.async_concurrency < 1:
+            raise ValueError(f"async_concurrency must be at least 1, got {self.async_concurrency}")
 
     max_tables_per_scope: int = MAX_TABLES_PER_SCOPE
     max_indexes_per_scope: int = MAX_INDEXES_PER_SCOPE
@@ -71,6 +78,10 @@ class HostSettings:
         return parse_rate_limits(self.endpoint_rate_limit)
 
     runner_lease_seconds: float = RUNNER_LEASE_SECONDS  # see executions.runners
+
+    async_concurrency: int = DEFAULT_ASYNC_CONCURRENCY
+    queue_poll_seconds: float = QUEUE_POLL_SECONDS
+    mcp_hold_seconds: float = MCP_HOLD_SECONDS
 
     @classmethod
     def from_env(
@@ -100,6 +111,8 @@ class HostSettings:
             max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
             endpoint_rate_limit=os.environ.get(ENDPOINT_RATE_LIMIT_VARIABLE, "").strip() or DEFAULT_ENDPOINT_RATE_LIMIT,
             runner_lease_seconds=_env_seconds("BIFROST_RUNNER_LEASE_SECONDS", RUNNER_LEASE_SECONDS),
+            async_concurrency=_env_int("BIFROST_ASYNC_CONCURRENCY", DEFAULT_ASYNC_CONCURRENCY),
+            mcp_hold_seconds=_env_seconds("BIFROST_MCP_HOLD_SECONDS", MCP_HOLD_SECONDS),
         )
 
 

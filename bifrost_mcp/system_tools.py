@@ -11,7 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from bifrost import executions, knowledge, workflow, workflows
+from bifrost import UserError, executions, knowledge, workflow, workflows
+from bifrost.errors import AccessDenied, NotFoundError
+from bifrost_mcp.executions.report import execution_report
 
 SYSTEM_SOURCE = "bifrost-mcp (system)"
 
@@ -117,8 +119,26 @@ async def read_execution(execution_id: str, logs: Annotated[int, Field(ge=1, le=
     }
 
 
+@workflow(name="get_execution", is_tool=True, category="System", tags=["executions"])
+async def get_execution(execution_id: str, logs: Annotated[int, Field(ge=0, le=1000)] = 100) -> dict[str, Any]:
+    """Read one of your executions: its status and, once it has finished, its result or error and its logs.
+
+    A tool that runs in the background answers at once with an execution_id and status "Pending": call this
+    with that id (not more than every few seconds) until `finished` is true.
+
+    Args:
+        execution_id: The execution to read, as a tool's answer gave it.
+        logs: How many of its log lines to include.
+    """
+    try:
+        execution = await executions.get(execution_id)
+    except (NotFoundError, AccessDenied):  # someone else's execution answers exactly like an unknown id
+        raise UserError(f"no execution {execution_id!r}: check the id a tool answered with") from None
+    return execution_report(execution, logs=logs)
+
+
 _FAILED = frozenset({"Failed", "Timeout", "Cancelled", "CompletedWithErrors"})
 
 
 def system_workflows() -> list[Callable[..., Any]]:
-    return [search_knowledge, list_workflows, list_executions, read_execution]
+    return [search_knowledge, get_execution, list_workflows, list_executions, read_execution]

@@ -58,6 +58,31 @@ def show(execution_id: str, data_dir: DataDirOpt = None, as_json: JsonOpt = Fals
     run(body)
 
 
+@executions.command("cancel")
+def cancel(execution_id: str, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Cancel a queued (async) run: at once if it has not started, else by the server running it."""
+
+    async def body() -> None:
+        async with open_host(data_dir) as host:
+            outcome = await host.queue.cancel(execution_id)
+            if outcome is None:
+                record = await host.executions.get(execution_id)
+                if record is None:
+                    fail(f"no execution {execution_id!r}; see `bifrost-mcp executions`")
+                fail(
+                    f"execution {execution_id} is {record.status.value}: only a queued (async) run that has not "
+                    "finished can be cancelled here (a synchronous call is cancelled by the client that made it)"
+                )
+            seconds = host.settings.queue_poll_seconds
+            if outcome == "cancelled":
+                text = f"cancelled {execution_id}: it had not started"
+            else:
+                text = f"cancel requested for {execution_id}: the server running it stops it within about {seconds:g} s"
+            emit({"execution_id": execution_id, "cancel": outcome}, as_json, text)
+
+    run(body)
+
+
 def _execution_text(record: ExecutionRecord, with_logs: bool) -> str:
     lines = [
         f"execution {record.id}",

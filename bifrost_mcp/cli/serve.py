@@ -63,6 +63,15 @@ def serve(
             "'5/second;100/hour'. Env: BIFROST_ENDPOINT_RATE_LIMIT.",
         ),
     ] = None,
+    async_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--async-concurrency",
+            envvar="BIFROST_ASYNC_CONCURRENCY",
+            help="Queued (async) runs this server runs at once (default 4).",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Serve the workspace's tools over MCP (stdio by default, --http for streamable HTTP)."""
     try:
@@ -87,6 +96,7 @@ def serve(
         workers=workers or (DEFAULT_WORKERS if http else STDIO_WORKERS),
         worker_memory_mb=settings.worker_memory_mb if worker_memory_mb is None else worker_memory_mb,
         endpoint_rate_limit=endpoint_rate_limit or settings.endpoint_rate_limit,
+        async_concurrency=async_concurrency or settings.async_concurrency,
     )
 
     async def body() -> None:  # a refused token or --org is a BifrostError: `run` prints it on one line

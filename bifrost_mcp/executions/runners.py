@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 _UNFINISHED_OWNERS = (
     "SELECT DISTINCT e.runner_id, e.runner_pid, e.runner_started, r.machine, r.last_seen "
     "FROM executions e LEFT JOIN execution_runners r ON r.id = e.runner_id "
-    "WHERE e.status IN ('Pending', 'Running')"
+    "WHERE e.status IN ('Pending', 'Running') AND e.runner_pid <> 0"  # pid 0: queued, nobody's run yet
 )
 
 

@@ -68,4 +68,20 @@ MIGRATIONS = [
     ),
     # Which runner's lease a record's run is under; NULL on rows from before leases: their pid is checked.
     Migration(111, "executions runner id", "ALTER TABLE executions ADD COLUMN runner_id TEXT;"),
+    # Queued (async) runs: what a run needs once it is picked up, kept until it finishes. Its execution row is
+    # written at once, Pending and without an owner (runner_pid 0), and claimed by the process that runs it.
+    Migration(
+        120,
+        "execution queue",
+        """
+        CREATE TABLE execution_queue (
+            execution_id TEXT PRIMARY KEY,
+            arguments_json TEXT NOT NULL,
+            credential_id TEXT,
+            queued_at TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX execution_queue_order ON execution_queue (queued_at);
+        """,
+    ),
 ]

@@ -96,7 +96,8 @@ class ExecutionsStore:
         """Mark executions left Pending/Running by a process that is gone as Failed; returns how many.
 
         Runs of a live process sharing the data dir (another server, on this machine or another, or another Host
-        in this process) stay as they are: `runners.Leases` tells which owners are gone.
+        in this process) stay as they are: `runners.Leases` tells which owners are gone. So do queued runs nobody
+        has claimed yet (owner pid 0: see `queue`), which are run when a server picks them up.
         """
         changed = 0
         for gone in await self.leases.gone_owners():

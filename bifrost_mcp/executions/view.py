@@ -50,6 +50,22 @@ class ExecutionsView:
             raise AccessDenied(f"execution {execution_id!r} is not yours: only platform admins see others' runs")
         return record
 
+    async def find(self, execution_id: str) -> ExecutionRecord | None:
+        """The record, or None when it does not exist or is not the caller's to see (the two answer alike)."""
+        try:
+            return await self._visible(execution_id)
+        except (NotFoundError, AccessDenied):
+            return None
+
+    async def report(self, execution_id: str) -> WorkflowExecution | None:
+        """The execution with its logs, or None as `find` answers None."""
+        record = await self.find(execution_id)
+        if record is None:
+            return None
+        if record.id not in self.store.live:
+            record.logs = await self.store.logs(record.id, 0, 10_000)
+        return record.public(with_logs=True)
+
     async def get(self, execution_id: str) -> WorkflowExecution:
         record = await self._visible(execution_id)
         if record.id not in self.store.live:
@@ -57,13 +73,15 @@ class ExecutionsView:
         return record.public(with_logs=True)
 
     async def get_logs(self, execution_id: str, start: str, count: int) -> builtins.list[ExecutionLog]:
+        """Entries from stream id `start` on, that one included ("0": from the beginning), as a stream read does."""
         try:
-            after = int(start)
+            first = int(start)
         except (TypeError, ValueError) as exc:
             raise ValidationError(
-                f"start must be a stream id such as '0' or the id of the last entry read, got {start!r}"
+                f"start must be a stream id such as '0' (the beginning) or the id of the first entry to read, "
+                f"got {start!r}"
             ) from exc
-        if after < 0:
+        if first < 0:
             raise ValidationError("start must be '0' or a positive stream id")
         record = await self._visible(execution_id)
-        return [e.public(record.id) for e in await self.store.logs(record.id, after, count)]
+        return [e.public(record.id) for e in await self.store.logs(record.id, max(first - 1, 0), count)]

@@ -44,6 +44,23 @@ class Callers:
         fresh = await self.for_token(token) if token else await self.for_user(caller.user_id)
         return await self.acting_in(fresh, org_id)
 
+    async def as_submitted(self, user_id: str, credential_id: str | None, org_id: str | None) -> Caller:
+        """The caller who submitted a queued run, as of now: its credential (or, without one, its user) read again.
+
+        `org_id` is the organization the run was submitted in; an override there is applied again, so it still
+        needs a platform admin. A caller who is no longer who it was (another organization) is refused.
+        """
+        fresh = await self.credentials.caller_for_credential(credential_id) if credential_id else None
+        if fresh is None:
+            fresh = await self.for_user(user_id)
+        if fresh.user_id != user_id:
+            raise AuthenticationError(401, "the credential now stands for someone else")
+        if fresh.org_id == org_id:
+            return fresh
+        if org_id is None:
+            raise AuthenticationError(403, "the caller has joined an organization since the run was submitted")
+        return await self.acting_in(fresh, org_id)
+
     async def acting_in(self, caller: Caller, org_ref: str | None) -> Caller:
         """Honour an organization override (X-Bifrost-Org, --org) where the gate allows it."""
         if not org_ref:

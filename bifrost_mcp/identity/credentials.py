@@ -34,15 +34,16 @@ _USER_COLUMNS = """
        ) END AS role_names"""
 # A credential with everything a request needs to become a Caller, in one statement: the key's organization
 # (function keys) or the user's (tokens), and the user's active role names in it.
-_AUTH_LOOKUP = f"""
+_CREDENTIAL_LOOKUP = f"""
 SELECT c.id, c.kind, c.name, c.user_id, c.organization_id, c.revoked_at, c.expires_at, c.global_write,
        {_USER_COLUMNS}
 FROM credentials c
 LEFT JOIN users u ON u.id = c.user_id
 LEFT JOIN organizations o
        ON o.id = (CASE WHEN c.kind = 'function_key' THEN c.organization_id ELSE u.organization_id END)
-WHERE c.token_hash = ?
 """
+_AUTH_LOOKUP = _CREDENTIAL_LOOKUP + "WHERE c.token_hash = ?"
+_ID_LOOKUP = _CREDENTIAL_LOOKUP + "WHERE c.id = ?"
 _USER_LOOKUP = f"""
 SELECT {_USER_COLUMNS}
 FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
@@ -185,14 +186,26 @@ class Credentials:
         rows = await self.db.lookup(_AUTH_LOOKUP, (hash_token(token),))
         if not rows:
             raise AuthenticationError(401, "unknown token")
-        row = rows[0]
+        caller = self._valid_caller(rows[0])
+        await self._touch(rows[0]["id"])
+        return caller
+
+    async def caller_for_credential(self, credential_id: str) -> Caller:
+        """The Caller a credential stands for now, by its id (a run queued with it); refused as `authenticate` would.
+
+        The token itself is never stored: a queued run keeps only the id of the credential that submitted it.
+        """
+        rows = await self.db.lookup(_ID_LOOKUP, (credential_id,))
+        if not rows:
+            raise AuthenticationError(401, "unknown token")
+        return self._valid_caller(rows[0])
+
+    def _valid_caller(self, row: sqlite3.Row) -> Caller:
         if row["revoked_at"] is not None:
             raise AuthenticationError(401, "token revoked")
         if row["expires_at"] is not None and row["expires_at"] <= self.clock.now().isoformat():
             raise AuthenticationError(401, "token expired")
-        caller = _caller_from_lookup(row)
-        await self._touch(row["id"])
-        return caller
+        return _caller_from_lookup(row)
 
     async def caller_for_user(self, user_id: str) -> Caller:
         """The Caller of a user (with their organization and role names); AuthenticationError if they may not act."""

@@ -32,7 +32,7 @@ class RunOutput:
         root = logging.getLogger()
         for handler in list(root.handlers):
             root.removeHandler(handler)
-        root.addHandler(_Handler(self, logging.INFO))
+        root.addHandler(_Handler(self, logging.NOTSET))  # the logger's level decides, as in the host (capture)
         root.setLevel(logging.INFO)
         sys.stdout, sys.stderr = self.streams
 

@@ -105,7 +105,9 @@ def install() -> None:
         return
     _installed = True
     root = logging.getLogger()
-    root.addHandler(CaptureHandler(logging.INFO))
+    # No level of its own: a record reaching it passed its logger's level, so a workflow that sets its logger to
+    # DEBUG gets its DEBUG lines recorded, and one that does not keeps the root's INFO.
+    root.addHandler(CaptureHandler())
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
     _route_streams()

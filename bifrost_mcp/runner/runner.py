@@ -93,6 +93,42 @@ def _seconds(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.15g}"
 
 
+def new_record(
+    entry: RegisteredWorkflow, arguments: dict[str, Any], caller: Caller, *, trigger: Trigger,
+    session_id: str | None = None,
+) -> ExecutionRecord:  # fmt: skip
+    """The Pending record of a run of `entry` by `caller`, about to start or to be queued."""
+    return ExecutionRecord(
+        id=str(uuid.uuid4()),
+        workflow_name=entry.name,
+        scope=caller.scope,
+        org_id=caller.org_id,
+        executed_by=caller.user_id,
+        executed_by_name=caller.name,
+        executed_by_email=caller.email,
+        status=ExecutionStatus.PENDING,
+        input_data=arguments,
+        started_at=utc_now(),
+        session_id=session_id,
+        trigger=trigger,
+    )
+
+
+def check_arguments(entry: RegisteredWorkflow, arguments: Mapping[str, Any]) -> str | None:
+    """None when `arguments` are valid for `entry`, else what `Runner.run` would fail the run with.
+
+    A workflow only worker processes imported (isolation "process") has no types here: its worker validates the
+    arguments when the run starts, and refuses the run as `Runner.run` would.
+    """
+    if isinstance(entry.signature, DescribedSignature):
+        return None
+    try:
+        entry.signature.arguments_model.model_validate(arguments)
+    except pydantic.ValidationError as exc:
+        return invalid_arguments(entry.name, describe_validation_error(exc))
+    return None
+
+
 class Runner:
     def __init__(self, host: Host, *, keepalive_seconds: float = 5.0, pool: WorkerPool | None = None):
         self.host = host
@@ -100,7 +136,12 @@ class Runner:
         self.keepalive_seconds = keepalive_seconds
         self.pool = pool  # None: workflows run inline, in this process
         self._keepalives: set[asyncio.Task[None]] = set()  # strong references while a keep-alive runs
+        self._cancel_reasons: dict[str, str] = {}  # execution id -> why whoever cancels it does
         capture.install()
+
+    def cancel_reason(self, execution_id: str, reason: str) -> None:
+        """Say why the run `execution_id` is about to be cancelled (default: "cancelled by the caller")."""
+        self._cancel_reasons[execution_id] = reason
 
     async def run(
         self,
@@ -112,39 +153,29 @@ class Runner:
         progress: ProgressFn | None = None,
         session_id: str | None = None,
         trigger: Trigger = "mcp",
+        execution_id: str | None = None,
     ) -> RunOutcome:
         """Run `entry` for `caller`, its SDK calls answered by the host for `registry`.
 
         `session_id` ties the record to the conversation whose agent ran it (None outside a chat); `trigger` says
-        what started the run.
+        what started the run; `execution_id` is the id of a queued run's record, which this run completes.
         Never raises for workflow failures; cancellation propagates after recording.
         """
         arguments = dict(arguments or {})
-        record = ExecutionRecord(
-            id=str(uuid.uuid4()),
-            workflow_name=entry.name,
-            scope=caller.scope,
-            org_id=caller.org_id,
-            executed_by=caller.user_id,
-            executed_by_name=caller.name,
-            executed_by_email=caller.email,
-            status=ExecutionStatus.PENDING,
-            input_data=arguments,
-            started_at=utc_now(),
-            session_id=session_id,
-            trigger=trigger,
-        )
+        record = new_record(entry, arguments, caller, trigger=trigger, session_id=session_id)
+        if execution_id is not None:
+            record.id = execution_id
         signature = entry.signature
         kwargs: dict[str, Any] = {}
         if isinstance(signature, DescribedSignature):  # imported by the workers only: they validate the arguments
             if self.pool is None:
-                return await self._fail_fast(record, f"{entry.name!r} can run in a worker process only")
+                return await self.fail(record, f"{entry.name!r} can run in a worker process only")
         else:
             try:
                 validated = signature.arguments_model.model_validate(arguments)
             except pydantic.ValidationError as exc:
                 problems = describe_validation_error(exc)
-                return await self._fail_fast(record, invalid_arguments(entry.name, problems), problems)
+                return await self.fail(record, invalid_arguments(entry.name, problems), problems)
             kwargs = signature.to_kwargs(validated)
         state = RunState(record.id)
         ctx = caller.execution_context(record.id)
@@ -177,7 +208,7 @@ class Runner:
             outcome.message = f"{entry.name!r} timed out after {_seconds(entry.spec.timeout_seconds)} s"
         except anyio.get_cancelled_exc_class():
             record.status = ExecutionStatus.CANCELLED
-            outcome.message = "cancelled by the caller"
+            outcome.message = self._cancel_reasons.get(record.id, "cancelled by the caller")
             # synchronous: completes despite the cancel
             self._finish(record, state, outcome, started, cpu_started, usage)
             raise
@@ -264,7 +295,8 @@ class Runner:
                 return
             await anyio.sleep(self.keepalive_seconds)
 
-    async def _fail_fast(self, record: ExecutionRecord, message: str, invalid: list[str] | None = None) -> RunOutcome:
+    async def fail(self, record: ExecutionRecord, message: str, invalid: list[str] | None = None) -> RunOutcome:
+        """Record a run that failed before its workflow started (bad arguments; a queued run that may not start)."""
         record.status = ExecutionStatus.FAILED
         record.error_message = message
         record.completed_at = record.started_at
@@ -277,6 +309,7 @@ class Runner:
         usage: RunUsage,
     ) -> Awaitable[None]:  # fmt: skip
         """Complete and submit the record; the result is its commit (a cancelled run does not wait for it)."""
+        self._cancel_reasons.pop(record.id, None)
         record.completed_at = utc_now()
         record.duration_ms = int((time.perf_counter() - started) * 1000)
         if self.pool is not None:  # the worker's own usage during this run

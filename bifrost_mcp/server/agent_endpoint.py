@@ -26,6 +26,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_tools import progress_of
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
+from bifrost_mcp.server.background import Tasks
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.sessions import SessionLimits
@@ -49,11 +50,13 @@ class AgentEndpoint:
             # as on /mcp: header validation runs before the caller is known and could reveal hidden tools
             get_tool_input_schema=lambda _name: None,
             on_list_tools=self._list_tools,
-            on_call_tool=self._call_tool,
         )
         self.changes = ListChanged(self.server, resources=False)  # first: it must see every request
         self.confirmations = Confirmations()
         self.server.middleware.append(self.confirmations.boundary(self.server.name))
+        # tools/call may answer a task (a plain dict), which the typed `on_call_tool` does not admit
+        self.server.add_request_handler("tools/call", types.CallToolRequestParams, self._call_tool)
+        Tasks(app, self._caller).install(self.server)  # async and long runs, for clients that speak Tasks
         self.manager = sessions.manager(self.server, security)
         self._mcp = StreamableHTTPASGIApp(self.manager)
         app.on_registry_change(self._registry_changed)
@@ -70,12 +73,18 @@ class AgentEndpoint:
             return
         await self._mcp(scope, receive, send)
 
-    def _toolset(self, ctx: ServerRequestContext[Any, Any]) -> tuple[Caller, dict[str, RegisteredWorkflow]]:
-        """The caller and the agent's tools for them, by tool name."""
+    @staticmethod
+    async def _caller(ctx: ServerRequestContext[Any, Any]) -> Caller:
         request = ctx.request
         caller = request.scope.get(CALLER_SCOPE_KEY) if isinstance(request, Request) else None
         if not isinstance(caller, Caller):  # unreachable behind BearerGate; refuse rather than guess
             raise AccessDenied("request reached the agent endpoint without an authenticated caller")
+        return caller
+
+    async def _toolset(self, ctx: ServerRequestContext[Any, Any]) -> tuple[Caller, dict[str, RegisteredWorkflow]]:
+        """The caller and the agent's tools for them, by tool name."""
+        request = ctx.request
+        caller = await self._caller(ctx)
         agent = self.app.find_agent(caller, request.path_params.get("name", "")) if request is not None else None
         if agent is None:  # gone or hidden since the session began
             return caller, {}
@@ -89,14 +98,16 @@ class AgentEndpoint:
     async def _list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        _caller, tools = self._toolset(ctx)
+        _caller, tools = await self._toolset(ctx)
         return types.ListToolsResult(tools=[tool_definition(entry) for entry in tools.values()])
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult | types.InputRequiredResult:
-        caller, tools = self._toolset(ctx)
+    ) -> types.CallToolResult | types.InputRequiredResult | dict[str, Any]:
+        caller, tools = await self._toolset(ctx)
         entry = tools.get(params.name)
         if entry is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        return await call_workflow_tool(self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx))
+        return await call_workflow_tool(
+            self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx), readable_later=False
+        )

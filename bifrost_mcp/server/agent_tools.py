@@ -83,7 +83,7 @@ def _sentence(text: str) -> str:
 
 def listed_tools(app: App, caller: Caller) -> list[types.Tool]:
     """What tools/list shows `caller`: the workflow tools they may run, then the agents they may chat with."""
-    definitions = tool_definitions(app.registry)
+    definitions = tool_definitions(app.registry, app.host.settings.mcp_hold_seconds)
     workflows = [definitions[e.tool_name] for e in app.visible_tools(caller) if e.tool_name]
     return workflows + agent_tool_definitions(app, caller)
 

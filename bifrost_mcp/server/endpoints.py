@@ -38,7 +38,6 @@ from bifrost_mcp.server.endpoint_auth import HOW_TO_AUTHENTICATE, endpoint_calle
 from bifrost_mcp.server.openapi import openapi_document
 from bifrost_mcp.server.rate_limits import SourceLimits
 from bifrost_mcp.workspace import RegisteredWorkflow
-from bifrost_mcp.workspace.modes import run_mode
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -84,8 +83,8 @@ def endpoint_routes(app: App, *, prefix: str = "", resource_metadata_url: str | 
             arguments = await arguments_of(request, entry)
         except BadArguments as exc:
             return invalid(exc.description, exc.fields)
-        if run_mode(entry.spec) == "async":
-            return await _start_async(app, entry, arguments, caller)
+        if entry.spec.execution_mode == "async":
+            return await _start_async(app, entry, arguments, caller, prefix)
         return answer(await app.run(entry, arguments, caller, trigger="endpoint"))
 
     async def document(request: Request) -> Response:
@@ -101,14 +100,13 @@ def endpoint_routes(app: App, *, prefix: str = "", resource_metadata_url: str | 
     ]
 
 
-async def _start_async(app: App, entry: RegisteredWorkflow, arguments: dict[str, object], caller: Caller) -> Response:
-    """Queue the run and answer 202 at once; this host has no queue for runs yet, so it says so (501)."""
-    return error(
-        501,
-        "not_implemented",
-        f"async runs are not available on this host yet: {entry.name!r} runs async (execution_mode 'async', or "
-        "an endpoint without execution_mode); its author can set execution_mode='sync' to answer with the result",
-    )
+async def _start_async(
+    app: App, entry: RegisteredWorkflow, arguments: dict[str, object], caller: Caller, prefix: str
+) -> Response:
+    """Queue the run (its Pending record committed) and answer 202 with where to read it once it is done."""
+    record = await app.submit(entry, arguments, caller, trigger="endpoint")
+    body = {"execution_id": record.id, "status": record.status.value}
+    return JSONResponse(body, status_code=202, headers={"Location": f"{prefix}/api/executions/{record.id}"})
 
 
 def invalid(description: str, fields: list[dict[str, str]], head: dict[str, str] | None = None) -> Response:

@@ -35,6 +35,7 @@ from bifrost_mcp.server.openai_api import openai_routes
 from bifrost_mcp.server.protocol import BifrostServer
 from bifrost_mcp.server.sessions import SessionLimits
 from bifrost_mcp.server.web import web_routes
+from bifrost_mcp.triggers.dispatcher import Dispatcher
 from bifrost_mcp.triggers.scheduler import Scheduler
 
 
@@ -65,8 +66,12 @@ def build_asgi(
     prefix: str = "",
     public_url: str | None = None,
     watch: bool = True,
+    dispatch: bool = True,
 ) -> Starlette:
-    """The HTTP application. `prefix` mounts everything under a path (e.g. behind a reverse proxy)."""
+    """The HTTP application. `prefix` mounts everything under a path (e.g. behind a reverse proxy).
+
+    While it runs, `watch` reloads the workspace on change and `dispatch` runs queued (async) runs.
+    """
     prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
     base = (public_url or f"http://{'[::1]' if host == '::1' else host}:{port}").rstrip("/")
     resource_url = f"{base}{prefix}/mcp"
@@ -119,6 +124,8 @@ def build_asgi(
                 tg.start_soon(app.watch)
                 tg.start_soon(app.maintain)
                 tg.start_soon(Scheduler(app).serve)
+            if dispatch:
+                tg.start_soon(Dispatcher(app).run)
             yield
             tg.cancel_scope.cancel()
 

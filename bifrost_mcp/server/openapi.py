@@ -16,7 +16,6 @@ from bifrost.enums import ExecutionStatus
 from bifrost_mcp import __version__
 from bifrost_mcp.server.endpoint_args import BODY_METHODS, query_kind
 from bifrost_mcp.workspace import RegisteredWorkflow
-from bifrost_mcp.workspace.modes import run_mode
 from bifrost_mcp.workspace.registry import tool_name_for
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"functionKey": []}]
@@ -91,7 +90,7 @@ def _operation(entry: RegisteredWorkflow, method: str, base: str, schemas: dict[
         operation["parameters"] = _query_parameters(signature.input_schema, namespace)
     responses = {code: {"description": text, "content": {"application/json": {"schema": _ERROR}}}
                  for code, text in _FAILURES.items()}  # fmt: skip
-    if run_mode(spec) == "sync":
+    if spec.execution_mode == "sync":
         result = _hoist(_result_schema(entry), f"{base}.result", schemas)
         responses["200"] = {"description": "The run's result", "content": {"application/json": {"schema": {
             "type": "object",

@@ -25,8 +25,11 @@ from bifrost_mcp import __version__
 from bifrost_mcp.access import visibility_key
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.executions.report import execution_report
+from bifrost_mcp.executions.view import ExecutionsView
 from bifrost_mcp.runner.rendering import render_text
 from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, listed_tools, progress_of
+from bifrost_mcp.server.background import EXECUTION_RESOURCE_PREFIX, Tasks
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.tools import (
@@ -48,6 +51,13 @@ INSTRUCTIONS = (
     "A failed call returns isError with the reason and an execution id you can quote."
 )
 _PRIVATE = CacheHint(ttl_ms=0, scope="private")
+EXECUTION_TEMPLATE = types.ResourceTemplate(
+    uri_template=EXECUTION_RESOURCE_PREFIX + "{execution_id}",
+    name="execution",
+    description="One of your executions: its status, and its result or error and logs once finished "
+    "(what the get_execution tool returns).",
+    mime_type="application/json",
+)
 # Wire-form tools/list results kept (one per protocol version and access); far more would mean role churn.
 _MAX_WIRE_LISTS = 256
 
@@ -72,7 +82,6 @@ class BifrostServer:
             # Header validation runs before we know the caller; validating there could reveal hidden tools.
             get_tool_input_schema=lambda _name: None,
             on_list_tools=self._list_tools,
-            on_call_tool=self._call_tool,
             on_list_resources=self._list_resources,
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
@@ -81,6 +90,9 @@ class BifrostServer:
         self.server.middleware.append(self._serve_tool_list)
         # seals the requestState of approvals asked on the 2026-07-28 flow, and refuses any it did not seal
         self.server.middleware.append(self.confirmations.boundary(self.server.name))
+        # tools/call may answer a task (a plain dict), which the typed `on_call_tool` does not admit
+        self.server.add_request_handler("tools/call", types.CallToolRequestParams, self._call_tool)
+        Tasks(app, resolve_caller).install(self.server)  # async and long runs, for clients that speak Tasks
         app.on_registry_change(self._registry_changed)
 
     async def _serve_tool_list(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -127,7 +139,7 @@ class BifrostServer:
 
     async def _call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult | types.InputRequiredResult:
+    ) -> types.CallToolResult | types.InputRequiredResult | dict[str, Any]:
         caller = await self.resolve_caller(ctx)
         entry = self.app.find_tool(caller, params.name)
         if entry is None:
@@ -186,7 +198,23 @@ class BifrostServer:
         caller = await self.resolve_caller(ctx)
         providers = self.app.visible_data_providers(caller)
         return types.ListResourceTemplatesResult(
-            resource_templates=[template_definition(e) for e in providers if provider_parameters(e)]
+            resource_templates=[
+                *(template_definition(e) for e in providers if provider_parameters(e)),
+                EXECUTION_TEMPLATE,
+            ]
+        )
+
+    async def _read_execution(self, caller: Caller, uri: str) -> types.ReadResourceResult:
+        """As the get_execution tool reads it; another caller's execution answers like an unknown one."""
+        execution_id = unquote(uri[len(EXECUTION_RESOURCE_PREFIX) :])
+        execution = (
+            await ExecutionsView(self.app.host.executions, caller).report(execution_id) if execution_id else None
+        )
+        if execution is None:
+            raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}")
+        text = json.dumps(execution_report(execution), ensure_ascii=False, default=str)
+        return types.ReadResourceResult(
+            contents=[types.TextResourceContents(uri=uri, mime_type="application/json", text=text)]
         )
 
     async def _read_resource(
@@ -196,6 +224,8 @@ class BifrostServer:
         uri = str(params.uri)
         if uri.startswith(KNOWLEDGE_PREFIX):
             return await self._read_knowledge(caller, uri)
+        if uri.startswith(EXECUTION_RESOURCE_PREFIX):
+            return await self._read_execution(caller, uri)
         if not uri.startswith(DATA_PROVIDER_PREFIX):
             raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri}")
         parts = urlsplit(uri)

@@ -16,6 +16,7 @@ from bifrost_mcp.errors import AuthenticationError
 from bifrost_mcp.server.auth import oauth_error
 from bifrost_mcp.server.memory import settle_after_reloads
 from bifrost_mcp.server.protocol import BifrostServer
+from bifrost_mcp.triggers.dispatcher import Dispatcher
 from bifrost_mcp.triggers.scheduler import Scheduler
 
 
@@ -45,6 +46,7 @@ async def serve_stdio(app: App, token: str | None, org: str | None) -> None:
         tg.start_soon(app.watch)
         tg.start_soon(app.maintain)
         tg.start_soon(Scheduler(app).serve)
+        tg.start_soon(Dispatcher(app).run)  # queued (async) runs
         async with stdio_server() as (read, write):
             await bifrost.server.run(read, write, bifrost.server.create_initialization_options())
         tg.cancel_scope.cancel()

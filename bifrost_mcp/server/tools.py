@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import mcp_types as types
 
+from bifrost.decorators import WorkflowSpec
 from bifrost_mcp.runner.rendering import failure_text, render_text, soft_failure, soft_failure_text
 from bifrost_mcp.runner.runner import RunOutcome
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry
@@ -20,13 +21,24 @@ REQUIRES_APPROVAL_META_KEY = "bifrost/requiresApproval"
 # Above this many characters of JSON a structured result is sent once, not also as text: the protocol asks for
 # the text copy for older clients, which is not worth sending a large result twice.
 TEXT_COPY_LIMIT = 64 * 1024
+BACKGROUND_META_KEY = "bifrost/runsInBackground"
+BACKGROUND_SENTENCE = (
+    "Runs in the background: the call answers at once with an execution_id (status Pending); read its status, "
+    "result and logs with the get_execution tool once it has had time to finish."
+)
 APPROVAL_SENTENCE = (
     "Requires the user's approval: the user is asked to confirm the exact arguments before it runs, and a client "
     "that cannot ask (no elicitation support) is refused."
 )
 
 
-def tool_definition(entry: RegisteredWorkflow) -> types.Tool:
+def runs_in_background(spec: WorkflowSpec, hold_seconds: float) -> bool:
+    """Whether a tools/call of `spec` is answered before its run ends: async, or allowed to run past the hold."""
+    return spec.execution_mode == "async" or spec.timeout_seconds > hold_seconds
+
+
+def tool_definition(entry: RegisteredWorkflow, *, in_background: bool = False) -> types.Tool:
+    """`entry` as an MCP tool; `in_background`: its calls answer with an execution id rather than its output."""
     spec = entry.spec
     assert entry.tool_name is not None
     description = spec.description or f"Runs the workflow {spec.name!r}."
@@ -36,24 +48,32 @@ def tool_definition(entry: RegisteredWorkflow) -> types.Tool:
         # tool does to the world, while this is the author's rule that a person confirms each call.
         description = f"{description} {APPROVAL_SENTENCE}"
         meta[REQUIRES_APPROVAL_META_KEY] = True
+    if in_background:
+        # Its answer is the handoff, not the output: an output schema would make clients reject it.
+        description = f"{description} {BACKGROUND_SENTENCE}"
+        meta[BACKGROUND_META_KEY] = True
     return types.Tool(
         name=entry.tool_name,
         title=spec.name if spec.name != entry.tool_name else None,
         description=description,
         input_schema=entry.signature.input_schema,
-        output_schema=entry.signature.output_schema,
+        output_schema=None if in_background else entry.signature.output_schema,
         # Only facts a client cannot derive: the display title when it differs from the tool name.
         annotations=types.ToolAnnotations(title=spec.name) if spec.name != entry.tool_name else None,
         meta=meta or None,
     )
 
 
-def tool_definitions(registry: Registry) -> dict[str, types.Tool]:
+def tool_definitions(registry: Registry, hold_seconds: float) -> dict[str, types.Tool]:
     """Every tool of the registry, built once per registry version (cached on the registry)."""
-    cached = registry.cache.get("tool_definitions")
+    key = f"tool_definitions:{hold_seconds!r}"
+    cached = registry.cache.get(key)
     if cached is None:
-        cached = {name: tool_definition(entry) for name, entry in registry.tools.items()}
-        registry.cache["tool_definitions"] = cached
+        cached = {
+            name: tool_definition(entry, in_background=runs_in_background(entry.spec, hold_seconds))
+            for name, entry in registry.tools.items()
+        }
+        registry.cache[key] = cached
     return cached
 
 

@@ -18,6 +18,7 @@ from bifrost_mcp.agents.approvals import PendingCall
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.runner import ProgressFn
+from bifrost_mcp.server.background import answers_later, call_in_background, speaks_tasks
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.tools import tool_result
 from bifrost_mcp.workspace import RegisteredWorkflow
@@ -50,11 +51,20 @@ async def call_workflow_tool(
     entry: RegisteredWorkflow,
     params: types.CallToolRequestParams,
     progress: ProgressFn | None,
-) -> types.CallToolResult | types.InputRequiredResult:
+    *,
+    readable_later: bool = True,
+) -> types.CallToolResult | types.InputRequiredResult | dict[str, Any]:
+    """Run `entry` for the call, or queue it and answer at once (see `background`).
+
+    `readable_later`: whether this server offers a way to read an execution back (get_execution); where it does
+    not, only a client that speaks the Tasks extension has an async or long run handed off.
+    """
     if entry.spec.requires_approval:
         held = await _confirm(confirmations, ctx, caller, entry, params)
         if held is not None:
             return held
+    if answers_later(app, entry) and (readable_later or speaks_tasks(ctx)):
+        return await call_in_background(app, ctx, caller, entry, params.arguments)
     outcome = await app.run(entry, params.arguments, caller, progress=progress)
     return tool_result(entry, outcome)
 

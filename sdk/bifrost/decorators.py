@@ -32,6 +32,8 @@ WORKFLOW_OPTIONS = (
     "requires_approval",
 )
 DATA_PROVIDER_OPTIONS = ("name", "description", "cache_ttl_seconds", "roles", "admin_only")
+# "auto" (the default) resolves when decorating: async for an HTTP endpoint, sync otherwise.
+EXECUTION_MODES = ("sync", "async", "auto")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,18 @@ def _check_endpoint(name: str, options: dict[str, Any], endpoint_enabled: bool, 
         )
 
 
+def _execution_mode(options: dict[str, Any]) -> str:
+    """The mode a workflow runs in, "sync" or "async", from its `execution_mode` and `endpoint_enabled` options."""
+    mode = options.get("execution_mode", "auto")
+    if mode not in EXECUTION_MODES:
+        raise TypeError(
+            f"@workflow(execution_mode=...) must be one of {', '.join(map(repr, EXECUTION_MODES))}, got {mode!r}"
+        )
+    if mode == "auto":
+        return "async" if bool(options.get("endpoint_enabled", False)) else "sync"
+    return str(mode)
+
+
 def _describe(fn: Callable[..., Any], description: str | None) -> str | None:
     return description if description is not None else first_paragraph(inspect.getdoc(fn))
 
@@ -160,7 +174,7 @@ def _make_workflow(fn: F, options: dict[str, Any]) -> F:
         description=_describe(fn, options.get("description")),
         category=options.get("category") or "General",
         tags=_str_tuple("workflow", "tags", options.get("tags")),
-        execution_mode=options.get("execution_mode") or ("async" if endpoint_enabled else "sync"),
+        execution_mode=_execution_mode(options),
         timeout_seconds=timeout,
         schedule=options.get("schedule"),
         endpoint_enabled=endpoint_enabled,
@@ -195,6 +209,7 @@ def workflow(fn: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
     if fn is not None:
         return _make_workflow(fn, options)
     _check_options("workflow", options, WORKFLOW_OPTIONS)
+    _execution_mode(options)  # a wrong mode fails where it is written, before anything is decorated
 
     def decorate(inner: F) -> F:
         return _make_workflow(inner, options)
@@ -221,14 +236,25 @@ def _make_data_provider(fn: F, options: dict[str, Any]) -> F:
 @overload
 def data_provider(fn: F, /) -> F: ...
 @overload
-def data_provider(fn: None = None, /, **options: Any) -> Callable[[F], F]: ...
-def data_provider(fn: F | None = None, /, **options: Any) -> F | Callable[[F], F]:
+def data_provider(name: str | None = None, description: str | None = None, /, **options: Any) -> Callable[[F], F]: ...
+def data_provider(fn: F | str | None = None, description: str | None = None, /, **options: Any) -> F | Callable[[F], F]:
     """Register a function that returns options (`[{"label", "value", "metadata"?}]`).
 
+    `@data_provider`, `@data_provider("name", "description")` (the spec's positional form) and keywords all work.
     Options: name, description, cache_ttl_seconds, roles, admin_only.
     """
-    if fn is not None:
+    if callable(fn):
+        if description is not None:
+            raise TypeError("@data_provider takes a name and a description, or decorates a function directly")
         return _make_data_provider(fn, options)
+    for option, positional in (("name", fn), ("description", description)):
+        if positional is None:
+            continue
+        if option in options:
+            raise TypeError(f"@data_provider got {option} twice: positionally and as {option}=")
+        if not isinstance(positional, str):
+            raise TypeError(f"@data_provider({option}) must be a string, got {positional!r}")
+        options[option] = positional
     _check_options("data_provider", options, DATA_PROVIDER_OPTIONS)
 
     def decorate(inner: F) -> F:

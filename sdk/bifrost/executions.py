@@ -41,7 +41,10 @@ async def get(execution_id: str) -> WorkflowExecution:
 async def get_current_logs(
     execution_id: str | None = None, start: str = "0", count: int = 100
 ) -> builtins.list[ExecutionLog]:
-    """Log entries after stream id `start` ("0" = beginning), at most `count`, of this (or the given) execution."""
+    """Log entries from stream id `start` on, that entry included ("0" = beginning), at most `count`.
+
+    Of this execution, or of `execution_id`. To read on after the last entry read, start at its id plus one.
+    """
     if execution_id is None:
         ctx = _current_context.get()
         if ctx is None:

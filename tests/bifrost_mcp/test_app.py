@@ -26,7 +26,14 @@ from tests.support.workspace import workspace_modules_dropped, write_files
 ACME = Organization(id="org-acme", name="Acme")
 
 # the host's own tools, listed besides the workspace's (the admin ones for the owner)
-SYSTEM_TOOLS = ("search_knowledge", "agent_assistant", "list_executions", "list_workflows", "read_execution")
+SYSTEM_TOOLS = (
+    "search_knowledge",
+    "get_execution",
+    "agent_assistant",
+    "list_executions",
+    "list_workflows",
+    "read_execution",
+)
 
 
 def member(*, roles: frozenset[str] = frozenset()) -> Caller:
@@ -145,6 +152,7 @@ async def test_a_reload_with_a_broken_file_keeps_the_other_tools_and_reports_it(
         registry = await app.reload()
         assert versions == [2]
         assert list(registry.tools) == [
+            "get_execution",
             "good_tool",
             "list_executions",
             "list_workflows",

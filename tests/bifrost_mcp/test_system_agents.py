@@ -59,7 +59,8 @@ def test_every_registry_has_the_assistant_with_every_tool_of_the_workspace_and_t
     assistant = registry.agents["assistant"]
     assert (assistant.agent, assistant.source, assistant.line) == (ASSISTANT, SYSTEM_SOURCE, None)
     assert sorted(assistant.tools) == [
-        "delete_tenant", "list_executions", "list_workflows", "read_execution", "reset_password", "search_knowledge"
+        "delete_tenant", "get_execution", "list_executions", "list_workflows", "read_execution", "reset_password",
+        "search_knowledge",
     ]  # fmt: skip
     assert registry.errors == []
 
@@ -74,11 +75,12 @@ async def test_the_assistant_offers_each_caller_only_the_tools_they_may_run(tmp_
     async with opened_app(tmp_path / "data", workspace=root) as app:
         owner = await app.host.callers.owner()
         for caller, expected in [
-            (MEMBER, ["reset_password", "search_knowledge"]),
+            (MEMBER, ["get_execution", "reset_password", "search_knowledge"]),
             (
                 owner,
                 [
                     "delete_tenant",
+                    "get_execution",
                     "list_executions",
                     "list_workflows",
                     "read_execution",
@@ -100,6 +102,7 @@ async def test_the_assistants_tools_follow_a_reload_of_the_workspace(tmp_path: P
         assistant = app.find_agent(MEMBER, "assistant")
         assert assistant is not None
         assert sorted(names(app.agent_tools(MEMBER, assistant))) == [
+            "get_execution",
             "reset_password",
             "search_knowledge",
             "unlock_account",

@@ -54,7 +54,7 @@ async def purge_tenant(org: str) -> dict:
     return {"purged": org}
 '''
 
-SYSTEM = {"search_knowledge"}  # the host's own tool, visible to every authenticated caller
+SYSTEM = {"search_knowledge", "get_execution"}  # the host's own tools, visible to every authenticated caller
 ADMIN_SYSTEM = {"list_workflows", "list_executions", "read_execution"}  # the host's read-only admin tools
 ALL = {"whoami", "reset_password", "purge_tenant", *SYSTEM, *ADMIN_SYSTEM}
 

@@ -15,6 +15,7 @@ from bifrost_mcp.app import App
 from tests.support.approvals import APPROVE, DECLINE, Person
 from tests.support.examples import ONBOARD_ARGS
 from tests.support.mcp import MODES, connected, execution_id_of, opened_app, server_for, text_of
+from tests.support.queue import dispatching, finished
 from tests.support.workspace import EXAMPLES
 
 # What this module exercises, per example file. A new example fails the coverage test until it has tests here.
@@ -26,6 +27,7 @@ COVERED = {
     "offboarding.py": {"offboard_user"},
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
+    "licensing.py": {"license_report"},
     "triage.py": {"triage_ticket"},
 }
 
@@ -190,6 +192,33 @@ async def test_onboarding_validates_the_nested_hire_model(app: App) -> None:
         assert problem in message
 
 
+# licensing.py
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_the_license_report_answers_with_an_execution_id_and_is_read_back_once_it_ran(
+    app: App, mode: str
+) -> None:
+    async with connected(app, mode) as client:
+        answer = await client.call_tool("license_report", {"departments": ["sales", "it"], "seconds_per_department": 0})
+        execution_id = execution_id_of(answer)
+        assert answer.structured_content == {
+            "execution_id": execution_id, "status": "Pending", "workflow": "license_report",
+        }  # fmt: skip
+        pending = await client.call_tool("get_execution", {"execution_id": execution_id})
+        assert pending.structured_content is not None and pending.structured_content["finished"] is False
+        async with dispatching(app):  # what `serve` runs: the queue's runs, as their callers
+            await finished(app, execution_id)
+        report = await client.call_tool("get_execution", {"execution_id": execution_id})
+    assert report.structured_content is not None
+    assert report.structured_content["status"] == "Completed"
+    assert report.structured_content["result"] == {"departments": {"sales": 45, "it": 24}, "total": 69}
+    assert [line["message"] for line in report.structured_content["logs"]] == [
+        "counted sales: 45 licenses",
+        "counted it: 24 licenses",
+    ]
+
+
 # patching.py
 
 
@@ -231,7 +260,10 @@ async def test_departments_is_a_resource_and_mailbox_sizes_a_template(app: App, 
         templates = {t.uri_template: t for t in (await client.list_resource_templates()).resource_templates}
         assert set(resources) == {"bifrost://data-providers/departments"}
         assert resources["bifrost://data-providers/departments"].description == "Departments a new hire can join"
-        assert set(templates) == {"bifrost://data-providers/mailbox_sizes{?licence}"}
+        assert set(templates) == {
+            "bifrost://data-providers/mailbox_sizes{?licence}",
+            "bifrost://executions/{execution_id}",  # the host's own: a caller's executions
+        }
         departments = await read_json(client, "bifrost://data-providers/departments")
         default_sizes = await read_json(client, "bifrost://data-providers/mailbox_sizes")
         basic = await read_json(client, "bifrost://data-providers/mailbox_sizes?licence=business-basic")

@@ -35,7 +35,7 @@ WORKSPACE = {
     """,
 }
 AGENTS = frozenset({"assistant", "technicians", "auditor"})
-SYSTEM = frozenset({"search_knowledge"})  # the host's own tool, for every caller
+SYSTEM = frozenset({"search_knowledge", "get_execution"})  # the host's own tools, for every caller
 ADMIN_SYSTEM = frozenset({"list_workflows", "list_executions", "read_execution"})
 QUESTION = "Who am I?"
 ANSWER = "You are who the tool says."

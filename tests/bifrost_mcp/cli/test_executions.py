@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+import anyio
 import pytest
 
 from bifrost_mcp.cli.executions import executions
 from tests.support.cli import DataCli, WorkspaceCli
+from tests.support.mcp import opened_app
 
 
 @pytest.fixture
@@ -59,3 +61,29 @@ def test_the_group_works_on_its_own(tmp_path: Path) -> None:
     assert history.json() == []
     assert history.ok() == "(none)\n"
     assert "no execution 'no-such-id'" in history.fails("show", "no-such-id")
+
+
+async def test_executions_cancel_cancels_a_queued_run_and_explains_what_it_cannot_cancel(tmp_path: Path) -> None:
+    cli = WorkspaceCli(tmp_path / "data")
+    async with opened_app(cli.data_dir, workspace=cli.workspace) as app:
+        owner = await app.host.callers.owner()
+        entry = app.registry.workflows["license_report"]
+        waiting = await app.submit(entry, {"departments": ["sales"]}, owner)
+        running = await app.submit(entry, {"departments": ["it"]}, owner)
+        [claimed] = await app.host.queue.claim(1)  # the oldest, as a serving process claims it
+        assert claimed.record.id == waiting.id
+        finished = await app.run(entry, {"departments": []}, owner)
+    out = await anyio.to_thread.run_sync(lambda: cli.json("executions", "cancel", running.id, workspace=False))
+    assert out == {"execution_id": running.id, "cancel": "cancelled"}
+    requested = await anyio.to_thread.run_sync(lambda: cli.ok("executions", "cancel", waiting.id, workspace=False))
+    assert requested == f"cancel requested for {waiting.id}: the server running it stops it within about 1 s\n"
+    again = await anyio.to_thread.run_sync(lambda: cli.fails("executions", "cancel", running.id, workspace=False))
+    assert f"execution {running.id} is Cancelled: only a queued (async) run that has not finished" in again.stderr
+    done = await anyio.to_thread.run_sync(
+        lambda: cli.fails("executions", "cancel", finished.execution_id, workspace=False)
+    )
+    assert f"execution {finished.execution_id} is Completed" in done.stderr
+    unknown = await anyio.to_thread.run_sync(lambda: cli.fails("executions", "cancel", "no-such-id", workspace=False))
+    assert "no execution 'no-such-id'" in unknown.stderr
+    shown = await anyio.to_thread.run_sync(lambda: cli.json("executions", "show", running.id, workspace=False))
+    assert (shown["status"], shown["error_message"]) == ("Cancelled", "cancelled before it started")

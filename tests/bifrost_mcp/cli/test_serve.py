@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from bifrost_mcp.cli import cli as bifrost_mcp_cli
 from bifrost_mcp.cli.serve import serve
+from bifrost_mcp.executions.store import STOPPED_MESSAGE
 from tests.support.cli import alone
-from tests.support.mcp import mcp_http_client
+from tests.support.data_dir import db_rows
+from tests.support.mcp import mcp_http_client, opened_app
 from tests.support.poll import poll
 from tests.support.process import BIFROST_MCP, REPO, cli, hermetic_environment
 from tests.support.server import answers, free_port
@@ -149,3 +151,43 @@ def test_the_command_refuses_a_malformed_endpoint_rate_limit_saying_what_it_take
         "error: the endpoint rate limit (BIFROST_ENDPOINT_RATE_LIMIT, --endpoint-rate-limit) must be calls per "
         "period such as '60/minute' or '5/second;100/hour', each at least 1 call, got 'lots' (unset it for 60/minute)\n"
     )
+
+
+@pytest.mark.slow
+async def test_serve_runs_runs_queued_before_it_started_and_a_run_it_was_killed_in_fails_on_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """Async runs across a restart: queued while no server ran, picked up by `serve`; a kill fails the one in flight."""
+    data_dir = tmp_path / "data"
+    async with opened_app(data_dir, workspace=EXAMPLES) as app:
+        owner = await app.host.callers.owner()
+        entry = app.registry.workflows["license_report"]
+        quick = await app.submit(entry, {"departments": ["sales"], "seconds_per_department": 0}, owner)
+        slow = await app.submit(entry, {"departments": ["it"], "seconds_per_department": 120}, owner)
+
+    def status(execution_id: str) -> str:
+        [row] = db_rows(data_dir, "SELECT status FROM executions WHERE id = ?", (execution_id,))
+        return str(row["status"])
+
+    command = [BIFROST_MCP, "serve", "--workspace", str(EXAMPLES), "--data-dir", str(data_dir), "--isolation",
+               "inline"]  # fmt: skip
+    process = await anyio.open_process(
+        command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=hermetic_environment(), cwd=REPO,
+    )  # fmt: skip
+    async with process:
+        try:
+            await poll(lambda: status(quick.id) == "Completed", timeout=30, what="the queued run to complete")
+            await poll(lambda: status(slow.id) == "Running", timeout=30, what="the slow run to start")
+            process.send_signal(signal.SIGKILL)
+            with anyio.fail_after(10):
+                await process.wait()
+        finally:
+            if process.returncode is None:
+                process.kill()
+    async with opened_app(data_dir, workspace=EXAMPLES) as app:
+        done = await app.host.executions.get(quick.id)
+        killed = await app.host.executions.get(slow.id)
+    assert done is not None and done.result == {"departments": {"sales": 45}, "total": 45}
+    assert killed is not None
+    assert (killed.status.value, killed.error_message) == ("Failed", STOPPED_MESSAGE)

@@ -66,7 +66,8 @@ def test_workspace_errors_are_reported_on_stderr_and_the_rest_still_runs(tmp_pat
     result = cli("tools", "--json")
     assert result.exit_code == 0
     assert [t["name"] for t in json.loads(result.stdout)] == [
-        "hello", "list_executions", "list_workflows", "read_execution", "search_knowledge", "agent_assistant"
+        "get_execution", "hello", "list_executions", "list_workflows", "read_execution", "search_knowledge",
+        "agent_assistant",
     ]  # fmt: skip
     assert "workspace error: broken_flows.py:1: ModuleNotFoundError" in result.stderr
     assert json.loads(cli.ok("run", "hello", "--arg", "name=Ada")) == "hello Ada"
@@ -147,7 +148,9 @@ def test_agents_are_listed_as_their_mcp_tools_exactly_as_the_gate_lets_each_call
     assert helpdesk["description"].startswith("Service desk. ")
     assert helpdesk["inputSchema"]["required"] == ["message"]
     # the workflow tools come first, as on tools/list
-    assert [t["name"] for t in plain] == ["lookup_ticket", "search_knowledge", "agent_assistant", "agent_helpdesk"]
+    assert [t["name"] for t in plain] == [
+        "get_execution", "lookup_ticket", "search_knowledge", "agent_assistant", "agent_helpdesk"
+    ]  # fmt: skip
 
 
 def test_the_table_lists_the_callers_agents_with_their_mcp_tool_and_description(agents_cli: WorkspaceCli) -> None:
@@ -155,7 +158,9 @@ def test_the_table_lists_the_callers_agents_with_their_mcp_tool_and_description(
     text = agents_cli.ok("tools", "--token", token["tech"])
 
     tools_part, agents_part = text.split("\n\n")
-    assert [line.split()[0] for line in tools_part.splitlines()] == ["TOOL", "lookup_ticket", "search_knowledge"]
+    assert [line.split()[0] for line in tools_part.splitlines()] == [
+        "TOOL", "get_execution", "lookup_ticket", "search_knowledge"
+    ]  # fmt: skip
     assert [re.split(r"\s{2,}", line) for line in agents_part.splitlines()] == [  # columns: 2+ spaces apart
         ["AGENT", "MCP TOOL", "DESCRIPTION"],
         ["assistant", "agent_assistant", ASSISTANT.description],

@@ -24,8 +24,14 @@ async def noisy(lines: int = 3) -> dict[str, Any]:
     for n in range(1, lines + 1):
         logger.info("step %d", n)
     first = await executions.get_current_logs(count=2)
-    rest = await executions.get_current_logs(start=first[-1].id)
-    return {"first": [e.message for e in first], "rest": [e.message for e in rest], "ids": [e.id for e in first + rest]}
+    again = await executions.get_current_logs(start=first[-1].id, count=1)  # `start` is the first entry returned
+    rest = await executions.get_current_logs(start=str(int(first[-1].id) + 1))
+    return {
+        "first": [e.message for e in first],
+        "again": [e.message for e in again],
+        "rest": [e.message for e in rest],
+        "ids": [e.id for e in first + rest],
+    }
 
 
 @workflow(name="history")
@@ -78,6 +84,7 @@ async def test_a_running_workflow_reads_its_own_log_stream_and_continues_from_th
     outcome = await _run(app, alice, "noisy", lines=4)
     assert outcome.ok, outcome.message
     assert outcome.value["first"] == ["step 1", "step 2"]
+    assert outcome.value["again"] == ["step 2"]
     assert outcome.value["rest"] == ["step 3", "step 4"]
     assert outcome.value["ids"] == ["1", "2", "3", "4"]
 

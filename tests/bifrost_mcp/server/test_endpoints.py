@@ -17,6 +17,7 @@ from bifrost_mcp.workspace.registry import DescribedSignature
 from tests.support.endpoints import EndpointWorld, endpoint_world, endpoints_app, public_writer
 from tests.support.mcp import opened_app
 from tests.support.poll import poll
+from tests.support.queue import dispatching
 from tests.support.workspace import workspace_modules_dropped, write_files
 
 
@@ -282,30 +283,25 @@ async def test_public_calls_are_rate_limited_per_source_with_retry_after(world: 
     assert [r.status_code for r in signed_in] == [200] * 4  # the limit is for calls without credentials
 
 
-async def test_an_async_workflow_is_refused_until_the_host_has_a_queue(world: EndpointWorld) -> None:
-    response = await call(world, "POST", "nightly_report", world.bearer(world.ada), json={"day": "monday"})
-    assert response.status_code == 501
-    assert response.json()["error_description"].startswith(
-        "async runs are not available on this host yet: 'nightly_report' runs async"
-    )
-    assert await world.app.host.executions.query(limit=10) == []
-
-
-@pytest.mark.xfail(strict=True, reason="async runs need the queue (App.submit) from wip-async; wire _start_async")
 async def test_an_async_workflow_answers_202_with_a_location_to_poll_for_its_result(world: EndpointWorld) -> None:
     headers = world.key(world.acme_key)
-    async with world.client() as http:
+    async with dispatching(world.app), world.client() as http:
         response = await http.post("/api/workflows/nightly_report", headers=headers, json={"day": "monday"})
         assert response.status_code == 202
         body = response.json()
-        assert body["status"] == "Pending" and response.headers["location"] == f"/api/executions/{body['execution_id']}"
+        assert body == {"execution_id": body["execution_id"], "status": "Pending"}
+        assert response.headers["location"] == f"/api/executions/{body['execution_id']}"
+        queued = await record_of(world.app, body["execution_id"])  # committed before the 202
+        assert (queued.trigger, queued.workflow_name) == ("endpoint", "nightly_report")
 
         async def finished() -> dict[str, Any] | None:
             record = (await http.get(response.headers["location"], headers=world.bearer(world.acme_key))).json()
             return record if record["status"] == "Completed" else None
 
         record = await poll(finished, what="the queued run to complete")
+        other_org = await http.get(response.headers["location"], headers=world.bearer(world.bob))
     assert record["result"] == "report for monday"
+    assert other_org.status_code == 404  # someone else's run reads as unknown
 
 
 async def test_a_run_is_read_back_by_its_caller_and_nobody_else(world: EndpointWorld) -> None:

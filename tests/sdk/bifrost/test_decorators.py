@@ -1,5 +1,6 @@
 """@workflow and @data_provider: metadata attached, the function itself left alone."""
 
+import re
 from typing import Any
 
 import pytest
@@ -112,6 +113,35 @@ def test_execution_mode_follows_endpoint_enabled_unless_given() -> None:
 
     assert spec_of(hook).execution_mode == "async"
     assert spec_of(plain).execution_mode == "sync"
+
+
+def test_execution_mode_auto_resolves_and_an_explicit_mode_wins_over_the_endpoint() -> None:
+    @workflow(execution_mode="auto", endpoint_enabled=True)
+    def hook() -> None: ...
+
+    @workflow(execution_mode="auto")
+    def plain() -> None: ...
+
+    @workflow(execution_mode="sync", endpoint_enabled=True)
+    def quick_hook() -> None: ...
+
+    @workflow(execution_mode="async")
+    def report() -> None: ...
+
+    modes = [spec_of(fn).execution_mode for fn in (hook, plain, quick_hook, report)]
+    assert modes == ["async", "sync", "sync", "async"]
+
+
+@pytest.mark.parametrize("mode", ["background", "ASYNC", "", None, 1])
+def test_an_unknown_execution_mode_is_an_error_naming_the_valid_ones(mode: object) -> None:
+    def fn() -> None: ...
+
+    expected = r"@workflow\(execution_mode=...\) must be one of 'sync', 'async', 'auto', got "
+    with pytest.raises(TypeError, match=expected + re.escape(repr(mode))):
+        workflow(execution_mode=mode)
+    with pytest.raises(TypeError, match=expected):
+        workflow(fn, execution_mode=mode)  # type: ignore[call-overload]
+    assert get_spec(fn) is None
 
 
 @pytest.mark.parametrize("with_function", [True, False], ids=["decorating", "decorator-factory"])
@@ -233,6 +263,32 @@ def test_data_provider_with_and_without_parentheses() -> None:
         True,
     )
     assert sizes() == []
+
+
+def test_data_provider_takes_its_name_and_description_positionally_as_the_spec_writes_it() -> None:
+    @data_provider("get_departments", "List departments")
+    async def departments() -> list[dict]:
+        """Not this one."""
+        return []
+
+    @data_provider("mailbox_sizes", cache_ttl_seconds=0)
+    def sizes() -> list[dict]:
+        """Mailbox sizes."""
+        return []
+
+    assert (spec_of(departments).name, spec_of(departments).description) == ("get_departments", "List departments")
+    assert (spec_of(sizes).name, spec_of(sizes).description, spec_of(sizes).cache_ttl_seconds) == (
+        "mailbox_sizes",
+        "Mailbox sizes.",
+        0,
+    )
+
+
+def test_data_provider_refuses_a_name_given_twice_or_not_a_string() -> None:
+    with pytest.raises(TypeError, match="@data_provider got name twice: positionally and as name="):
+        data_provider("a", name="b")
+    with pytest.raises(TypeError, match=r"@data_provider\(description\) must be a string, got 5"):
+        data_provider("a", 5)  # type: ignore[call-overload]
 
 
 def test_get_spec_ignores_undecorated_objects() -> None:
