@@ -73,10 +73,11 @@ async def test_executions_cancel_cancels_a_queued_run_and_explains_what_it_canno
         [claimed] = await app.host.queue.claim(1)  # the oldest, as a serving process claims it
         assert claimed.record.id == waiting.id
         finished = await app.run(entry, {"departments": []}, owner)
-    out = await anyio.to_thread.run_sync(lambda: cli.json("executions", "cancel", running.id, workspace=False))
-    assert out == {"execution_id": running.id, "cancel": "cancelled"}
-    requested = await anyio.to_thread.run_sync(lambda: cli.ok("executions", "cancel", waiting.id, workspace=False))
-    assert requested == f"cancel requested for {waiting.id}: the server running it stops it within about 1 s\n"
+        # while the claiming host lives (its lease held): closed, its unfinished run would be marked Failed
+        out = await anyio.to_thread.run_sync(lambda: cli.json("executions", "cancel", running.id, workspace=False))
+        assert out == {"execution_id": running.id, "cancel": "cancelled"}
+        requested = await anyio.to_thread.run_sync(lambda: cli.ok("executions", "cancel", waiting.id, workspace=False))
+        assert requested == f"cancel requested for {waiting.id}: the server running it stops it within about 1 s\n"
     again = await anyio.to_thread.run_sync(lambda: cli.fails("executions", "cancel", running.id, workspace=False))
     assert f"execution {running.id} is Cancelled: only a queued (async) run that has not finished" in again.stderr
     done = await anyio.to_thread.run_sync(
