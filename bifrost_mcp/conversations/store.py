@@ -54,6 +54,18 @@ def _append(
     return first
 
 
+def _create(
+    values: tuple[str, ...], rows: Sequence[tuple[str, str]], now: str, conn: sqlite3.Connection
+) -> sqlite3.Row:
+    """Insert a conversation (`values`: id, title, agent, user_id, scope, created_at, updated_at) and its `rows`."""
+    created: sqlite3.Row = conn.execute(
+        f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?) RETURNING {_COLUMNS}",
+        (*values, len(rows)),
+    ).fetchall()[0]
+    conn.executemany(_INSERT_MESSAGE, [(values[0], i + 1, kind, body, now) for i, (kind, body) in enumerate(rows)])
+    return created
+
+
 def _replace(
     conversation_id: str, seq: int, kind: str, body: str, expected: str | None, now: str, conn: sqlite3.Connection
 ) -> str | None:
@@ -85,13 +97,17 @@ class ConversationsStore:
     def _now(self) -> str:
         return self.clock.now().isoformat(timespec="microseconds")
 
-    async def create(self, *, user_id: str, scope: str, agent: str, title: str = "") -> Conversation:
-        now = self._now()
-        rows = await self.db.write(
-            f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0) RETURNING {_COLUMNS}",
-            (str(uuid.uuid4()), title, agent, user_id, scope, now, now),
-        )
-        return _conversation(rows[0])
+    async def create(
+        self, *, user_id: str, scope: str, agent: str, title: str = "", messages: Sequence[Message] = ()
+    ) -> Conversation:
+        """A new conversation, with its first `messages` in the same transaction (a chat's question: kept or not)."""
+        moment = self.clock.now()
+        now = moment.isoformat(timespec="microseconds")
+        values = (str(uuid.uuid4()), title, agent, user_id, scope, now, now)
+        rows = [(m.kind, message_body(m)) for m in messages]
+        row = await self.db.run_small_transaction(partial(_create, values, rows, now))
+        stored = [m.model_copy(update={"seq": i + 1, "created_at": moment}) for i, m in enumerate(messages)]
+        return _conversation(row, stored)
 
     async def get(self, conversation_id: str, *, with_messages: bool = True) -> Conversation | None:
         # a point read by primary key on every append: inline, not a round trip to the database thread

@@ -19,11 +19,13 @@ class ConversationsView:
         self.store = store
         self.caller = caller
 
-    async def start(self, agent: str, title: str = "") -> Conversation:
-        """A new, empty conversation of the caller's, in the scope they act in."""
+    async def start(self, agent: str, title: str = "", messages: Sequence[Message] = ()) -> Conversation:
+        """A new conversation of the caller's, in the scope they act in, with its first `messages` (if any)."""
         if not isinstance(agent, str) or not agent.strip():
             raise ValidationError("agent must be a non-empty string")
-        return await self.store.create(user_id=self.caller.user_id, scope=self.caller.scope, agent=agent, title=title)
+        return await self.store.create(
+            user_id=self.caller.user_id, scope=self.caller.scope, agent=agent, title=title, messages=messages
+        )
 
     async def list(self, *, limit: int = 50, offset: int = 0) -> builtins.list[Conversation]:
         """The conversations the caller may read, most recently active first, without their messages."""

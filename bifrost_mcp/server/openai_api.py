@@ -69,16 +69,14 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
             return openai_error(400, invalid.message, param=invalid.param)
         header = request.headers.get(CONVERSATION_HEADER)
         try:
-            start = await start_turn(app, caller, body.model, body.text, header, history=body.history)
+            start = await start_turn(chat, caller, body.model, body.text, header, history=body.history)
         except Refused as refused:
             code = "model_not_found" if refused.code == "agent_not_found" else refused.code
             return openai_error(refused.status, refused.description, code)
         completion = Completion(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), start.agent)
 
         async def run(on_event: Readable) -> ChatTurn:
-            return await chat.turn(
-                caller, start.agent, body.text, conversation_id=start.conversation_id, on_event=on_event
-            )
+            return await chat.answer(start, on_event=on_event)
 
         headers = {CONVERSATION_HEADER: start.conversation_id}
         if not body.stream:
