@@ -131,6 +131,7 @@ class Chat:
         text: str,
         *,
         conversation_id: str | None = None,
+        continuing: Conversation | None = None,
         seed: Sequence[UserMessage | AssistantMessage] = (),
         typed_decisions: bool = True,
     ) -> StartedTurn:
@@ -139,14 +140,16 @@ class Chat:
         The message is kept even if the turn fails or is cancelled. A front end that streams calls this before
         its response starts, so that those mistakes get a status of their own, then `answer` while it streams.
 
-        `seed`: for a new conversation, earlier messages a client resent (the OpenAI-compatible API's history),
-        stored before `text` in the same transaction, so the model reads them and the transcript shows them.
+        `continuing`: instead of `conversation_id`, the conversation as the caller's view just read it (messages
+        included), not to read it twice. `seed`: for a new conversation, earlier messages a client resent (the
+        OpenAI-compatible API's history), stored before `text` in the same transaction, so that the model reads
+        them and the transcript shows them.
         """
         if not text.strip():
             raise ValidationError("say something: the message is empty")
         agent = self._agent(caller, agent_name)
         conversations = ConversationsView(self.app.host.conversations, caller)
-        if conversation_id is None:
+        if conversation_id is None and continuing is None:
             first = next((m.text for m in seed if isinstance(m, UserMessage)), text)
             title = " ".join(first.split())[:TITLE_CHARS]
             started = await conversations.start(agent.name, title=title, messages=[*seed, UserMessage(text=text)])
@@ -154,7 +157,11 @@ class Chat:
             return StartedTurn(_Run(caller, agent, conversations, earlier, None), text, [], None)
         if seed:
             raise ValueError("seed messages start a new conversation only")
-        conversation = await self._continued(conversations, agent, conversation_id)
+        if continuing is not None:
+            conversation = self._same_agent(conversations.continuing(continuing), agent)
+        else:
+            assert conversation_id is not None
+            conversation = self._same_agent(await conversations.get(conversation_id), agent)
         waiting = waiting_in(conversation.messages)
         decision = decision_in(text) if waiting and typed_decisions else None
         await conversations.append(conversation.id, [UserMessage(text=text, approval_reply=decision is not None)])
@@ -285,13 +292,10 @@ class Chat:
         tools = [workflow_tool(self.app, e, run.caller, session_id=run.conversation.id) for e in entries]
         return {tool.name: tool for tool in tools}
 
-    async def _continued(
-        self, conversations: ConversationsView, agent: RegisteredAgent, conversation_id: str
-    ) -> Conversation:
-        conversation = await conversations.get(conversation_id)
+    def _same_agent(self, conversation: Conversation, agent: RegisteredAgent) -> Conversation:
         if conversation.agent != agent.name:
             raise ValidationError(
-                f"conversation {conversation_id!r} is with agent {conversation.agent!r}, not {agent.name!r}: "
+                f"conversation {conversation.id!r} is with agent {conversation.agent!r}, not {agent.name!r}: "
                 "continue it with that agent, or start a new conversation"
             )
         return conversation

@@ -19,7 +19,7 @@ from bifrost_mcp.agents.chat import Chat, StartedTurn
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.matching import conversation_continued
-from bifrost_mcp.conversations.records import AssistantMessage, UserMessage
+from bifrost_mcp.conversations.records import AssistantMessage, Conversation, UserMessage
 from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 
@@ -80,14 +80,17 @@ async def start_turn(
         raise Refused(404, "agent_not_found", f"no agent named {agent_name!r}; see the agents you may use")
     if not text.strip():
         raise Refused(400, "empty_message", "say something: the last user message is empty")
-    seed: Sequence[UserMessage | AssistantMessage] = ()
+    continuing: Conversation | None = None
     if not conversation_id:
         user_texts = [message.text for message in history if isinstance(message, UserMessage)]
-        conversations = ConversationsView(app.host.conversations, caller)
-        conversation_id = await conversation_continued(conversations, agent.name, user_texts)
-        seed = history if conversation_id is None else ()
+        continuing = await conversation_continued(
+            ConversationsView(app.host.conversations, caller), agent.name, user_texts
+        )
+    seed = history if not conversation_id and continuing is None else ()
     try:
-        return await chat.start(caller, agent.name, text, conversation_id=conversation_id, seed=seed)
+        return await chat.start(
+            caller, agent.name, text, conversation_id=conversation_id or None, continuing=continuing, seed=seed
+        )
     except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
         raise Refused(404, "conversation_not_found", str(exc)) from None
     except AccessDenied as exc:  # a platform admin reads another user's conversation; only its owner writes
