@@ -30,37 +30,57 @@ PROVIDER_SETTINGS = (
 )
 
 
-def caller_settings(store: ConfigStore, scope: str, state: RunState | None) -> Settings:
-    stored: dict[tuple[str, str], sqlite3.Row] | None = None
+class CallerSettings:
+    """`Settings` of one caller: `await settings(key)` is the value `key` has for them, or None."""
 
-    async def row_in(level: str, key: str) -> sqlite3.Row | None:
-        nonlocal stored
-        if key not in PROVIDER_SETTINGS:
-            return await store.lookup(level, check_key(key), fallback=False)
-        if stored is None:
-            stored = await store.rows(access.readable_scopes(scope), PROVIDER_SETTINGS)
-        return stored.get((level, key))
+    def __init__(self, store: ConfigStore, scope: str, state: RunState | None) -> None:
+        self._store = store
+        self._scope = scope
+        self._state = state
+        self._stored: dict[tuple[str, str], sqlite3.Row] | None = None
 
-    async def value_in(level: str, key: str) -> Any:
-        row = await row_in(level, key)
-        if row is None:
-            return None
-        value = store.plain_value(row)
-        if row["type"] == ConfigType.SECRET and state is not None:
-            state.add_secret(value)
-        return value
-
-    async def org_has_provider_key(key: str) -> bool:
-        if scope == GLOBAL_SCOPE or not key.endswith(_URL_SUFFIX):
-            return True  # the rule only asks about an organization's base URL
-        provider = key.removesuffix(_URL_SUFFIX)
-        return await row_in(scope, provider + _KEY_SUFFIX) is not None
-
-    async def settings(key: str) -> Any:
-        for level in access.provider_setting_scopes(scope, key, await org_has_provider_key(key)):
-            found = await value_in(level, key)
+    async def __call__(self, key: str) -> Any:
+        for level in access.provider_setting_scopes(self._scope, key, await self._org_has_provider_key(key)):
+            found = await self._value_in(level, key)
             if found is not None:
                 return found
         return None
 
-    return settings
+    @property
+    def scope(self) -> str:
+        return self._scope
+
+    async def stored(self) -> tuple[tuple[Any, ...], ...]:
+        """The provider settings' rows as stored (secrets encrypted): equal for equal settings, for a cache key."""
+        rows = await self._provider_rows()
+        columns = ("scope", "key", "type", "value", "ciphertext")
+        return tuple(tuple(rows[found][column] for column in columns) for found in sorted(rows))
+
+    async def _provider_rows(self) -> dict[tuple[str, str], sqlite3.Row]:
+        if self._stored is None:
+            self._stored = await self._store.rows(access.readable_scopes(self._scope), PROVIDER_SETTINGS)
+        return self._stored
+
+    async def _row_in(self, level: str, key: str) -> sqlite3.Row | None:
+        if key not in PROVIDER_SETTINGS:
+            return await self._store.lookup(level, check_key(key), fallback=False)
+        return (await self._provider_rows()).get((level, key))
+
+    async def _value_in(self, level: str, key: str) -> Any:
+        row = await self._row_in(level, key)
+        if row is None:
+            return None
+        value = self._store.plain_value(row)
+        if row["type"] == ConfigType.SECRET and self._state is not None:
+            self._state.add_secret(value)
+        return value
+
+    async def _org_has_provider_key(self, key: str) -> bool:
+        if self._scope == GLOBAL_SCOPE or not key.endswith(_URL_SUFFIX):
+            return True  # the rule only asks about an organization's base URL
+        provider = key.removesuffix(_URL_SUFFIX)
+        return await self._row_in(self._scope, provider + _KEY_SUFFIX) is not None
+
+
+def caller_settings(store: ConfigStore, scope: str, state: RunState | None) -> CallerSettings:
+    return CallerSettings(store, scope, state)
