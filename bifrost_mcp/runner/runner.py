@@ -28,6 +28,7 @@ from bifrost.errors import BifrostError
 from bifrost.platform import ExecutionContext, bind
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.executions.records import ExecutionRecord, Trigger, utc_now
+from bifrost_mcp.executions.seen import SEEN
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.calls import RunUsage
@@ -251,6 +252,35 @@ class Runner:
         record.error_message = message
         record.completed_at = record.started_at
         record.duration_ms = 0
+        await self.store.finish(record)
+        return RunOutcome(record, message=message)
+
+    async def decline(
+        self, entry: RegisteredWorkflow, arguments: Mapping[str, Any] | None, caller: Caller, message: str,
+        *, trigger: Trigger = "mcp",
+    ) -> RunOutcome:  # fmt: skip
+        """Record a call that was not run because the person did not approve it: Cancelled, saying `message`.
+
+        It read no secret of its own; its input is redacted against every secret this process's runs have read,
+        as anything that belongs to no run is. Returns once the record is durable.
+        """
+        now = utc_now()
+        record = ExecutionRecord(
+            id=str(uuid.uuid4()),
+            workflow_name=entry.name,
+            scope=caller.scope,
+            org_id=caller.org_id,
+            executed_by=caller.user_id,
+            executed_by_name=caller.name,
+            executed_by_email=caller.email,
+            status=ExecutionStatus.CANCELLED,
+            input_data=RunState("", secrets=set(SEEN.values())).redact(dict(arguments or {})),
+            started_at=now,
+            completed_at=now,
+            duration_ms=0,
+            error_message=message,
+            trigger=trigger,
+        )
         await self.store.finish(record)
         return RunOutcome(record, message=message)
 
