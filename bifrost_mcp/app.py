@@ -240,6 +240,15 @@ class App:
         await self.host.queue.submit(record, values, caller.credential_id)
         return record
 
+    async def decline(
+        self, entry: RegisteredWorkflow, arguments: Mapping[str, Any] | None, caller: Caller, message: str,
+        *, trigger: Trigger = "mcp",
+    ) -> RunOutcome:  # fmt: skip
+        """Record a call the person did not approve (see `Runner.decline`); through the gate, as `run` is."""
+        if not access.can_use(caller, entry.spec):
+            raise AccessDenied(f"{entry.name!r} is not available to this caller")
+        return await self.runner.decline(entry, arguments, caller, message, trigger=trigger)
+
     async def read_data_provider(
         self, entry: RegisteredWorkflow, arguments: Mapping[str, Any], caller: Caller
     ) -> RunOutcome:

@@ -24,7 +24,14 @@ from bifrost_mcp.agents.tools import AgentTool, ToolOutcome, workflow_tool
 from bifrost_mcp.ai.knowledge import with_knowledge
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
-from bifrost_mcp.conversations.records import Conversation, Decision, Message, ToolResult, UserMessage
+from bifrost_mcp.conversations.records import (
+    AssistantMessage,
+    Conversation,
+    Decision,
+    Message,
+    ToolResult,
+    UserMessage,
+)
 from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.errors import ConflictError
 from bifrost_mcp.workspace.registry import RegisteredAgent
@@ -75,6 +82,24 @@ class _Run:
         return ChatTurn(self.conversation.id, self.agent.name, text, self.outcomes, pending=pending or [])
 
 
+@dataclass(slots=True)
+class StartedTurn:
+    """A turn whose message is stored, for `Chat.answer` to run (once); `Chat.start` makes it."""
+
+    run: _Run
+    text: str
+    waiting: list[Waiting]  # the calls of the conversation that waited for approval when the message came
+    decision: Decision | None  # what the message decided about them, when it is an "approve" or "deny"
+
+    @property
+    def conversation_id(self) -> str:
+        return self.run.conversation.id
+
+    @property
+    def agent(self) -> str:
+        return self.run.agent.name
+
+
 class Chat:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -94,20 +119,63 @@ class Chat:
         `typed_decisions=False` where the message may come from a model rather than the person (MCP): an
         "approve" then decides nothing, and calls waiting for approval are left unanswered as by any message.
         """
+        started = await self.start(
+            caller, agent_name, text, conversation_id=conversation_id, typed_decisions=typed_decisions
+        )
+        return await self.answer(started, on_event=on_event)
+
+    async def start(
+        self,
+        caller: Caller,
+        agent_name: str,
+        text: str,
+        *,
+        conversation_id: str | None = None,
+        continuing: Conversation | None = None,
+        seed: Sequence[UserMessage | AssistantMessage] = (),
+        typed_decisions: bool = True,
+    ) -> StartedTurn:
+        """`turn`'s first half: every check a caller can fail, then the message stored.
+
+        The message is kept even if the turn fails or is cancelled. A front end that streams calls this before
+        its response starts, so that those mistakes get a status of their own, then `answer` while it streams.
+
+        `continuing`: instead of `conversation_id`, the conversation as the caller's view just read it (messages
+        included), not to read it twice. `seed`: for a new conversation, earlier messages a client resent (the
+        OpenAI-compatible API's history), stored before `text` in the same transaction, so that the model reads
+        them and the transcript shows them.
+        """
         if not text.strip():
             raise ValidationError("say something: the message is empty")
         agent = self._agent(caller, agent_name)
         conversations = ConversationsView(self.app.host.conversations, caller)
-        conversation = await self._conversation(conversations, agent, text, conversation_id)
-        run = _Run(caller, agent, conversations, conversation, on_event)
+        if conversation_id is None and continuing is None:
+            first = next((m.text for m in seed if isinstance(m, UserMessage)), text)
+            title = " ".join(first.split())[:TITLE_CHARS]
+            started = await conversations.start(agent.name, title=title, messages=[*seed, UserMessage(text=text)])
+            earlier = started.model_copy(update={"messages": started.messages[:-1]})
+            return StartedTurn(_Run(caller, agent, conversations, earlier, None), text, [], None)
+        if seed:
+            raise ValueError("seed messages start a new conversation only")
+        if continuing is not None:
+            conversation = self._same_agent(conversations.continuing(continuing), agent)
+        else:
+            assert conversation_id is not None
+            conversation = self._same_agent(await conversations.get(conversation_id), agent)
         waiting = waiting_in(conversation.messages)
         decision = decision_in(text) if waiting and typed_decisions else None
-        # the message is kept even if the turn fails or is cancelled
         await conversations.append(conversation.id, [UserMessage(text=text, approval_reply=decision is not None)])
-        if decision is not None:
-            return await self._release(run, waiting, dict.fromkeys((w.call.tool_call_id for w in waiting), decision))
+        return StartedTurn(_Run(caller, agent, conversations, conversation, None), text, waiting, decision)
+
+    async def answer(self, started: StartedTurn, *, on_event: OnEvent | None = None) -> ChatTurn:
+        """`turn`'s second half: the agent answers the message `start` stored, or goes on after its decision."""
+        run, text, waiting = started.run, started.text, started.waiting
+        run.on_event = on_event
+        if started.decision is not None:
+            decisions = dict.fromkeys((w.call.tool_call_id for w in waiting), started.decision)
+            return await self._release(run, waiting, decisions)
         closed = await self._decide(run, waiting, dict.fromkeys((w.call.tool_call_id for w in waiting), "unanswered"))
-        history = transcript.history([*conversation.messages, *closed, UserMessage(text=text)])
+        history = transcript.history([*run.conversation.messages, *closed, UserMessage(text=text)])
         return await self._answer(run, history, text)
 
     async def decide(
@@ -224,15 +292,10 @@ class Chat:
         tools = [workflow_tool(self.app, e, run.caller, session_id=run.conversation.id) for e in entries]
         return {tool.name: tool for tool in tools}
 
-    async def _conversation(
-        self, conversations: ConversationsView, agent: RegisteredAgent, text: str, conversation_id: str | None
-    ) -> Conversation:
-        if conversation_id is None:
-            return await conversations.start(agent.name, title=" ".join(text.split())[:TITLE_CHARS])
-        conversation = await conversations.get(conversation_id)
+    def _same_agent(self, conversation: Conversation, agent: RegisteredAgent) -> Conversation:
         if conversation.agent != agent.name:
             raise ValidationError(
-                f"conversation {conversation_id!r} is with agent {conversation.agent!r}, not {agent.name!r}: "
+                f"conversation {conversation.id!r} is with agent {conversation.agent!r}, not {agent.name!r}: "
                 "continue it with that agent, or start a new conversation"
             )
         return conversation

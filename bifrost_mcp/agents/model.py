@@ -21,11 +21,10 @@ async def agent_model(host: Host, caller: Caller, model_id: str | None) -> Resol
     Raises ConfigurationError when no provider is configured.
     """
     # imports the vendor SDKs (about 2 s): on the first turn, not when the CLI or the server starts
-    from bifrost_mcp.ai.models import ModelResolver, ResolvedModel
+    from bifrost_mcp.ai.models import ResolvedModel, resolve_reusing
 
     override = llm.model_override.get()
     if override is not None:
         return ResolvedModel("override", model_id or "", override)
     # No RunState: a chat turn is not a run; the provider key never enters a message, so nothing to redact.
-    settings = caller_settings(host.config, caller.scope, None)
-    return await ModelResolver(settings, host.ai_clients).resolve(model_id)
+    return await resolve_reusing(caller_settings(host.config, caller.scope, None), host.ai_clients, model_id)

@@ -20,9 +20,10 @@ from typing import Any
 
 from bifrost.errors import ConfigurationError
 from bifrost.llm import ChatModel
-from bifrost_mcp.ai.clients import ProviderClients
+from bifrost_mcp.ai.clients import ProviderClients, fingerprint
 from bifrost_mcp.ai.errors import Vendor
 from bifrost_mcp.ai.providers import ANTHROPIC, OPENAI, AnthropicChatModel, OpenAIChatModel
+from bifrost_mcp.ai.settings import CallerSettings
 
 Settings = Callable[[str], Awaitable[Any]]
 
@@ -156,6 +157,23 @@ class ModelResolver:
             value = await self._settings(key)
             self._seen[key] = str(value).strip() or None if value is not None else None
         return self._seen[key]
+
+
+async def resolve_reusing(settings: CallerSettings, clients: ProviderClients, model: str | None) -> ResolvedModel:
+    """`ModelResolver(settings, clients).resolve(model)`, reusing the model resolved from the same stored rows.
+
+    A chat turn resolves its agent's model every time (its organization's config may have changed since the
+    last turn, in this process or another sharing the data dir); with the same rows (secrets as stored, still
+    encrypted) and the same vendor environment variables the answer is the same, without a key decrypted again.
+    """
+    environment = tuple(fingerprint(os.environ.get(name, "")) for names in _ENV.values() for name in names)
+    key = (model, settings.scope, await settings.stored(), environment)
+    resolved = clients.resolved(key)
+    if isinstance(resolved, ResolvedModel):
+        return resolved
+    resolved = await ModelResolver(settings, clients).resolve(model)
+    clients.keep_resolved(key, resolved)
+    return resolved
 
 
 def _missing_key(vendor: Vendor, base_from_settings: bool) -> ConfigurationError:

@@ -20,7 +20,11 @@ from bifrost_mcp.conversations.records import Conversation, Message, message_bod
 from bifrost_mcp.errors import ConflictError
 from bifrost_mcp.storage import Database
 
-_COLUMNS = "id, title, agent, user_id, scope, created_at, updated_at, input_tokens, output_tokens, message_count"
+COLUMNS = (
+    "id", "title", "agent", "user_id", "scope", "created_at", "updated_at", "input_tokens", "output_tokens",
+    "message_count",
+)  # fmt: skip
+_COLUMNS = ", ".join(COLUMNS)
 _INSERT_MESSAGE = (
     "INSERT INTO conversation_messages (conversation_id, seq, kind, body_json, created_at) VALUES (?, ?, ?, ?, ?)"
 )
@@ -31,8 +35,9 @@ def not_found(conversation_id: str) -> NotFoundError:
     return NotFoundError(f"conversation {conversation_id!r} not found")
 
 
-def _conversation(row: sqlite3.Row, messages: list[Message] | None = None) -> Conversation:
-    return Conversation.model_validate({**dict(row), "messages": messages or []})
+def conversation_from(row: sqlite3.Row, messages: list[Message] | None = None) -> Conversation:
+    """A conversation of a row with COLUMNS (others ignored) and its `messages` (as `message_from_json` reads them)."""
+    return Conversation.model_validate({**{column: row[column] for column in COLUMNS}, "messages": messages or []})
 
 
 def _append(
@@ -52,6 +57,18 @@ def _append(
         (len(rows), *usage, now, conversation_id),
     )
     return first
+
+
+def _create(
+    values: tuple[str, ...], rows: Sequence[tuple[str, str]], now: str, conn: sqlite3.Connection
+) -> sqlite3.Row:
+    """Insert a conversation (`values`: id, title, agent, user_id, scope, created_at, updated_at) and its `rows`."""
+    created: sqlite3.Row = conn.execute(
+        f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?) RETURNING {_COLUMNS}",
+        (*values, len(rows)),
+    ).fetchall()[0]
+    conn.executemany(_INSERT_MESSAGE, [(values[0], i + 1, kind, body, now) for i, (kind, body) in enumerate(rows)])
+    return created
 
 
 def _replace(
@@ -85,13 +102,17 @@ class ConversationsStore:
     def _now(self) -> str:
         return self.clock.now().isoformat(timespec="microseconds")
 
-    async def create(self, *, user_id: str, scope: str, agent: str, title: str = "") -> Conversation:
-        now = self._now()
-        rows = await self.db.write(
-            f"INSERT INTO conversations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0) RETURNING {_COLUMNS}",
-            (str(uuid.uuid4()), title, agent, user_id, scope, now, now),
-        )
-        return _conversation(rows[0])
+    async def create(
+        self, *, user_id: str, scope: str, agent: str, title: str = "", messages: Sequence[Message] = ()
+    ) -> Conversation:
+        """A new conversation, with its first `messages` in the same transaction (a chat's question: kept or not)."""
+        moment = self.clock.now()
+        now = moment.isoformat(timespec="microseconds")
+        values = (str(uuid.uuid4()), title, agent, user_id, scope, now, now)
+        rows = [(m.kind, message_body(m)) for m in messages]
+        row = await self.db.run_small_transaction(partial(_create, values, rows, now))
+        stored = [m.model_copy(update={"seq": i + 1, "created_at": moment}) for i, m in enumerate(messages)]
+        return conversation_from(row, stored)
 
     async def get(self, conversation_id: str, *, with_messages: bool = True) -> Conversation | None:
         # a point read by primary key on every append: inline, not a round trip to the database thread
@@ -100,12 +121,12 @@ class ConversationsStore:
             return None
         row = rows[0]
         if not with_messages or row["message_count"] == 0:  # a new conversation: no round trip for no messages
-            return _conversation(row)
+            return conversation_from(row)
         stored = await self.db.fetchall(
             "SELECT seq, body_json, created_at FROM conversation_messages WHERE conversation_id = ? ORDER BY seq",
             (conversation_id,),
         )
-        return _conversation(row, [message_from_json(m["body_json"], m["seq"], m["created_at"]) for m in stored])
+        return conversation_from(row, [message_from_json(m["body_json"], m["seq"], m["created_at"]) for m in stored])
 
     async def list(
         self, *, scope: str | None = None, user_id: str | None = None, limit: int = 50, offset: int = 0
@@ -122,7 +143,7 @@ class ConversationsStore:
             f"SELECT {_COLUMNS} FROM conversations {where} ORDER BY updated_at DESC, rowid DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [_conversation(r) for r in rows]
+        return [conversation_from(r) for r in rows]
 
     async def append(
         self, conversation_id: str, messages: Sequence[Message], *, input_tokens: int = 0, output_tokens: int = 0

@@ -19,11 +19,13 @@ class ConversationsView:
         self.store = store
         self.caller = caller
 
-    async def start(self, agent: str, title: str = "") -> Conversation:
-        """A new, empty conversation of the caller's, in the scope they act in."""
+    async def start(self, agent: str, title: str = "", messages: Sequence[Message] = ()) -> Conversation:
+        """A new conversation of the caller's, in the scope they act in, with its first `messages` (if any)."""
         if not isinstance(agent, str) or not agent.strip():
             raise ValidationError("agent must be a non-empty string")
-        return await self.store.create(user_id=self.caller.user_id, scope=self.caller.scope, agent=agent, title=title)
+        return await self.store.create(
+            user_id=self.caller.user_id, scope=self.caller.scope, agent=agent, title=title, messages=messages
+        )
 
     async def list(self, *, limit: int = 50, offset: int = 0) -> builtins.list[Conversation]:
         """The conversations the caller may read, most recently active first, without their messages."""
@@ -36,16 +38,24 @@ class ConversationsView:
         if not isinstance(conversation_id, str) or not conversation_id:
             raise ValidationError("conversation_id must be a non-empty string")
         found = await self.store.get(conversation_id, with_messages=with_messages)
-        scope, user_id = conversation_visibility(self.caller)
-        if found is None or (scope is not None and found.scope != scope) or (user_id not in (None, found.user_id)):
+        if found is None or not self._reaches(found):
             raise not_found(conversation_id)  # someone else's reads exactly like an unknown id
         return found
 
+    def _reaches(self, conversation: Conversation) -> bool:
+        scope, user_id = conversation_visibility(self.caller)
+        return (scope is None or conversation.scope == scope) and user_id in (None, conversation.user_id)
+
     async def _continued(self, conversation_id: str) -> Conversation:
-        found = await self._visible(conversation_id)
-        if not may_continue_conversation(self.caller, found.user_id):
-            raise AccessDenied(f"conversation {conversation_id!r} is another user's: only its owner may continue it")
-        return found
+        return self.continuing(await self._visible(conversation_id))
+
+    def continuing(self, conversation: Conversation) -> Conversation:
+        """`conversation`, read through this view (or `conversations.matching`), if the caller may continue it."""
+        if not self._reaches(conversation):
+            raise not_found(conversation.id)
+        if not may_continue_conversation(self.caller, conversation.user_id):
+            raise AccessDenied(f"conversation {conversation.id!r} is another user's: only its owner may continue it")
+        return conversation
 
     async def get(self, conversation_id: str) -> Conversation:
         """One conversation with its messages in order."""

@@ -12,6 +12,7 @@ import builtins
 import json
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -120,6 +121,21 @@ class ConfigStore:
             if rows:
                 return rows[0]
         return None
+
+    async def rows(self, scopes: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], sqlite3.Row]:
+        """The stored rows of `keys` in `scopes`, (scope, key) → row, in one read on the (scope, key) index.
+
+        For a reader of several settings at once (the AI provider's, every chat turn): one statement instead
+        of one per key and scope. Values are as stored (secrets encrypted: `plain_value` reveals one).
+        """
+        if not scopes or not keys:
+            return {}
+        scope_marks, key_marks = ", ".join("?" * len(scopes)), ", ".join("?" * len(keys))
+        found = await self.db.lookup(
+            f"SELECT * FROM config_values WHERE scope IN ({scope_marks}) AND key IN ({key_marks})",
+            (*scopes, *(check_key(key) for key in keys)),
+        )
+        return {(row["scope"], row["key"]): row for row in found}
 
     def plain_value(self, row: sqlite3.Row) -> Any:
         text = self.secrets.decrypt(row["ciphertext"]) if row["type"] == ConfigType.SECRET else row["value"]

@@ -31,6 +31,10 @@ class SeenSecrets:
             self._text = tuple(sorted(self._values, key=len, reverse=True))
             self._bytes = tuple(v.encode("utf-8", "surrogatepass") for v in self._text)
 
+    def values(self) -> tuple[str, ...]:
+        """The secrets remembered, longest first."""
+        return self._text
+
     def redact(self, text: str) -> str:
         for secret in self._text:
             if secret in text:

@@ -28,6 +28,7 @@ from bifrost.errors import BifrostError
 from bifrost.platform import ExecutionContext, bind
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.executions.records import ExecutionRecord, Trigger, utc_now
+from bifrost_mcp.executions.seen import SEEN
 from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.calls import RunUsage
@@ -303,6 +304,22 @@ class Runner:
         record.duration_ms = 0
         await self.store.finish(record)
         return RunOutcome(record, message=message, invalid=invalid)
+
+    async def decline(
+        self, entry: RegisteredWorkflow, arguments: Mapping[str, Any] | None, caller: Caller, message: str,
+        *, trigger: Trigger = "mcp",
+    ) -> RunOutcome:  # fmt: skip
+        """Record a call that was not run because the person did not approve it: Cancelled, saying `message`.
+
+        It read no secret of its own; its input is redacted against every secret this process's runs have read,
+        as anything that belongs to no run is. Returns once the record is durable.
+        """
+        values = RunState("", secrets=set(SEEN.values())).redact(dict(arguments or {}))
+        record = new_record(entry, values, caller, trigger=trigger)
+        record.status, record.error_message = ExecutionStatus.CANCELLED, message
+        record.completed_at, record.duration_ms = record.started_at, 0
+        await self.store.finish(record)
+        return RunOutcome(record, message=message)
 
     def _finish(
         self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float,

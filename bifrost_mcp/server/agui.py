@@ -62,8 +62,9 @@ class Translation:
         self.models: set[str] = set()
         self.released: set[str] = set()  # calls announced by the run that ended on them
 
-    async def emit(self, event: BaseEvent) -> None:
-        await self.write(self.encoder.encode(event))
+    async def emit(self, *events: BaseEvent) -> None:
+        """Write `events` together: one write, and one read for the client, however many they are."""
+        await self.write("".join(self.encoder.encode(event) for event in events))
 
     async def end_text(self) -> None:
         if self.message_id is not None:
@@ -72,26 +73,29 @@ class Translation:
 
     async def __call__(self, event: AgentEvent) -> None:
         if isinstance(event, TextDelta) and event.text:
+            opening: list[BaseEvent] = []
             if self.message_id is None:
                 self.message_id = uuid.uuid4().hex
-                await self.emit(TextMessageStartEvent(message_id=self.message_id, role="assistant"))
-            await self.emit(TextMessageContentEvent(message_id=self.message_id, delta=event.text))
+                opening.append(TextMessageStartEvent(message_id=self.message_id, role="assistant"))
+            await self.emit(*opening, TextMessageContentEvent(message_id=self.message_id, delta=event.text))
         elif isinstance(event, ToolStarted | ApprovalRequested):
             if event.call_id in self.released:
                 return
             await self.end_text()
-            await self.emit(ToolCallStartEvent(tool_call_id=event.call_id, tool_call_name=event.name))
-            await self.emit(ToolCallArgsEvent(tool_call_id=event.call_id, delta=json.dumps(event.arguments)))
-            await self.emit(ToolCallEndEvent(tool_call_id=event.call_id))
+            await self.emit(
+                ToolCallStartEvent(tool_call_id=event.call_id, tool_call_name=event.name),
+                ToolCallArgsEvent(tool_call_id=event.call_id, delta=json.dumps(event.arguments)),
+                ToolCallEndEvent(tool_call_id=event.call_id),
+            )
         elif isinstance(event, ToolFinished):
             outcome = event.outcome
+            step = {"toolCallId": event.call_id, "executionId": outcome.execution_id, "isError": outcome.is_error}
             await self.emit(
                 ToolCallResultEvent(
                     message_id=uuid.uuid4().hex, tool_call_id=event.call_id, content=outcome.text, role="tool"
-                )
+                ),
+                CustomEvent(name=TOOL_STEP, value=step),
             )
-            step = {"toolCallId": event.call_id, "executionId": outcome.execution_id, "isError": outcome.is_error}
-            await self.emit(CustomEvent(name=TOOL_STEP, value=step))
         elif isinstance(event, ApprovalDecided):
             self.released.add(event.call_id)
             await self.emit(CustomEvent(name=APPROVAL, value={"toolCallId": event.call_id, "decision": event.decision}))

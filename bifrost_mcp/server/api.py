@@ -7,7 +7,6 @@ WWW-Authenticate) exactly as /mcp refuses it, and the endpoint reads the verifie
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 import anyio
 from starlette.requests import Request
@@ -15,13 +14,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bifrost.errors import AccessDenied, NotFoundError
-from bifrost_mcp.access import may_continue_conversation
-from bifrost_mcp.agents.chat import TITLE_CHARS
+from bifrost.errors import AccessDenied, NotFoundError, ValidationError
+from bifrost_mcp.agents.chat import Chat, StartedTurn
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.matching import conversation_continued
-from bifrost_mcp.conversations.records import AssistantMessage, UserMessage
+from bifrost_mcp.conversations.records import AssistantMessage, Conversation, UserMessage
 from bifrost_mcp.conversations.view import ConversationsView
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY, BearerGate
 
@@ -58,54 +56,47 @@ class Refused(Exception):
         self.description = description
 
 
-@dataclass(frozen=True, slots=True)
-class TurnStart:
-    agent: str
-    conversation_id: str
-
-
 async def start_turn(
-    app: App,
+    chat: Chat,
     caller: Caller,
     agent_name: str,
     text: str,
     conversation_id: str | None,
     *,
     history: Sequence[UserMessage | AssistantMessage] = (),
-) -> TurnStart:
-    """Check a turn before its response starts, and its conversation: the caller's own, or a new one.
+) -> StartedTurn:
+    """Start a turn (`Chat.start`: its checks, its message stored) before the response starts; Refused if not.
 
-    A streamed response has said 200 by the time Chat.turn runs, so what a client can get wrong is answered
-    here with a status; and a new conversation is started here because the stream names it first.
+    A streamed response has said 200 by the time the turn answers, so what a client can get wrong is answered
+    here with a status: an unknown or hidden agent (404), an empty message (400), an unknown or someone else's
+    conversation (404), another user's that a platform admin may read (403), one with another agent (400).
     `history`: the messages a client resent before `text`. Without a conversation id they name the caller's
     conversation to continue (`conversations.matching`); when none matches, the new conversation starts
     with them, so that the model reads them and the transcript shows them.
     """
+    app = chat.app
     agent = app.find_agent(caller, agent_name)
     if agent is None:  # a hidden agent answers exactly like an unknown one, as Chat.turn does
         raise Refused(404, "agent_not_found", f"no agent named {agent_name!r}; see the agents you may use")
     if not text.strip():
         raise Refused(400, "empty_message", "say something: the last user message is empty")
-    conversations = ConversationsView(app.host.conversations, caller)
-    if conversation_id:
-        try:
-            found = await conversations.get(conversation_id)
-        except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
-            raise Refused(404, "conversation_not_found", str(exc)) from None
-        if not may_continue_conversation(caller, found.user_id):  # a platform admin reads it; only its owner writes
-            raise Refused(
-                403, "forbidden", f"conversation {found.id!r} is another user's: only its owner may continue it"
-            )
-        return TurnStart(agent.name, found.id)
-    user_texts = [message.text for message in history if isinstance(message, UserMessage)]
-    continued = await conversation_continued(conversations, agent.name, user_texts)
-    if continued is not None:
-        return TurnStart(agent.name, continued)
-    title = " ".join((user_texts[0] if user_texts else text).split())[:TITLE_CHARS]
-    started = await conversations.start(agent.name, title=title)
-    if history:
-        await conversations.append(started.id, list(history))
-    return TurnStart(agent.name, started.id)
+    continuing: Conversation | None = None
+    if not conversation_id:
+        user_texts = [message.text for message in history if isinstance(message, UserMessage)]
+        continuing = await conversation_continued(
+            ConversationsView(app.host.conversations, caller), agent.name, user_texts
+        )
+    seed = history if not conversation_id and continuing is None else ()
+    try:
+        return await chat.start(
+            caller, agent.name, text, conversation_id=conversation_id or None, continuing=continuing, seed=seed
+        )
+    except NotFoundError as exc:  # someone else's conversation reads exactly like an unknown one
+        raise Refused(404, "conversation_not_found", str(exc)) from None
+    except AccessDenied as exc:  # a platform admin reads another user's conversation; only its owner writes
+        raise Refused(403, "forbidden", str(exc)) from None
+    except ValidationError as exc:  # a conversation with another agent
+        raise Refused(400, "invalid_request", str(exc)) from None
 
 
 class EventStream(Response):

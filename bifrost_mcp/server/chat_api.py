@@ -90,13 +90,10 @@ def chat_routes(app: App, *, prefix: str = "", resource_metadata_url: str | None
         agent_name = str(body.forwarded_props.get("agent") or DEFAULT_AGENT)
         text = next((m.content or "" for m in reversed(body.messages) if m.role == "user"), "")
         try:
-            start = await start_turn(app, caller, agent_name, text, body.thread_id)
+            start = await start_turn(chat, caller, agent_name, text, body.thread_id)
         except Refused as refused:
             return error(refused.status, refused.code, refused.description)
-        thread_id = start.conversation_id
-        return stream(thread_id, body.run_id, lambda on_event: chat.turn(
-            caller, start.agent, text, conversation_id=thread_id, on_event=on_event
-        ))  # fmt: skip
+        return stream(start.conversation_id, body.run_id, lambda on_event: chat.answer(start, on_event=on_event))
 
     async def resumed(caller: Caller, body: ChatInput) -> Response:
         """A run answering the interrupts of the last one: the decisions go to Chat.decide."""

@@ -69,16 +69,14 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
             return openai_error(400, invalid.message, param=invalid.param)
         header = request.headers.get(CONVERSATION_HEADER)
         try:
-            start = await start_turn(app, caller, body.model, body.text, header, history=body.history)
+            start = await start_turn(chat, caller, body.model, body.text, header, history=body.history)
         except Refused as refused:
             code = "model_not_found" if refused.code == "agent_not_found" else refused.code
             return openai_error(refused.status, refused.description, code)
         completion = Completion(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), start.agent)
 
         async def run(on_event: Readable) -> ChatTurn:
-            return await chat.turn(
-                caller, start.agent, body.text, conversation_id=start.conversation_id, on_event=on_event
-            )
+            return await chat.answer(start, on_event=on_event)
 
         headers = {CONVERSATION_HEADER: start.conversation_id}
         if not body.stream:
@@ -91,21 +89,31 @@ def openai_routes(app: App, *, prefix: str = "", resource_metadata_url: str | No
             return JSONResponse(completion.whole(content, turn), headers=headers)
 
         async def produce(write: Write) -> None:
-            await write(completion.chunk({"role": "assistant", "content": ""}))
+            opened = False
+
+            async def send(frames: str) -> None:
+                # The role's chunk goes with the first piece, in one write: a client has nothing to show before
+                # it, and reading a chunk of its own meanwhile would only hold the request to the model up.
+                nonlocal opened
+                if not opened:
+                    opened = True
+                    frames = completion.chunk({"role": "assistant", "content": ""}) + frames
+                await write(frames)
+
             try:
-                turn = await run(Readable(lambda piece: write(completion.chunk({"content": piece}))))
+                turn = await run(Readable(lambda piece: send(completion.chunk({"content": piece}))))
             except BifrostError as exc:  # the SDKs raise an APIError for an `error` event mid-stream
-                await write(f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error'}})}\n\n")
+                await send(f"data: {json.dumps({'error': {'message': str(exc), 'type': 'server_error'}})}\n\n")
             except Exception:
                 log.exception("chat completion in conversation %s failed", start.conversation_id)
-                await write('data: {"error": {"message": "the turn failed unexpectedly", "type": "server_error"}}\n\n')
+                await send('data: {"error": {"message": "the turn failed unexpectedly", "type": "server_error"}}\n\n')
             else:
                 if turn.pending:
-                    await write(completion.chunk({"content": closing(turn)}))
-                await write(completion.chunk({}, finish_reason(turn)))
+                    await send(completion.chunk({"content": closing(turn)}))
+                await send(completion.chunk({}, finish_reason(turn)))
                 if body.include_usage:
-                    await write(completion.chunk({}, usage=usage(turn)))
-            await write("data: [DONE]\n\n")
+                    await send(completion.chunk({}, usage=usage(turn)))
+            await send("data: [DONE]\n\n")
 
         return EventStream(produce, headers=headers)
 

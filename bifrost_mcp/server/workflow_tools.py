@@ -37,6 +37,11 @@ def cannot_ask(tool: str, workflow: str) -> str:
     )
 
 
+def declined(decision: str) -> str:
+    """What the execution record of a call that was not approved says."""
+    return "declined by the person" if decision == "denied" else "not approved: the person left it unanswered"
+
+
 def not_approved(tool: str, decision: str) -> str:
     if decision == "denied":
         return f"{tool} was not run: the user declined to run it with these arguments."
@@ -60,7 +65,7 @@ async def call_workflow_tool(
     not, only a client that speaks the Tasks extension has an async or long run handed off.
     """
     if entry.spec.requires_approval:
-        held = await _confirm(confirmations, ctx, caller, entry, params)
+        held = await _confirm(app, confirmations, ctx, caller, entry, params)
         if held is not None:
             return held
     if answers_later(app, entry) and (readable_later or speaks_tasks(ctx)):
@@ -70,6 +75,7 @@ async def call_workflow_tool(
 
 
 async def _confirm(
+    app: App,
     confirmations: Confirmations,
     ctx: ServerRequestContext[Any, Any],
     caller: Caller,
@@ -93,6 +99,7 @@ async def _confirm(
     if decision == "approved":
         return None
     logger.info("%s not run for user %s: approval %s", params.name, caller.user_id, decision)
+    await app.decline(entry, params.arguments, caller, declined(decision))  # on the record, like any call
     return _error(not_approved(params.name, decision))
 
 
@@ -100,4 +107,4 @@ def _error(text: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True)
 
 
-__all__ = ["CHAT_FRONT_ENDS", "call_workflow_tool", "cannot_ask", "not_approved"]
+__all__ = ["CHAT_FRONT_ENDS", "call_workflow_tool", "cannot_ask", "declined", "not_approved"]

@@ -23,12 +23,13 @@ MAX_VALUE_BYTES = 1_000_000
 Parts = tuple[str, ...]
 
 _DRIVE = re.compile(r"[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 def check_key(key: object) -> str:
     if not isinstance(key, str) or not key.strip():
         raise ValidationError("config key must be a non-empty string")
-    if key != key.strip() or len(key) > MAX_KEY_LENGTH or any(ord(c) < 32 for c in key):
+    if key != key.strip() or len(key) > MAX_KEY_LENGTH or _CONTROL.search(key):
         raise ValidationError(
             f"config key {key[:50]!r} is invalid: use at most {MAX_KEY_LENGTH} characters, "
             "no leading or trailing spaces and no control characters"

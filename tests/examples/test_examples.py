@@ -134,7 +134,10 @@ async def test_offboarding_declined_or_unconfirmable_never_runs(
     assert result.is_error
     expected = "declined" if elicits else "this MCP client cannot ask for it"
     assert expected in text_of(result)
-    assert await app.host.executions.query(workflow_name="offboard_user") == []
+    records = await app.host.executions.query(workflow_name="offboard_user")
+    # declined: on the record as not run (Cancelled); a client that cannot ask asked nobody, so no record
+    expected_records = [(ExecutionStatus.CANCELLED, "declined by the person")] if elicits else []
+    assert [(r.status, r.error_message) for r in records] == expected_records
 
 
 # onboarding.py

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from bifrost.errors import ConfigurationError
+from bifrost.errors import AIAuthenticationError, ConfigurationError
 from bifrost.llm import ChatMessage
 from bifrost.testing import TestModel, override_model
 from bifrost_mcp.agents import AgentEvent, agent_model, run_turn
 from bifrost_mcp.app import App
+from bifrost_mcp.host import Host
 from tests.support.ai import Vendor
 from tests.support.loopback import Reply
 from tests.support.mcp import opened_app
@@ -54,3 +55,28 @@ async def test_override_model_answers_instead_of_any_provider(app: App) -> None:
         model = await agent_model(app.host, await app.host.callers.owner(), "anthropic:claude-sonnet-5-5")
 
     assert isinstance(model.chat_model, TestModel) and model.name == "anthropic:claude-sonnet-5-5"
+
+
+async def test_the_model_is_reused_until_a_config_write_from_any_process_changes_it(app: App, vendor: Vendor) -> None:
+    org = await app.host.identity.create_org("Acme")
+    for key, value in vendor.settings.items():
+        await app.host.config.set(org.id, key, value, is_secret=key.endswith("_api_key"))
+    caller = await app.host.callers.for_user(
+        (await app.host.identity.create_user("a@acme.test", "A", org_id=org.id)).id
+    )
+    first = await agent_model(app.host, caller, None)
+
+    async with Host.opened(app.host.settings) as other:  # another process sharing the data dir
+        assert await agent_model(app.host, caller, None) is first  # nothing changed: nothing resolved again
+        await other.config.set(org.id, "ai_default_model", f"{vendor.name}:another-model")
+        renamed = await agent_model(app.host, caller, None)
+        await other.config.set(org.id, f"{vendor.name}_api_key", "sk-not-the-servers-key", is_secret=True)
+        rekeyed = await agent_model(app.host, caller, None)
+
+    assert renamed.name == "another-model" and renamed is not first
+    with pytest.raises(AIAuthenticationError):  # the new key went out: the loopback server refuses it
+        await run_turn(
+            rekeyed.chat_model, model_name=rekeyed.name, system=None, history=[ChatMessage("user", "Hi")], tools=[],
+            max_steps=1, on_event=ignore,
+        )  # fmt: skip
+    assert vendor.server.requests[-1].api_key == "sk-not-the-servers-key"

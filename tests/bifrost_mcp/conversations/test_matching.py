@@ -43,7 +43,10 @@ def turn(question: str, answer: str) -> list[Message]:
 
 
 async def continued(store: ConversationsStore, caller: Caller, *user_texts: str, agent: str = "helpdesk") -> str | None:
-    return await conversation_continued(ConversationsView(store, caller), agent, user_texts)
+    found = await conversation_continued(ConversationsView(store, caller), agent, user_texts)
+    if found is not None:  # it comes whole, as the store reads it, for the turn to continue
+        assert found == await store.get(found.id)
+    return None if found is None else found.id
 
 
 async def test_the_conversation_whose_user_messages_are_the_clients_in_order_continues(

@@ -50,6 +50,18 @@ async def host(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Host]:
         yield opened
 
 
+async def test_a_conversation_starts_with_its_first_messages_in_one_step(host: Host) -> None:
+    first = [UserMessage(text="Earlier question"), AssistantMessage(text="Earlier answer"), UserMessage(text="Now?")]
+
+    started = await host.conversations.create(user_id="u1", scope="org-a", agent="helpdesk", messages=first)
+    more = await host.conversations.append(started.id, [AssistantMessage(text="Now.")])
+    stored = await host.conversations.get(started.id)
+
+    assert [(m.seq, m.created_at) for m in started.messages] == [(1, START), (2, START), (3, START)]
+    assert started.message_count == 3 and more[0].seq == 4
+    assert stored is not None and stored.messages == [*started.messages, *more]
+
+
 async def test_messages_of_every_kind_come_back_in_order_after_a_restart(tmp_path: Path, clock: ManualClock) -> None:
     async with Host.opened(HostSettings(data_dir=tmp_path), clock) as host:
         started = await host.conversations.create(user_id="u1", scope="org-a", agent="helpdesk", title="VPN")

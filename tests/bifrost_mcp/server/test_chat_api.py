@@ -153,6 +153,22 @@ async def test_a_hidden_or_unknown_agent_is_404_and_an_empty_message_400_before_
     assert tech[-1]["type"] == "RUN_FINISHED"
 
 
+async def test_a_thread_continued_with_another_agent_is_400_before_any_stream(app: App) -> None:
+    with override_model(TestModel("ok")):
+        async with chat_serving(app) as served:
+            _, events = await chat(served, run_input("hi"), served.tech)
+            thread_id = events[0]["threadId"]
+            wrong, wrong_events = await chat(
+                served, run_input("again", thread=thread_id, agent="technicians"), served.tech
+            )
+
+    assert wrong.status_code == 400 and wrong_events == []
+    assert "is with agent 'helpdesk', not 'technicians'" in wrong.json()["error_description"]
+    conversation = await app.host.conversations.get(thread_id)
+    assert conversation is not None
+    assert [m.text for m in conversation.messages if isinstance(m, UserMessage)] == ["hi"]  # nothing stored
+
+
 async def test_the_default_agent_is_the_assistant(app: App) -> None:
     with override_model(TestModel("ok")):
         async with chat_serving(app) as served:

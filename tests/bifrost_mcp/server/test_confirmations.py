@@ -167,7 +167,10 @@ async def test_over_http_the_person_approves_or_declines_and_a_client_that_canno
     assert (refused.is_error, text_of(refused)) == (True, CANNOT_ASK)
     ada = served.user_ids["ada@acme.test"]
     runs = await runs_of(app, "disable_account")
-    assert [(r.status, r.executed_by, r.input_data) for r in runs] == [(ExecutionStatus.COMPLETED, ada, DANA)]
+    assert sorted((r.status, r.executed_by, r.input_data["account"], r.error_message) for r in runs) == [
+        (ExecutionStatus.CANCELLED, ada, "eve@acme.test", "declined by the person"),
+        (ExecutionStatus.COMPLETED, ada, DANA["account"], None),
+    ]  # the declined call is on the record, not run; the refused one (no way to ask) is not
 
 
 async def test_over_http_an_approval_asked_of_one_caller_is_refused_to_another(app: App) -> None:

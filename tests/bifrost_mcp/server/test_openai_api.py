@@ -140,6 +140,25 @@ async def test_unknown_or_hidden_models_are_not_found_and_bad_tokens_unauthorize
     assert str(hidden.value).replace("technicians", "X") == str(unknown.value).replace("nobody", "X")
 
 
+async def test_a_streamed_request_for_an_unknown_or_the_wrong_agent_is_refused_before_the_stream(app: App) -> None:
+    with override_model(TestModel("ok")):
+        async with chat_serving(app) as served, clients(served, served.tech) as (tech,):
+            messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]
+            with pytest.raises(openai.NotFoundError) as unknown:
+                await tech.chat.completions.create(model="nobody", messages=messages, stream=True)
+            started = await tech.chat.completions.with_raw_response.create(model="helpdesk", messages=messages)
+            conversation = started.headers[HEADER]
+            with pytest.raises(openai.BadRequestError) as wrong:
+                await tech.chat.completions.create(
+                    model="technicians", messages=messages, stream=True, extra_headers={HEADER: conversation}
+                )
+            stored = await served.app.host.conversations.get(conversation)
+
+    assert unknown.value.status_code == 404 and unknown.value.code == "model_not_found"
+    assert wrong.value.status_code == 400 and "is with agent 'helpdesk', not 'technicians'" in str(wrong.value)
+    assert stored is not None and [m.text for m in stored.messages if isinstance(m, UserMessage)] == ["hi"]
+
+
 async def test_a_turn_without_a_model_configured_is_an_api_error_streamed_or_not(app: App) -> None:
     async with chat_serving(app) as served, clients(served) as (ada,):
         messages: list[openai.types.chat.ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]

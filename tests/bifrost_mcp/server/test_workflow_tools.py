@@ -15,6 +15,7 @@ from mcp import Client
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
+from bifrost_mcp.executions.seen import SEEN
 from tests.support.approvals import (
     APPROVE,
     CANCEL,
@@ -64,12 +65,16 @@ async def test_an_approved_call_runs_once_with_the_exact_arguments_as_the_caller
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
-    ("answer", "text"),
-    [(DECLINE, DECLINED), (UNTICKED, DECLINED), (CANCEL, NOT_ANSWERED)],
+    ("answer", "text", "recorded"),
+    [
+        (DECLINE, DECLINED, "declined by the person"),
+        (UNTICKED, DECLINED, "declined by the person"),
+        (CANCEL, NOT_ANSWERED, "not approved: the person left it unanswered"),
+    ],
     ids=["decline", "unticked", "cancel"],
 )
-async def test_a_call_not_approved_never_runs_and_says_why(
-    app: App, mode: str, answer: types.ElicitResult, text: str
+async def test_a_call_not_approved_never_runs_says_why_and_is_on_the_record(
+    app: App, mode: str, answer: types.ElicitResult, text: str, recorded: str
 ) -> None:
     ada, person = await member(app, "ada@acme.test"), Person([answer])
     async with Client(server_for(app, ada).server, mode=mode, elicitation_callback=person) as client:
@@ -77,7 +82,25 @@ async def test_a_call_not_approved_never_runs_and_says_why(
 
     assert result.is_error and text_of(result) == text
     assert person.questions == [DANA_QUESTION]
-    assert await runs_of(app, "disable_account") == []
+    (run,) = await runs_of(app, "disable_account")
+    assert (run.status, run.error_message, run.executed_by, run.input_data) == (
+        ExecutionStatus.CANCELLED,
+        recorded,
+        ada.user_id,
+        DANA,
+    )
+    assert run.result is None and run.duration_ms == 0 and run.trigger == "mcp"
+
+
+async def test_a_declined_calls_record_holds_no_secret_a_run_has_read(app: App) -> None:
+    secret = "sk-declined-call-7f3a9c"  # as if a run of this process had read it from config
+    SEEN.add(secret)
+    ada = await member(app, "ada@acme.test")
+    async with Client(server_for(app, ada).server, mode="auto", elicitation_callback=Person([DECLINE])) as client:
+        await client.call_tool("disable_account", {"account": f"dana@acme.test {secret}"})
+
+    (run,) = await runs_of(app, "disable_account")
+    assert run.input_data == {"account": "dana@acme.test [REDACTED]"}
 
 
 @pytest.mark.parametrize("mode", MODES)
