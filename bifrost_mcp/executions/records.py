@@ -25,7 +25,11 @@ def utc_now() -> datetime:
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds") if moment else None
+    if moment is None:
+        return None
+    if moment.tzinfo is not UTC:  # the host's own times are UTC already (utc_now): no conversion to pay for
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
 
 
 @dataclass(slots=True)

@@ -1,8 +1,10 @@
 """Group commit of execution records: one writer task, one transaction per batch, and waiters told when theirs lands.
 
 A finished record comes with a waiter: the runner hands its result to the caller only once the batch holding the
-record is committed, so every acknowledged call survives a crash of the process. Batches form by themselves: a
-finish is committed at once, and whatever finishes while that commit runs goes into the next one. A run that
+record is committed, so every acknowledged call survives a crash of the process. Batches form by themselves:
+what finishes in one pass of the event loop is committed together at the start of the next, right there on the
+loop when it is small and nothing else is writing (a task wake-up and a lock cost as much as such a commit's
+SQL), else by the writer task; whatever finishes while a commit runs goes into the next one. A run that
 merely started is written only once it has run for `commit_interval` (then as Running, without its input), so a
 short run is one row write.
 """
@@ -19,7 +21,7 @@ from bifrost.errors import BifrostError
 from bifrost_mcp.executions.encoding import EncodedRecord, encode
 from bifrost_mcp.executions.owners import Owner
 from bifrost_mcp.executions.records import ExecutionRecord
-from bifrost_mcp.storage import Database
+from bifrost_mcp.storage import Database, WriteBusy
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,11 @@ def _retrieved(waiter: asyncio.Future[None]) -> None:
         waiter.exception()
 
 
+def _latest(records: list[EncodedRecord]) -> list[EncodedRecord]:
+    # A run that finished twice over cannot happen; one whose row is both begun and final keeps the final.
+    return list({encoded.id: encoded for encoded in records}.values())
+
+
 class GroupCommit:
     def __init__(self, db: Database, owner: Owner, *, commit_interval: float) -> None:
         self.db = db
@@ -74,6 +81,7 @@ class GroupCommit:
         # own batch, not for the writer to be idle: under steady load there is always a run that just began.
         self._flushes: list[asyncio.Future[None]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self._commit_soon: asyncio.Handle | None = None  # `_commit_now` at the start of the next loop pass
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -100,11 +108,12 @@ class GroupCommit:
 
     def finish(self, encoded: EncodedRecord) -> asyncio.Future[None]:
         """Queue a finished record; the future resolves once it is committed (or fails with RecordNotSaved)."""
-        waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
         waiter.add_done_callback(_retrieved)
         self._finished.append((encoded, waiter))
-        self._wake.set()
-        self._ensure_writer()
+        if self._commit_soon is None:
+            self._commit_soon = loop.call_soon(self._commit_now)
         return waiter
 
     async def flush(self) -> None:
@@ -120,6 +129,31 @@ class GroupCommit:
     def _ensure_writer(self) -> None:
         if self._task is None or self._task.done():  # not started (or stopped): nobody else would write it
             asyncio.get_running_loop().create_task(self.flush())
+
+    def _commit_now(self) -> None:
+        """Commit what finished during the last loop pass, here when small and the database is free."""
+        self._commit_soon = None
+        if not self._finished:
+            return
+        if sum(encoded.size for encoded, _ in self._finished) > INLINE_BATCH_BYTES:
+            self._to_writer()
+            return
+        finished = list(self._finished)
+        records, waiters = self._take(everything=False)
+        try:
+            self.db.small_transaction_now(partial(_write_rows, _latest(records)))
+        except (WriteBusy, sqlite3.Error):
+            # Rolled back, nothing written: the writer task commits them, waiting for the lock or record by record.
+            taken = {encoded.id for encoded, _ in finished}
+            self._finished[:0] = finished + [(encoded, None) for encoded in records if encoded.id not in taken]
+            self._to_writer()
+            return
+        for _, waiter in waiters:
+            _settle(waiter)
+
+    def _to_writer(self) -> None:
+        self._wake.set()
+        self._ensure_writer()
 
     def _due(self) -> None:
         self._timer = None
@@ -156,8 +190,7 @@ class GroupCommit:
         """Commit `records` (never raises): one transaction, or record by record when that fails."""
         if not records:
             return
-        # A run that finished twice over cannot happen; one whose row is both begun and final keeps the final.
-        latest = list({encoded.id: encoded for encoded in records}.values())
+        latest = _latest(records)
         try:
             await self._commit(latest)
         except sqlite3.Error:

@@ -35,6 +35,10 @@ class Migration:
     run: Callable[[sqlite3.Connection], None] | None = None
 
 
+class WriteBusy(Exception):
+    """Something else is writing (another task of this process, or another process): nothing was written."""
+
+
 class Database:
     """The data dir's SQLite database.
 
@@ -172,6 +176,24 @@ class Database:
             conn = self.conn
             result = await conn._execute(_in_transaction, conn._conn, fn)  # type: ignore[no-untyped-call]
             return cast(T, result)
+
+    def small_transaction_now(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`run_small_transaction` from synchronous code on the event loop's thread, or WriteBusy at once.
+
+        For a writer that would otherwise wake a task only to take the write lock: when no task holds it, no
+        task can take it while this runs (nothing else runs on the loop meanwhile).
+
+        Raises:
+            WriteBusy: a task of this process holds the write lock, or another process holds SQLite's.
+        """
+        if self._writer is None or self._write_lock.locked():
+            raise WriteBusy
+        try:
+            return _in_transaction(self._writer, fn)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise WriteBusy from None
+            raise
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """One write statement as its own autocommit transaction; returns its RETURNING rows.

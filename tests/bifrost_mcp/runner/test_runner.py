@@ -7,6 +7,7 @@ Every test runs with the workflows inline and in worker processes: what they sig
 import logging
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -366,6 +367,14 @@ async def test_every_call_is_recorded_with_its_caller(app: App) -> None:
     records = await app.host.executions.query(workflow_name="quick")
     assert sorted(r.id for r in records) == sorted(ids)
     assert {(r.executed_by, r.executed_by_email, r.scope) for r in records} == {(owner.user_id, owner.email, "GLOBAL")}
+
+
+async def test_execution_ids_are_time_ordered_uuids(app: App) -> None:
+    async with connected(app, "auto") as client:
+        ids = [execution_id_of(await client.call_tool("quick", {})) for _ in range(20)]
+    assert [uuid.UUID(i).version for i in ids] == [7] * 20
+    assert ids == sorted(ids)  # each record lands at the end of the id index
+    assert len(set(ids)) == 20
 
 
 async def test_an_unknown_tool_is_a_protocol_error_and_not_recorded(app: App) -> None:

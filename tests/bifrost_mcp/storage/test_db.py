@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import anyio
 import anyio.lowlevel
 import pytest
 
-from bifrost_mcp.storage import Database, Migration
+from bifrost_mcp.storage import Database, Migration, WriteBusy
 
 NOTES = [Migration(900, "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);")]
 
@@ -113,5 +114,30 @@ async def test_a_small_transaction_waits_for_another_process_holding_the_lock_in
         other.execute("COMMIT")
     assert results == [1]
     assert [r[0] for r in await db.fetchall("SELECT id FROM notes ORDER BY id")] == [1, 2, 10]
+    other.close()
+    await db.close()
+
+
+async def test_a_transaction_now_commits_at_once_or_refuses_when_anything_else_is_writing(tmp_path: Path) -> None:
+    db = Database(tmp_path)
+    await db.open(NOTES)
+    assert db.small_transaction_now(lambda conn: _insert_two(1, conn)) == 1  # no await: committed already
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)  # as another process would
+    assert other.execute("SELECT id FROM notes ORDER BY id").fetchall() == [(1,), (2,)]
+
+    other.execute("BEGIN IMMEDIATE")  # another process holds SQLite's write lock: refused at once, nothing written
+    started = time.monotonic()
+    with pytest.raises(WriteBusy):
+        db.small_transaction_now(lambda conn: _insert_two(3, conn))
+    assert time.monotonic() - started < 1  # SQLite answered busy at once: it never waits on the loop's thread
+    other.execute("COMMIT")
+
+    async with db.transaction() as conn:  # a task of this process is inside a transaction: refused too
+        await conn.execute("INSERT INTO notes (id, body) VALUES (5, 'in the open transaction')")
+        with pytest.raises(WriteBusy):
+            db.small_transaction_now(lambda conn: _insert_two(3, conn))
+    with pytest.raises(sqlite3.IntegrityError):  # any other error is the caller's, rolled back
+        db.small_transaction_now(lambda conn: _insert_two(6, conn) + _insert_two(5, conn))
+    assert other.execute("SELECT id FROM notes ORDER BY id").fetchall() == [(1,), (2,), (5,)]
     other.close()
     await db.close()
