@@ -5,26 +5,15 @@ Only that it runs and reports is checked: speed is the benchmark's to measure, n
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.support.process import REPO, hermetic_environment
+from tests.support.bench import run_bench
 
 
 @pytest.mark.slow
 def test_the_chat_benchmark_runs_in_a_quick_mode_and_reports_every_figure() -> None:
     quick = ("--turns", "2", "--rounds", "2", "--warmup", "1")
-    done = subprocess.run(
-        [sys.executable, "bench/chat.py", *quick],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=REPO,
-        env=hermetic_environment(),
-        check=False,
-    )
+    done = run_bench("chat.py", *quick)
 
     assert done.returncode == 0, done.stderr
     apis = ("OpenAI-compatible /v1\n", "OpenAI-compatible /v1, turn 11\n", "AG-UI /api/chat\n")

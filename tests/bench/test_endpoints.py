@@ -5,26 +5,15 @@ Only that it runs and reports is checked: speed is the benchmark's to measure, n
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.support.process import REPO, hermetic_environment
+from tests.support.bench import run_bench
 
 
 @pytest.mark.slow
 def test_the_endpoint_benchmark_runs_in_a_quick_mode_and_reports_both_figures() -> None:
     quick = ("--calls", "20", "--per-client", "4", "--clients", "2", "--rounds", "2", "--warmup", "2")
-    done = subprocess.run(
-        [sys.executable, "bench/endpoints.py", *quick, "--isolation", "inline"],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=REPO,
-        env=hermetic_environment(),
-        check=False,
-    )
+    done = run_bench("endpoints.py", *quick, "--isolation", "inline")
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

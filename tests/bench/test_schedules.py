@@ -5,25 +5,14 @@ Only that it runs and reports is checked: speed is the benchmark's to measure, n
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.support.process import REPO, hermetic_environment
+from tests.support.bench import run_bench
 
 
 @pytest.mark.slow
 def test_the_schedules_benchmark_runs_in_a_quick_mode_and_reports_every_figure() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/schedules.py", "--seconds", "3", "--hosts", "2"],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=REPO,
-        env=hermetic_environment(),
-        check=False,
-    )
+    done = run_bench("schedules.py", "--seconds", "3", "--hosts", "2")
 
     assert done.returncode == 0, done.stderr
     assert "scheduler drift, schedule '* * * * * *', 2 host(s) on one data dir, 3 s" in done.stdout

@@ -20,6 +20,7 @@ from pathlib import Path
 from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
 from tests.support.ai import MODELS, OPENAI_KEY
+from tests.support.callers import user_token
 from tests.support.loopback import OpenAIServer
 from tests.support.mcp import opened_app
 from tests.support.server import LoopbackServer
@@ -83,22 +84,13 @@ async def chat_app(tmp_path: Path) -> AsyncIterator[App]:
             yield opened
 
 
-async def _token(app: App, org_id: str, email: str, *roles: str) -> tuple[str, str]:
-    identity = app.host.identity
-    user = await identity.create_user(email, email.split("@")[0], org_id=org_id)
-    for name in roles:
-        role = await identity.create_role(org_id, name)
-        await identity.assign_users(role.id, [user.id])
-    return (await app.host.credentials.create_token(user.id)).token, user.id
-
-
 @asynccontextmanager
 async def chat_serving(app: App) -> AsyncIterator[ChatServed]:
     """uvicorn serving the app, entered inside each test (its task group must not span fixture tasks)."""
     org = await app.host.identity.create_org("Acme")
-    ada, ada_id = await _token(app, org.id, "ada@acme.test")
-    bob, _ = await _token(app, org.id, "bob@acme.test")
-    tech, _ = await _token(app, org.id, "tech@acme.test", "Technician")
+    ada, ada_id = await user_token(app, org.id, "ada@acme.test")
+    bob, _ = await user_token(app, org.id, "bob@acme.test")
+    tech, _ = await user_token(app, org.id, "tech@acme.test", "Technician")
     server = LoopbackServer()
     async with server.serve(build_asgi(app, port=server.port, watch=False)) as base:
         yield ChatServed(app, base, ada, bob, tech, ada_id)

@@ -22,6 +22,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.server.http import build_asgi
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.workspace.loader import registry_from_functions
+from tests.support.callers import user_token
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -149,22 +150,13 @@ class EndpointWorld:
         return {"X-Bifrost-Key": token}
 
 
-async def _member(app: App, org_id: str, email: str, *roles: str) -> tuple[str, str]:
-    identity = app.host.identity
-    user = await identity.create_user(email, email.split("@")[0], org_id=org_id)
-    for name in roles:
-        role = await identity.create_role(org_id, name)
-        await identity.assign_users(role.id, [user.id])
-    return (await app.host.credentials.create_token(user.id)).token, user.id
-
-
 @asynccontextmanager
 async def endpoint_world(app: App) -> AsyncIterator[EndpointWorld]:
     identity, credentials = app.host.identity, app.host.credentials
     acme, globex = await identity.create_org("Acme"), await identity.create_org("Globex")
-    ada, ada_id = await _member(app, acme.id, "ada@acme.test")
-    tech, _ = await _member(app, acme.id, "tech@acme.test", "Technician")
-    bob, _ = await _member(app, globex.id, "bob@globex.test")
+    ada, ada_id = await user_token(app, acme.id, "ada@acme.test")
+    tech, _ = await user_token(app, acme.id, "tech@acme.test", "Technician")
+    bob, _ = await user_token(app, globex.id, "bob@globex.test")
     owner = (await credentials.reset_owner_token()).token
     acme_key = (await credentials.create_function_key(acme.id, "acme-hook")).token
     global_key = (await credentials.create_function_key(None, "global-hook")).token
