@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 from watchfiles import awatch
 
-from bifrost.errors import AccessDenied, ValidationError
+from bifrost.errors import AccessDenied
 from bifrost_mcp import access
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.clock import Clock
@@ -20,6 +20,7 @@ from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.executions.records import ExecutionRecord, Trigger
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.pool import WorkerPool
+from bifrost_mcp.runner.errors import InvalidArguments
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome, check_arguments, new_record
 from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.system_agents import add_system_agents
@@ -227,15 +228,17 @@ class App:
 
         Raises:
             AccessDenied: the caller may not use `entry`.
-            ValidationError: the arguments are not valid for `entry` (the message a sync call fails with); nothing
-                is queued.
+            InvalidArguments: the arguments are not valid for `entry` (the message a sync call fails with, and
+                each problem); nothing is queued.
         """
         if not access.can_use(caller, entry.spec):
             raise AccessDenied(f"{entry.name!r} is not available to this caller")
         values = dict(arguments or {})
-        problem = check_arguments(entry, values)
-        if problem is not None:
-            raise ValidationError(problem)
+        problems = check_arguments(entry, values)
+        if problems is None and self.pool is not None:  # the workers alone hold its types: one of them checks
+            problems = await self.pool.check(entry, values)
+        if problems:
+            raise InvalidArguments(entry.name, problems)
         record = new_record(entry, values, caller, trigger=trigger)
         await self.host.queue.submit(record, values, caller.credential_id)
         return record

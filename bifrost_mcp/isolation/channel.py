@@ -64,6 +64,7 @@ class WorkerProcess:
         self.hung_up: asyncio.Future[None] = loop.create_future()  # its connection is closed, every frame read
         self._run: ServedRun | None = None
         self._rids = itertools.count(1)
+        self._checks: dict[int, asyncio.Future[list[str]]] = {}  # argument checks awaiting the worker's answer
 
     @classmethod
     async def start(cls, hello: dict[str, Any], generation: int, *, timeout: float) -> WorkerProcess:
@@ -131,6 +132,19 @@ class WorkerProcess:
             self._run = None
             run.end()
 
+    async def check(self, ref: list[str], arguments: dict[str, Any]) -> list[str]:
+        """The worker's problems with `arguments` for the workflow `ref` ([] when they fit), nothing run."""
+        if not self.alive:
+            raise WorkerGone(self.describe_exit())
+        rid = next(self._rids)
+        answer: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+        self._checks[rid] = answer
+        try:
+            self.connection.send(["check", rid, ref, arguments])
+            return await answer
+        finally:
+            self._checks.pop(rid, None)
+
     def kill(self, reason: str) -> None:
         """End the worker at once (its whole process group); `reason` becomes the run's failure."""
         if self.reason is not None or self.exited.done():
@@ -196,6 +210,9 @@ class WorkerProcess:
         if run is not None and not run.done.done():
             run.usage.cpu_seconds = self._run_cpu()
             run.done.set_exception(WorkerGone(f"{self.describe_exit()} during the run"))
+        for answer in self._checks.values():
+            if not answer.done():
+                answer.set_exception(WorkerGone(self.describe_exit()))
 
     def _on_lost(self, exc: BaseException | None) -> None:
         if not self.hung_up.done():
@@ -243,6 +260,13 @@ class WorkerProcess:
                 user_error = status == "user_error"
                 finished = Finished(ok, value if ok else None, failure, bool(left_running), user_error)
             run.done.set_result(finished)
+        elif kind == "checked" and message[1] in self._checks:
+            problems = message[2]
+            if not isinstance(problems, list):
+                raise TypeError("a malformed checked frame")
+            answer = self._checks[message[1]]
+            if not answer.done():
+                answer.set_result([str(p) for p in problems])
         elif kind == "importing" and not self.ready.done():
             self.importing = str(message[1])
         elif kind == "ready" and not self.ready.done():

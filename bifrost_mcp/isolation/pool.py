@@ -175,6 +175,20 @@ class WorkerPool:
         finally:
             self._release(worker)
 
+    async def check(self, entry: RegisteredWorkflow, arguments: dict[str, Any]) -> list[str]:
+        """What a worker finds wrong with `arguments` for `entry` (nothing: []), before a run is queued.
+
+        The host of isolation "process" holds schemas, not types: the worker's own model decides, as it would
+        when the run starts, so a queued run is refused now with the same problems rather than failing later.
+        """
+        worker = await self._acquire()
+        try:
+            return await worker.check(ref_of(entry), arguments)
+        except WorkerGone as gone:
+            raise RunFailed(f"the arguments of {entry.name!r} could not be checked: {gone}") from None
+        finally:
+            self._release(worker)
+
     def _over_limit(self, entry: RegisteredWorkflow, peak: int) -> str:
         return (
             f"{entry.name!r} exceeded the worker memory limit of {self.memory_limit // _MIB} MiB (it reached "

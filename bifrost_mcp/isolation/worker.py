@@ -84,10 +84,21 @@ class Worker:
         elif kind == "hello":
             info = self.resolver.load(message[1], announce=lambda source: self.connection.send(["importing", source]))
             self.connection.send(["ready", {"pid": os.getpid(), **info}])
+        elif kind == "check":
+            self.connection.send(["checked", message[1], self.check(message[2], message[3])])
         elif kind == "stop":
             self.stopped.set()
         else:
             self.platform.answer(message)
+
+    def check(self, ref: list[str], arguments: dict[str, Any]) -> list[str]:
+        """The problems with `arguments` for the workflow `ref`, as a run would find them; [] when they fit."""
+        signature = self.resolver.entry(ref).imported_signature()
+        try:
+            signature.arguments_model.model_validate(arguments)
+        except pydantic.ValidationError as exc:
+            return describe_validation_error(exc)
+        return []
 
     def log(self, level: str, message: str, metadata: dict[str, Any] | None) -> None:
         frame = ["log", level, message, metadata]

@@ -123,19 +123,19 @@ def new_record(
     )
 
 
-def check_arguments(entry: RegisteredWorkflow, arguments: Mapping[str, Any]) -> str | None:
-    """None when `arguments` are valid for `entry`, else what `Runner.run` would fail the run with.
+def check_arguments(entry: RegisteredWorkflow, arguments: Mapping[str, Any]) -> list[str] | None:
+    """What is wrong with `arguments` for `entry`, one problem per field ([] when nothing is).
 
-    A workflow only worker processes imported (isolation "process") has no types here: its worker validates the
-    arguments when the run starts, and refuses the run as `Runner.run` would.
+    None when this process cannot tell: a workflow only worker processes imported (isolation "process") has no
+    types here, and `WorkerPool.check` asks a worker instead.
     """
     if isinstance(entry.signature, DescribedSignature):
         return None
     try:
         entry.signature.arguments_model.model_validate(arguments)
     except pydantic.ValidationError as exc:
-        return invalid_arguments(entry.name, describe_validation_error(exc))
-    return None
+        return describe_validation_error(exc)
+    return []
 
 
 class Runner:

@@ -29,6 +29,7 @@ from bifrost_mcp.access import can_call_endpoint
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import ANONYMOUS, Caller
 from bifrost_mcp.errors import AuthenticationError
+from bifrost_mcp.runner.errors import InvalidArguments
 from bifrost_mcp.runner.rendering import failure_text
 from bifrost_mcp.runner.runner import RunOutcome
 from bifrost_mcp.server.api import error
@@ -104,7 +105,10 @@ async def _start_async(
     app: App, entry: RegisteredWorkflow, arguments: dict[str, object], caller: Caller, prefix: str
 ) -> Response:
     """Queue the run (its Pending record committed) and answer 202 with where to read it once it is done."""
-    record = await app.submit(entry, arguments, caller, trigger="endpoint")
+    try:
+        record = await app.submit(entry, arguments, caller, trigger="endpoint")
+    except InvalidArguments as exc:  # checked by a worker: the host holds only the workflow's schemas
+        return invalid(str(exc), problem_fields(exc.problems))
     body = {"execution_id": record.id, "status": record.status.value}
     return JSONResponse(body, status_code=202, headers={"Location": f"{prefix}/api/executions/{record.id}"})
 

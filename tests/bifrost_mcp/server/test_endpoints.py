@@ -17,7 +17,7 @@ from bifrost_mcp.workspace.registry import DescribedSignature
 from tests.support.endpoints import EndpointWorld, endpoint_world, endpoints_app, public_writer
 from tests.support.mcp import opened_app
 from tests.support.poll import poll
-from tests.support.queue import dispatching
+from tests.support.queue import dispatching, finished
 from tests.support.workspace import workspace_modules_dropped, write_files
 
 
@@ -377,3 +377,42 @@ async def test_in_worker_processes_the_worker_validates_and_bad_arguments_are_st
     assert body["error_description"].startswith("Invalid arguments for 'open_ticket': subject: required")
     assert body["status"] == "Failed" and body["execution_id"]  # the worker's refusal is a run, so it has a record
     assert (good.status_code, good.json()["result"]) == (200, {"subject": "VPN", "priority": "low"})
+
+
+QUEUED_IN_WORKERS = """
+from typing import Literal
+
+from bifrost import workflow
+
+
+@workflow(endpoint_enabled=True)  # async: the SDK's default for an endpoint
+async def open_ticket_later(subject: str, priority: Literal["low", "high"] = "low") -> dict:
+    return {"subject": subject, "priority": priority}
+"""
+
+
+async def test_in_worker_processes_an_async_calls_bad_arguments_are_400_and_nothing_is_queued(tmp_path: Path) -> None:
+    # The host holds only schemas: a worker checks the arguments before the run is queued.
+    with workspace_modules_dropped(tmp_path / "ws") as root:
+        root.mkdir()
+        write_files(root, {"tickets.py": QUEUED_IN_WORKERS})
+        async with opened_app(tmp_path / "data", workspace=root, isolation="process", workers=1) as app:
+            assert isinstance(app.registry.workflows["open_ticket_later"].signature, DescribedSignature)
+            async with endpoint_world(app) as world, dispatching(app):
+                ada = world.bearer(world.ada)
+                bad = await call(world, "POST", "open_ticket_later", ada, json={"priority": "urgent", "x": 1})
+                assert await app.host.executions.query(limit=10) == []  # refused before anything was queued
+                good = await call(world, "POST", "open_ticket_later", ada, json={"subject": "VPN"})
+                assert good.status_code == 202, good.text
+                record = await finished(app, good.json()["execution_id"])
+
+    assert bad.status_code == 400, bad.text
+    body = bad.json()
+    assert body["error"] == "invalid_arguments"
+    assert {f["field"]: f["message"] for f in body["fields"]} == {
+        "subject": "required argument is missing",
+        "priority": "Input should be 'low' or 'high'",
+        "x": "unexpected argument; remove it (see the tool's inputSchema for the accepted arguments)",
+    }
+    assert body["error_description"].startswith("Invalid arguments for 'open_ticket_later': subject: required")
+    assert record.status is ExecutionStatus.COMPLETED and record.result == {"subject": "VPN", "priority": "low"}
