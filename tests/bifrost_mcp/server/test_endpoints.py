@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -340,7 +341,7 @@ async def test_endpoints_and_their_document_live_under_the_servers_prefix(world:
     assert doc.json()["servers"] == [{"url": "/bifrost"}]
 
 
-WORKER_ONLY = """
+TICKETS_IN_WORKERS = """
 from typing import Literal
 
 from bifrost import workflow
@@ -349,70 +350,60 @@ from bifrost import workflow
 @workflow(endpoint_enabled=True, execution_mode="sync")
 async def open_ticket(subject: str, priority: Literal["low", "high"] = "low") -> dict:
     return {"subject": subject, "priority": priority}
-"""
-
-
-async def test_in_worker_processes_the_worker_validates_and_bad_arguments_are_still_400_naming_each_field(
-    tmp_path: Path,
-) -> None:
-    # With isolation "process" the host never imports the workspace, so it holds no types to validate with.
-    with workspace_modules_dropped(tmp_path / "ws") as root:
-        root.mkdir()
-        write_files(root, {"tickets.py": WORKER_ONLY})
-        async with opened_app(tmp_path / "data", workspace=root, isolation="process", workers=1) as app:
-            assert isinstance(app.registry.workflows["open_ticket"].signature, DescribedSignature)
-            async with endpoint_world(app) as world:
-                ada = world.bearer(world.ada)
-                bad = await call(world, "POST", "open_ticket", ada, json={"priority": "urgent", "owner": "x"})
-                good = await call(world, "POST", "open_ticket", ada, json={"subject": "VPN"})
-
-    assert bad.status_code == 400, bad.text
-    body = bad.json()
-    assert body["error"] == "invalid_arguments"
-    assert {f["field"]: f["message"] for f in body["fields"]} == {
-        "subject": "required argument is missing",
-        "priority": "Input should be 'low' or 'high'",
-        "owner": "unexpected argument; remove it (see the tool's inputSchema for the accepted arguments)",
-    }
-    assert body["error_description"].startswith("Invalid arguments for 'open_ticket': subject: required")
-    assert body["status"] == "Failed" and body["execution_id"]  # the worker's refusal is a run, so it has a record
-    assert (good.status_code, good.json()["result"]) == (200, {"subject": "VPN", "priority": "low"})
-
-
-QUEUED_IN_WORKERS = """
-from typing import Literal
-
-from bifrost import workflow
 
 
 @workflow(endpoint_enabled=True)  # async: the SDK's default for an endpoint
 async def open_ticket_later(subject: str, priority: Literal["low", "high"] = "low") -> dict:
     return {"subject": subject, "priority": priority}
 """
+BAD_TICKET = {"priority": "urgent", "owner": "x"}
 
 
-async def test_in_worker_processes_an_async_calls_bad_arguments_are_400_and_nothing_is_queued(tmp_path: Path) -> None:
-    # The host holds only schemas: a worker checks the arguments before the run is queued.
+@asynccontextmanager
+async def worker_world(tmp_path: Path) -> AsyncIterator[EndpointWorld]:
+    """TICKETS_IN_WORKERS served with isolation "process": the host never imports it, so it holds no types."""
     with workspace_modules_dropped(tmp_path / "ws") as root:
         root.mkdir()
-        write_files(root, {"tickets.py": QUEUED_IN_WORKERS})
+        write_files(root, {"tickets.py": TICKETS_IN_WORKERS})
         async with opened_app(tmp_path / "data", workspace=root, isolation="process", workers=1) as app:
-            assert isinstance(app.registry.workflows["open_ticket_later"].signature, DescribedSignature)
+            assert isinstance(app.registry.workflows["open_ticket"].signature, DescribedSignature)
             async with endpoint_world(app) as world, dispatching(app):
-                ada = world.bearer(world.ada)
-                bad = await call(world, "POST", "open_ticket_later", ada, json={"priority": "urgent", "x": 1})
-                assert await app.host.executions.query(limit=10) == []  # refused before anything was queued
-                good = await call(world, "POST", "open_ticket_later", ada, json={"subject": "VPN"})
-                assert good.status_code == 202, good.text
-                record = await finished(app, good.json()["execution_id"])
+                yield world
 
-    assert bad.status_code == 400, bad.text
-    body = bad.json()
+
+def assert_refused(response: httpx2.Response, name: str) -> dict[str, Any]:
+    """`response` is the 400 refusing BAD_TICKET for `name`, each field named; returns its body."""
+    assert response.status_code == 400, response.text
+    body: dict[str, Any] = response.json()
     assert body["error"] == "invalid_arguments"
     assert {f["field"]: f["message"] for f in body["fields"]} == {
         "subject": "required argument is missing",
         "priority": "Input should be 'low' or 'high'",
-        "x": "unexpected argument; remove it (see the tool's inputSchema for the accepted arguments)",
+        "owner": "unexpected argument; remove it (see the tool's inputSchema for the accepted arguments)",
     }
-    assert body["error_description"].startswith("Invalid arguments for 'open_ticket_later': subject: required")
+    assert body["error_description"].startswith(f"Invalid arguments for {name!r}: subject: required")
+    return body
+
+
+async def test_in_worker_processes_the_worker_validates_and_bad_arguments_are_still_400_naming_each_field(
+    tmp_path: Path,
+) -> None:
+    async with worker_world(tmp_path) as world:
+        bad = await call(world, "POST", "open_ticket", world.bearer(world.ada), json=BAD_TICKET)
+        good = await call(world, "POST", "open_ticket", world.bearer(world.ada), json={"subject": "VPN"})
+
+    body = assert_refused(bad, "open_ticket")
+    assert body["status"] == "Failed" and body["execution_id"]  # the run's worker refused it: a run, with a record
+    assert (good.status_code, good.json()["result"]) == (200, {"subject": "VPN", "priority": "low"})
+
+
+async def test_in_worker_processes_an_async_calls_bad_arguments_are_400_and_nothing_is_queued(tmp_path: Path) -> None:
+    async with worker_world(tmp_path) as world:  # a worker checks the arguments before the run is queued
+        bad = await call(world, "POST", "open_ticket_later", world.bearer(world.ada), json=BAD_TICKET)
+        assert await world.app.host.executions.query(limit=10) == []  # refused before anything was queued
+        good = await call(world, "POST", "open_ticket_later", world.bearer(world.ada), json={"subject": "VPN"})
+        assert good.status_code == 202, good.text
+        record = await finished(world.app, good.json()["execution_id"])
+
+    assert "execution_id" not in assert_refused(bad, "open_ticket_later")
     assert record.status is ExecutionStatus.COMPLETED and record.result == {"subject": "VPN", "priority": "low"}
