@@ -156,6 +156,8 @@ def banner(settings: HostSettings, url: str, token: str | None) -> str:
         f"bifrost-mcp is serving {settings.workspace or '(no workspace)'} at {url}",
         f"  health:   {url.removesuffix('/mcp')}/healthz",
         f"  web chat: {url.removesuffix('/mcp')}/chat  (sign in with the token)",
+        f"  HTTP API: {url.removesuffix('/mcp')}/api/openapi.json  (the workflows with endpoint_enabled, at "
+        "/api/workflows/<name>)",
         f"  data dir: {settings.data_dir}",
     ]
     if token:

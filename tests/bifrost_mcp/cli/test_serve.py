@@ -67,6 +67,7 @@ async def test_serve_http_prints_a_first_token_and_a_reset_token_replaces_it(tmp
             banner = log.read_text()
             assert f"bifrost-mcp is serving {EXAMPLES} at {base}/mcp" in banner
             assert f"web chat: {base}/chat" in banner
+            assert f"HTTP API: {base}/api/openapi.json  (the workflows with endpoint_enabled" in banner
             first = _banner_token(log)
             assert first is not None and first.startswith("bft_")
             async with mcp_http_client(f"{base}/mcp", first, mode="legacy") as client:
