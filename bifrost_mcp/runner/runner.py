@@ -311,12 +311,7 @@ class Runner:
 
     async def fail(self, record: ExecutionRecord, message: str, invalid: list[str] | None = None) -> RunOutcome:
         """Record a run that failed before its workflow started (bad arguments; a queued run that may not start)."""
-        record.status = ExecutionStatus.FAILED
-        record.error_message = message
-        record.completed_at = record.started_at
-        record.duration_ms = 0
-        await self.store.finish(record)
-        return RunOutcome(record, message=message, invalid=invalid)
+        return await self._unrun(record, ExecutionStatus.FAILED, message, invalid)
 
     async def decline(
         self, entry: RegisteredWorkflow, arguments: Mapping[str, Any] | None, caller: Caller, message: str,
@@ -329,10 +324,16 @@ class Runner:
         """
         values = RunState("", secrets=set(SEEN.values())).redact(dict(arguments or {}))
         record = new_record(entry, values, caller, trigger=trigger)
-        record.status, record.error_message = ExecutionStatus.CANCELLED, message
+        return await self._unrun(record, ExecutionStatus.CANCELLED, message)
+
+    async def _unrun(
+        self, record: ExecutionRecord, status: ExecutionStatus, message: str, invalid: list[str] | None = None
+    ) -> RunOutcome:
+        """End a record whose workflow never started, as `status` saying `message`; returns once it is durable."""
+        record.status, record.error_message = status, message
         record.completed_at, record.duration_ms = record.started_at, 0
         await self.store.finish(record)
-        return RunOutcome(record, message=message)
+        return RunOutcome(record, message=message, invalid=invalid)
 
     def _finish(
         self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float,

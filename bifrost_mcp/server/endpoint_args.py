@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-import pydantic
 from starlette.requests import Request
 
-from bifrost_mcp.runner.errors import describe_validation_error, invalid_arguments
+from bifrost_mcp.runner.errors import invalid_arguments
+from bifrost_mcp.runner.runner import check_arguments
 from bifrost_mcp.workspace import RegisteredWorkflow
-from bifrost_mcp.workspace.registry import DescribedSignature
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 QueryKind = Literal["scalar", "list", "json"]
@@ -42,13 +41,9 @@ async def arguments_of(request: Request, entry: RegisteredWorkflow) -> dict[str,
         if body.strip():
             raise BadArguments(f"{method} takes its arguments in the query string; send no body")
         arguments = _from_query(request, entry)
-    if isinstance(entry.signature, DescribedSignature):
-        return arguments  # imported by the workers only: the run's worker validates, a refusal is `invalid`
-    try:
-        entry.signature.arguments_model.model_validate(arguments)
-    except pydantic.ValidationError as exc:
-        problems = describe_validation_error(exc)
-        raise BadArguments(invalid_arguments(entry.name, problems), problem_fields(problems)) from None
+    problems = check_arguments(entry, arguments)  # None: only the workers hold its types; the run's worker checks
+    if problems:
+        raise BadArguments(invalid_arguments(entry.name, problems), problem_fields(problems))
     return arguments
 
 
