@@ -19,6 +19,7 @@ from bifrost import (
 )
 from bifrost._context import ExecutionContext, context
 from bifrost.agents import Agent
+from bifrost.content import Audio, File, Image
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
@@ -46,6 +47,7 @@ __all__ = [
     "AIResponse",
     "AIStreamChunk",
     "Agent",
+    "Audio",
     "ConfigData",
     "ConfigType",
     "ConfigurationError",
@@ -54,8 +56,10 @@ __all__ = [
     "ExecutionContext",
     "ExecutionLog",
     "ExecutionStatus",
+    "File",
     "FormFieldType",
     "FormPublic",
+    "Image",
     "IntegrationData",
     "IntegrationError",
     "KnowledgeDocument",
