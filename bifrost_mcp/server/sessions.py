@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
+from bifrost_mcp.server.event_store import EventLog, ResumableSessionManager
 from bifrost_mcp.settings import HostSettings
 
 logger = logging.getLogger(__name__)
@@ -60,16 +61,18 @@ class SessionLimits:
         self.idle_timeout = settings.session_idle_timeout_seconds
         self.max_sessions = settings.max_sessions
         self._held: Counter[str] = Counter()  # credential -> sessions open or being opened
+        self.events = EventLog()  # recent SSE events of every session, for streams resumed with Last-Event-ID
 
     def held(self, caller: Caller) -> int:
         """The sessions `caller`'s credential has open or is opening."""
         return self._held[credential_of(caller)]
 
     def manager(self, server: Server[Any], security: TransportSecuritySettings | None) -> StreamableHTTPSessionManager:
-        """The session manager for `server`, with this host's limits, its sessions counted here."""
+        """The session manager for `server`, with this host's limits, its sessions counted here and resumable."""
         server.middleware.append(self._track)
-        return StreamableHTTPSessionManager(
-            app=server,
+        return ResumableSessionManager(
+            server,
+            self.events,
             security_settings=security,
             session_idle_timeout=self.idle_timeout,
             max_sessions=self.max_sessions,

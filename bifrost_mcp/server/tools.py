@@ -22,6 +22,9 @@ REQUIRES_APPROVAL_META_KEY = "bifrost/requiresApproval"
 # the text copy for older clients, which is not worth sending a large result twice.
 TEXT_COPY_LIMIT = 64 * 1024
 BACKGROUND_META_KEY = "bifrost/runsInBackground"
+# Our schemas are JSON Schema 2020-12 (pydantic's dialect, MCP's default since 2025-11-25); saying so lets a
+# client validate with the right dialect rather than guess (SEP-1613).
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BACKGROUND_SENTENCE = (
     "Runs in the background: the call answers at once with an execution_id (status Pending); read its status, "
     "result and logs with the get_execution tool once it has had time to finish."
@@ -56,7 +59,7 @@ def tool_definition(entry: RegisteredWorkflow, *, in_background: bool = False) -
         name=entry.tool_name,
         title=spec.name if spec.name != entry.tool_name else None,
         description=description,
-        input_schema=entry.signature.input_schema,
+        input_schema={"$schema": JSON_SCHEMA_DIALECT, **entry.signature.input_schema},
         output_schema=None if in_background else entry.signature.output_schema,
         # Only facts a client cannot derive: the display title when it differs from the tool name.
         annotations=types.ToolAnnotations(title=spec.name) if spec.name != entry.tool_name else None,

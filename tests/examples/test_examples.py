@@ -94,6 +94,7 @@ async def test_triage_rejects_a_priority_outside_its_literal(app: App) -> None:
     async with connected(app, "legacy") as client:
         tool = next(t for t in (await client.list_tools()).tools if t.name == "triage_ticket")
         assert tool.input_schema["properties"]["priority"]["enum"] == ["low", "medium", "high", "critical"]
+        assert tool.input_schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"  # SEP-1613
         assert tool.input_schema["properties"]["subject"]["description"] == "The ticket's subject line."
         result = await client.call_tool("triage_ticket", {"subject": "VPN", "body": "x", "priority": "urgent"})
     assert result.is_error
