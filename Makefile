@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck unit install browser clean
+.PHONY: serve test lint typecheck unit install browser conformance-tools clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,10 +45,29 @@ browser:
 			chromium chromium-driver; \
 	fi
 
-unit: $(STAMP) browser
+# The official MCP conformance harness needs Node.js >= 22; both come from the npm registry (the `node` package
+# carries the runtime), installed into tests/conformance/node_modules with the machine's npm.
+CONFORMANCE := tests/conformance
+CONFORMANCE_STAMP := $(CONFORMANCE)/node_modules/.installed-stamp
+
+$(CONFORMANCE_STAMP): $(CONFORMANCE)/package.json $(CONFORMANCE)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "The conformance tests need npm (any Node.js): run as root 'apt-get install -y npm' (Debian)," \
+				"then make again." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; \
+	fi
+	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+conformance-tools: $(CONFORMANCE_STAMP)
+
+unit: $(STAMP) browser $(CONFORMANCE_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(CONFORMANCE)/node_modules
