@@ -7,7 +7,6 @@ through a loopback proxy that adds the owner's bearer token, since the harness s
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,13 +14,11 @@ import anyio
 import pytest
 
 from tests.support.bearer_proxy import bearer_proxy
+from tests.support.node_tools import HARNESS, installed, node_environment
 from tests.support.served import served_http
 from tests.support.server import LoopbackServer
 
-HERE = Path(__file__).parent
-WORKSPACE = HERE / "workspace"
-NODE_BIN = HERE / "node_modules" / ".bin"
-HARNESS = NODE_BIN / "conformance"
+WORKSPACE = Path(__file__).parent / "workspace"
 # Every server scenario of @modelcontextprotocol/conformance 0.1.16 (`conformance list`), both spec versions.
 SCENARIOS = 32
 _RESULT = re.compile(r"^[✓✗] (?P<name>[\w-]+): (?P<passed>\d+) passed, (?P<failed>\d+) failed$", re.MULTILINE)
@@ -35,13 +32,13 @@ def scenario_results(output: str) -> dict[str, tuple[int, int]]:
 
 
 async def test_the_official_harness_passes_every_server_scenario(tmp_path: Path) -> None:
-    assert HARNESS.exists(), "the conformance harness is not installed: run `make conformance-tools` (make test does)"
+    harness = installed(HARNESS)
     async with served_http(WORKSPACE, tmp_path / "data", tmp_path) as served:
         proxy = LoopbackServer()
         async with proxy.serve(bearer_proxy(served.url.removesuffix("/mcp"), served.token)) as url:
             run = await anyio.run_process(
-                [str(HARNESS), "server", "--url", f"{url}/mcp", "--suite", "all", "-o", str(tmp_path / "results")],
-                env={**os.environ, "PATH": f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
+                [str(harness), "server", "--url", f"{url}/mcp", "--suite", "all", "-o", str(tmp_path / "results")],
+                env=node_environment(),
                 cwd=tmp_path,
                 check=False,
             )

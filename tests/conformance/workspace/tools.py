@@ -17,7 +17,7 @@ async def test_error_handling() -> str:
     raise UserError("This tool intentionally returns an error for testing")
 
 
-class address(BaseModel):  # noqa: N801 - the harness looks for $defs["address"]
+class address(BaseModel):  # lower case: the harness looks for $defs["address"]
     street: str | None = None
     city: str | None = None
 
