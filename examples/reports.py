@@ -23,9 +23,7 @@ def png(width: int, height: int, pixel: Callable[[int, int], tuple[int, int, int
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    rows = b"".join(
-        b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width)) for y in range(height)
-    )
+    rows = b"".join(b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width)) for y in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits per channel, RGB
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
@@ -61,7 +59,7 @@ async def weekly_summary() -> str:
     """This week's ticket summary, in Markdown."""
     lines = [f"# Weekly tickets for {context.org_name or 'all organizations'}", ""]
     lines += [f"- {day}: {n}" for day, n in WEEK.items()]
-    return "\n".join(lines + ["", f"Total: {sum(WEEK.values())}"])
+    return "\n".join([*lines, "", f"Total: {sum(WEEK.values())}"])
 
 
 @resource("reports://tickets/{ticket_id}", name="ticket")

@@ -22,10 +22,8 @@ from tests.support.mcp import ISOLATIONS, connected, opened_app, server_for
 from tests.support.poll import poll
 from tests.support.workspace import workspace_modules_dropped, write_files
 
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-)
-FIXTURES = f'''
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+FIXTURES = f"""
 from bifrost import context, resource, resources, workflow
 
 PNG = {PNG!r}
@@ -65,7 +63,7 @@ def paths(path: str) -> str:
 async def touch_watched() -> str:
     await resources.changed("test://watched-resource")
     return "touched"
-'''
+"""
 
 
 @asynccontextmanager
@@ -143,7 +141,9 @@ async def test_a_hidden_resource_answers_like_an_unknown_one(tmp_path: Path) -> 
 
 
 async def test_invalid_template_values_and_failures_are_clear_errors(tmp_path: Path) -> None:
-    files = FIXTURES + '''
+    files = (
+        FIXTURES
+        + """
 
 @resource("test://numbers/{n}", name="numbers")
 def numbers(n: int) -> int:
@@ -153,7 +153,8 @@ def numbers(n: int) -> int:
 @resource("test://broken", name="broken")
 def broken() -> str:
     raise RuntimeError("the report store is down")
-'''
+"""
+    )
     async with fixture_app(tmp_path, files=files) as app, connected(app, "legacy") as client:
         [doubled] = (await client.read_resource("test://numbers/21")).contents
         assert isinstance(doubled, types.TextResourceContents) and doubled.text == "42"
@@ -210,13 +211,16 @@ async def test_subscribers_are_told_of_a_signalled_change_in_their_organization_
 
 
 async def test_a_signal_for_a_resource_the_run_cannot_see_fails_the_run(tmp_path: Path) -> None:
-    files = FIXTURES + '''
+    files = (
+        FIXTURES
+        + """
 
 @workflow(is_tool=True)
 async def touch_notes() -> str:
     await resources.changed("secret://admin-notes")
     return "touched"
-'''
+"""
+    )
     async with fixture_app(tmp_path, files=files) as app, client_as(app, member(ORG_A)) as client:
         result = await client.call_tool("touch_notes", {})
         assert result.is_error
