@@ -29,7 +29,7 @@ COVERED = {
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
     "licensing.py": {"license_report"},
-    "reports.py": {"ticket_chart", "publish_summary", "weekly_summary", "ticket"},
+    "charts.py": {"ticket_chart", "publish_summary", "weekly_summary", "ticket"},
     "triage.py": {"triage_ticket"},
 }
 
@@ -269,7 +269,7 @@ async def test_departments_is_a_resource_and_mailbox_sizes_a_template(app: App, 
         assert set(templates) == {
             "bifrost://data-providers/mailbox_sizes{?licence}",
             "bifrost://executions/{execution_id}",  # the host's own: a caller's executions
-            "reports://tickets/{ticket_id}",  # reports.py: an author's resource template
+            "reports://tickets/{ticket_id}",  # charts.py: an author's resource template
         }
         departments = await read_json(client, "bifrost://data-providers/departments")
         default_sizes = await read_json(client, "bifrost://data-providers/mailbox_sizes")
@@ -347,7 +347,7 @@ async def test_ai_examples_without_a_configured_provider_say_what_to_configure(
     assert text_of(result).startswith("ConfigurationError: No AI provider configured")
 
 
-# reports.py
+# charts.py
 
 
 async def test_reports_chart_resources_and_a_published_change(app: App) -> None:

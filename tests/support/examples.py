@@ -95,7 +95,7 @@ async def exercise_examples(client: Client) -> None:
     sizes = await client.read_resource("bifrost://data-providers/mailbox_sizes?licence=e5")
     assert json.loads(sizes.contents[0].text) == [{"label": "100 GB", "value": 100}]  # type: ignore[union-attr]
 
-    # reports.py: a chart as image content, a resource at the author's URI and a template
+    # charts.py: a chart as image content, a resource at the author's URI and a template
     chart = await client.call_tool("ticket_chart", {"counts": {"Mon": 3, "Tue": 5}})
     assert [block.type for block in chart.content] == ["text", "image"], chart.content
     assert chart.content[0].text == "Tickets per day (Mon: 3, Tue: 5)"  # type: ignore[union-attr]

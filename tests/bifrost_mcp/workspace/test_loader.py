@@ -321,7 +321,7 @@ def test_reloading_reimports_a_file_changed_within_the_same_second_at_the_same_s
 
 
 def test_a_resource_whose_parameters_are_not_its_templates_variables_is_a_load_error(tmp_path: Path) -> None:
-    (tmp_path / "reports.py").write_text(
+    (tmp_path / "monthly.py").write_text(
         "from bifrost import ExecutionContext, resource\n\n"
         "@resource('reports://{month}/{team}')\n"
         "def by_month(month: str, ctx: ExecutionContext) -> str:\n"
@@ -341,4 +341,4 @@ def test_a_resource_whose_parameters_are_not_its_templates_variables_is_a_load_e
         "'reports://{month}/{team}' (month, team); rename or remove parameters (an ExecutionContext parameter may "
         "be added)"
     )
-    assert messages[1].startswith("duplicate resource URI 'reports://fine/{month}': already defined in reports.py:")
+    assert messages[1].startswith("duplicate resource URI 'reports://fine/{month}': already defined in monthly.py:")
