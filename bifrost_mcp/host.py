@@ -26,6 +26,7 @@ from bifrost_mcp.settings import HostSettings
 from bifrost_mcp.storage import Database, Migration
 from bifrost_mcp.storage.private import PRIVATE_DIR, PRIVATE_FILE, make_private_dirs, narrow, narrow_tree
 from bifrost_mcp.workspace.layout import check_layout
+from bifrost_mcp.workspace.resources import ResourceChanges
 
 if TYPE_CHECKING:
     from bifrost_mcp.knowledge.store import KnowledgeStore
@@ -69,6 +70,7 @@ class Host:
         self.secrets = SecretBox.from_env(settings.data_dir)
         self.config = ConfigStore(self.db, self.secrets)
         self.integrations = IntegrationsStore(self.db, self.secrets, clock=self.clock)
+        self.resource_changes = ResourceChanges()  # resources.changed(uri) from runs, to subscribed clients
         self.ai_clients = ProviderClients()  # vendor SDK clients, cached per provider/key/base URL
         self._knowledge: KnowledgeStore | None = None
         self._stack = AsyncExitStack()

@@ -25,6 +25,7 @@ from bifrost_mcp.executions.view import ExecutionsView
 from bifrost_mcp.host import Host
 from bifrost_mcp.identity.views import FormsView, OrganizationsView, RolesView, UsersView
 from bifrost_mcp.workspace.registry import Registry
+from bifrost_mcp.workspace.resources import ResourcesView
 from bifrost_mcp.workspace.view import WorkflowsView
 
 
@@ -92,6 +93,7 @@ _VIEWS: dict[str, Callable[[RunPlatform], object]] = {
     "users": lambda p: UsersView(p.host.identity, p.caller),
     "roles": lambda p: RolesView(p.host.identity, p.caller),
     "forms": lambda p: FormsView(p.host.identity, p.caller),
+    "resources": lambda p: ResourcesView(p.host.resource_changes, p.registry, p.caller),
     "ai": RunPlatform._ai,
     "knowledge": RunPlatform._knowledge,
 }

@@ -31,6 +31,7 @@ DEFAULT_LOG_BYTES = 4 * 1024 * 1024
 DEFAULT_RESULT_BYTES = 8 * 1024 * 1024
 LOG_BYTES_VARIABLE = "BIFROST_MAX_LOG_BYTES"
 RESULT_BYTES_VARIABLE = "BIFROST_MAX_RESULT_BYTES"
+DEFAULT_CONTENT_INLINE_BYTES = 64 * 1024
 # Calls of public endpoints (no credentials) per source address; `limits` notation, several joined by ";".
 DEFAULT_ENDPOINT_RATE_LIMIT = "60/minute"
 ENDPOINT_RATE_LIMIT_VARIABLE = "BIFROST_ENDPOINT_RATE_LIMIT"
@@ -72,6 +73,8 @@ class HostSettings:
     max_log_bytes: int = DEFAULT_LOG_BYTES  # log bytes one run's record keeps
     max_result_bytes: int = DEFAULT_RESULT_BYTES  # the largest result a run may return, as JSON
     endpoint_rate_limit: str = DEFAULT_ENDPOINT_RATE_LIMIT  # see rate_limits(); checked when built
+    # content (image, audio, file) larger than this is kept beside an execution record, not inside it
+    content_inline_bytes: int = DEFAULT_CONTENT_INLINE_BYTES
 
     def rate_limits(self) -> list[RateLimitItem]:
         """`endpoint_rate_limit` as `limits` items: "60/minute", "5/second;100/hour" (each must hold)."""
@@ -109,6 +112,7 @@ class HostSettings:
             ),
             max_log_bytes=_byte_limit(LOG_BYTES_VARIABLE, DEFAULT_LOG_BYTES),
             max_result_bytes=_byte_limit(RESULT_BYTES_VARIABLE, DEFAULT_RESULT_BYTES),
+            content_inline_bytes=_byte_limit("BIFROST_CONTENT_INLINE_BYTES", DEFAULT_CONTENT_INLINE_BYTES),
             endpoint_rate_limit=os.environ.get(ENDPOINT_RATE_LIMIT_VARIABLE, "").strip() or DEFAULT_ENDPOINT_RATE_LIMIT,
             runner_lease_seconds=_env_seconds("BIFROST_RUNNER_LEASE_SECONDS", RUNNER_LEASE_SECONDS),
             async_concurrency=_env_int("BIFROST_ASYNC_CONCURRENCY", DEFAULT_ASYNC_CONCURRENCY),

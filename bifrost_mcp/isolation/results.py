@@ -10,6 +10,7 @@ from pydantic_core import to_jsonable_python
 from bifrost.errors import AccessDenied, NotFoundError, UserError
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.workspace.registry import RegisteredWorkflow
+from bifrost_mcp.workspace.resources import resource_result
 
 # The spec documents these failures by the builtin errors they extend (executions-module.md: "Raises ValueError
 # if not found, PermissionError if access is denied"); a caller reads that name.
@@ -56,6 +57,8 @@ def _is_options(value: Any) -> bool:
 
 def shape_result(entry: RegisteredWorkflow, result: Any) -> Any:
     """`result` as JSON-ready data, checked against the return annotation (and a data provider's shape)."""
+    if entry.spec.kind == "resource":
+        return resource_result(entry, result)
     adapter = entry.imported_signature().output_adapter
     if adapter is not None:
         try:

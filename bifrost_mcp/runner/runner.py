@@ -27,6 +27,7 @@ from bifrost.enums import ExecutionStatus
 from bifrost.errors import BifrostError
 from bifrost.platform import ExecutionContext, bind
 from bifrost_mcp.caller import Caller
+from bifrost_mcp.executions.content import keep_content
 from bifrost_mcp.executions.records import ExecutionRecord, Trigger, utc_now
 from bifrost_mcp.executions.seen import SEEN
 from bifrost_mcp.executions.state import RunState
@@ -227,7 +228,13 @@ class Runner:
             outcome.user_error = is_user_error(exc)
             outcome.invalid = exc.invalid if isinstance(exc, RunFailed) else None
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
-        await self._finish(record, state, outcome, started, cpu_started, usage)  # durable before the caller hears
+        # large content goes beside the record, written before it commits; the caller still gets it whole
+        try:
+            kept = await keep_content(self.host.settings, record.id, record.scope, outcome.value)
+        except Exception:  # a full disk must not lose the run: its record then keeps the content inline
+            logger.exception("execution %s: content could not be stored beside the record", record.id)
+            kept = None
+        await self._finish(record, state, outcome, started, cpu_started, usage, kept)  # durable before the caller hears
         return outcome
 
     async def _call(
@@ -337,9 +344,12 @@ class Runner:
 
     def _finish(
         self, record: ExecutionRecord, state: RunState, outcome: RunOutcome, started: float, cpu_started: float,
-        usage: RunUsage,
+        usage: RunUsage, kept: Any = None,
     ) -> Awaitable[None]:  # fmt: skip
-        """Complete and submit the record; the result is its commit (a cancelled run does not wait for it)."""
+        """Complete and submit the record; the result is its commit (a cancelled run does not wait for it).
+
+        `kept`: the result as the record keeps it (see `keep_content`), when it differs from the caller's.
+        """
         self._cancel_reasons.pop(record.id, None)
         record.completed_at = utc_now()
         record.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -352,7 +362,7 @@ class Runner:
             record.cpu_total_seconds = round(cpu - cpu_started + worker_cpu, 6)
             record.peak_memory_bytes = peak_rss_kib * 1024
         record.input_tokens, record.output_tokens = state.input_tokens, state.output_tokens
-        too_large = record.keep_result(outcome.value)
+        too_large = record.keep_result(outcome.value if kept is None else kept)
         if too_large is not None:  # a result over the host's cap fails the run; it is neither stored nor sent
             record.status, outcome.value, outcome.message = ExecutionStatus.FAILED, None, too_large
         if outcome.message is not None:

@@ -43,8 +43,10 @@ class ListChanged:
     Create it before adding other middleware, so every request is seen; call `notify` after a change.
     """
 
-    def __init__(self, server: ListChangedServer, *, resources: bool) -> None:
-        self.bus = InMemorySubscriptionBus()
+    def __init__(
+        self, server: ListChangedServer, *, resources: bool, bus: InMemorySubscriptionBus | None = None
+    ) -> None:
+        self.bus = bus or InMemorySubscriptionBus()
         self._resources = resources
         self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         listen = ListenHandler(self.bus)

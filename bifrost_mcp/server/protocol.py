@@ -32,6 +32,7 @@ from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, lis
 from bifrost_mcp.server.background import EXECUTION_RESOURCE_PREFIX, Tasks
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
+from bifrost_mcp.server.resources import AuthorResources
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
     provider_parameters,
@@ -86,7 +87,9 @@ class BifrostServer:
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
         )
-        self.changes = ListChanged(self.server, resources=True)
+        self.resources = AuthorResources(app, resolve_caller)  # @resource functions, subscriptions
+        self.changes = ListChanged(self.server, resources=True, bus=self.resources.bus)
+        self.resources.install(self.server)
         self.server.middleware.append(self._serve_tool_list)
         # seals the requestState of approvals asked on the 2026-07-28 flow, and refuses any it did not seal
         self.server.middleware.append(self.confirmations.boundary(self.server.name))
@@ -156,6 +159,7 @@ class BifrostServer:
         caller = await self.resolve_caller(ctx)
         providers = self.app.visible_data_providers(caller)
         resources = [resource_definition(e) for e in providers if not provider_parameters(e)]
+        resources += self.resources.listed(caller)
         return types.ListResourcesResult(resources=resources + await self._knowledge_resources(caller))
 
     async def _knowledge_resources(self, caller: Caller) -> list[types.Resource]:
@@ -200,6 +204,7 @@ class BifrostServer:
         return types.ListResourceTemplatesResult(
             resource_templates=[
                 *(template_definition(e) for e in providers if provider_parameters(e)),
+                *self.resources.templates(caller),
                 EXECUTION_TEMPLATE,
             ]
         )
@@ -222,6 +227,9 @@ class BifrostServer:
     ) -> types.ReadResourceResult:
         caller = await self.resolve_caller(ctx)
         uri = str(params.uri)
+        authored = await self.resources.read(caller, uri)  # author URIs, and content kept beside executions
+        if authored is not None:
+            return authored
         if uri.startswith(KNOWLEDGE_PREFIX):
             return await self._read_knowledge(caller, uri)
         if uri.startswith(EXECUTION_RESOURCE_PREFIX):

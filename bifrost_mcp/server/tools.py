@@ -10,9 +10,17 @@ from urllib.parse import quote
 
 import mcp_types as types
 
+from bifrost.content import from_json
 from bifrost.decorators import WorkflowSpec
-from bifrost_mcp.runner.rendering import failure_text, render_text, soft_failure, soft_failure_text
+from bifrost_mcp.runner.rendering import (
+    failure_text,
+    has_content,
+    render_text,
+    soft_failure,
+    soft_failure_text,
+)
 from bifrost_mcp.runner.runner import RunOutcome
+from bifrost_mcp.server.content import content_block
 from bifrost_mcp.workspace import RegisteredWorkflow, Registry
 
 DATA_PROVIDER_PREFIX = "bifrost://data-providers/"
@@ -107,6 +115,15 @@ def template_definition(entry: RegisteredWorkflow) -> types.ResourceTemplate:
     )
 
 
+def content_blocks(value: Any) -> list[types.ContentBlock]:
+    """A content result as MCP content blocks: each item its own block; str as text, plain data as its JSON."""
+    blocks: list[types.ContentBlock] = []
+    for item in value if isinstance(value, list) else [value]:
+        content = from_json(item)
+        blocks.append(content_block(content) if content is not None else types.TextContent(text=render_text(item)))
+    return blocks
+
+
 def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToolResult:
     """Success: structuredContent plus text (one of them for a large result). Failure: isError a model can act on."""
     meta = {EXECUTION_META_KEY: outcome.execution_id}
@@ -114,6 +131,8 @@ def tool_result(entry: RegisteredWorkflow, outcome: RunOutcome) -> types.CallToo
         text = failure_text(outcome)
         return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True, _meta=meta)
     value = outcome.value
+    if has_content(value):  # images, audio, files: their own content blocks, in order, with no structured copy
+        return types.CallToolResult(content=content_blocks(value), _meta=meta)
     # MCP structured content is an object: primitive and list returns travel as {"result": value}.
     structured = {"result": value} if entry.signature.wraps_output else value if isinstance(value, dict) else None
     text = render_text(value)

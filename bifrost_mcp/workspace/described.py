@@ -62,6 +62,7 @@ def describe(registry: Registry) -> dict[str, Any]:
     return {
         "workflows": [_describe_workflow(entry) for entry in registry.workflows.values()],
         "data_providers": [_describe_workflow(entry) for entry in registry.data_providers.values()],
+        "resources": [_describe_workflow(entry) for entry in registry.resources.values()],
         "agents": [
             {
                 "name": item.agent.name,
@@ -101,6 +102,9 @@ def described_registry(description: dict[str, Any], version: int, root: Path | N
     for described in description["data_providers"]:
         entry = _workflow(described)
         registry.data_providers[entry.name] = entry
+    for described in description.get("resources", ()):
+        entry = _workflow(described)
+        registry.resources[entry.name] = entry
     registry.tools = dict(sorted((e.tool_name, e) for e in registry.workflows.values() if e.tool_name))
     for described in description["agents"]:
         options = {name: described[name] for name in _AGENT_FIELDS}

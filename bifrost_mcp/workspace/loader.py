@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from bifrost.decorators import get_spec
+from bifrost.resources import template_variables
 from bifrost.signatures import Signature, build_signature
 from bifrost_mcp.schedules.cron import CronError, parse
 from bifrost_mcp.workspace.agents import FoundAgent, agents_in, register_agents
@@ -120,10 +121,26 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
     except Exception as exc:  # a signature pydantic cannot describe is the author's to fix
         registry.errors.append(LoadError(source, line, f"{spec.kind} {spec.name!r}: {exc}"))
         return
+    if spec.kind == "resource" and (problem := _resource_problem(spec.extra["uri"], signature)) is not None:
+        registry.errors.append(LoadError(source, line, f"resource {spec.name!r} ({fn.__qualname__}): {problem}"))
+        return
     if spec.schedule is not None and (problem := _schedule_problem(spec.schedule, signature)) is not None:
         registry.errors.append(LoadError(source, line, f"workflow {spec.name!r}: {problem}"))
         return
     registry.add(RegisteredWorkflow(spec, signature, source, line))
+
+
+def _resource_problem(uri: str, signature: Signature) -> str | None:
+    """Why a resource function cannot serve `uri`: its parameters are not exactly the template's variables."""
+    variables = template_variables(uri)
+    parameters = list(signature.arguments_model.model_fields)
+    if sorted(parameters) == sorted(variables):
+        return None
+    wanted = ", ".join(variables) or "none"
+    return (
+        f"its parameters ({', '.join(parameters) or 'none'}) must be exactly the variables of {uri!r} ({wanted}); "
+        "rename or remove parameters (an ExecutionContext parameter may be added)"
+    )
 
 
 def _schedule_problem(schedule: object, signature: Signature) -> str | None:

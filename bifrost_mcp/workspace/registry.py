@@ -118,12 +118,16 @@ class Registry:
     data_providers: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     tools: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     agents: dict[str, RegisteredAgent] = field(default_factory=dict)
+    resources: dict[str, RegisteredWorkflow] = field(default_factory=dict)  # @resource functions, by name
     errors: list[LoadError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # per-version derived data (tool definitions, ...)
 
     def add(self, entry: RegisteredWorkflow) -> None:
         """Register `entry`; a second workflow of the same name is a load error naming both files."""
+        if entry.spec.kind == "resource":
+            self._add_resource(entry)
+            return
         target = self.workflows if entry.spec.kind == "workflow" else self.data_providers
         existing = target.get(entry.name)
         if existing is not None:
@@ -139,6 +143,24 @@ class Registry:
             )
             return
         target[entry.name] = entry
+
+    def _add_resource(self, entry: RegisteredWorkflow) -> None:
+        """A resource, unless its name or its URI is another's: then a load error naming both files."""
+        uri = entry.spec.extra["uri"]
+        for existing in self.resources.values():
+            clash = "name" if existing.name == entry.name else "URI" if existing.spec.extra["uri"] == uri else None
+            if clash is not None:
+                where = f"{existing.source}{':' + str(existing.line) if existing.line else ''}"
+                self.errors.append(
+                    LoadError(
+                        entry.source,
+                        entry.line,
+                        f"duplicate resource {clash} {entry.name if clash == 'name' else uri!r}: already defined in "
+                        f"{where}; give each resource its own name (@resource(..., name=...)) and URI",
+                    )
+                )
+                return
+        self.resources[entry.name] = entry
 
     def assign_tool_names(self) -> None:
         """Tool names for is_tool workflows, deterministic: collisions get _2, _3 ... in (source, name) order."""

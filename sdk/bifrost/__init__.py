@@ -12,6 +12,7 @@ from bifrost import (
     integrations,
     knowledge,
     organizations,
+    resources,
     roles,
     tables,
     users,
@@ -23,6 +24,7 @@ from bifrost.content import Audio, File, Image
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
+from bifrost.resources import resource
 from bifrost.types import (
     AIResponse,
     AIStreamChunk,
@@ -84,6 +86,8 @@ __all__ = [
     "integrations",
     "knowledge",
     "organizations",
+    "resource",
+    "resources",
     "roles",
     "tables",
     "users",

@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from typing_extensions import is_typeddict
 
 from bifrost._context import ExecutionContext
+from bifrost.content import Audio, File, Image
 
 
 def first_paragraph(doc: str | None) -> str | None:
@@ -77,6 +78,13 @@ def _drop_auto_titles(properties: dict[str, Any]) -> None:
             del prop["title"]
 
 
+def _returns_content(annotation: Any) -> bool:
+    """Whether a return annotation names content (Image, Audio, File), alone, in a union or in a list."""
+    if annotation in (Image, Audio, File):
+        return True
+    return any(_returns_content(arg) for arg in get_args(annotation))
+
+
 def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
     """Build the arguments model (extra fields forbidden) and input/output schemas of `fn`.
 
@@ -117,7 +125,10 @@ def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
     output_schema: dict[str, Any] | None = None
     wraps = False
     returns = hints.get("return", Any)
-    if returns not in (Any, None, type(None), inspect.Signature.empty):
+    if _returns_content(returns):
+        # MCP content blocks, not structured data: an output schema of their JSON form would be a false promise
+        output_adapter = TypeAdapter(returns)
+    elif returns not in (Any, None, type(None), inspect.Signature.empty):
         output_adapter = TypeAdapter(returns)
         schema = output_adapter.json_schema(mode="serialization")
         if _is_object_type(returns) and schema.get("type") == "object":

@@ -62,8 +62,8 @@ async def platform(tmp_path: Path) -> AsyncIterator[RunPlatform]:
 def test_the_sdk_makes_operation_calls_for_every_module() -> None:
     modules = {operation.split(".")[0] for _, operation, _ in sdk_operations()}
     assert modules == {
-        "ai", "config", "executions", "files", "forms", "integrations", "knowledge", "organizations", "roles",
-        "tables", "users", "workflows",
+        "ai", "config", "executions", "files", "forms", "integrations", "knowledge", "organizations", "resources",
+        "roles", "tables", "users", "workflows",
     }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import mcp_types as types
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPDeprecationWarning
 
 from bifrost.enums import ExecutionStatus
 from bifrost.testing import TestModel, override_model
@@ -28,6 +29,7 @@ COVERED = {
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
     "licensing.py": {"license_report"},
+    "charts.py": {"ticket_chart", "publish_summary", "weekly_summary", "ticket"},
     "triage.py": {"triage_ticket"},
 }
 
@@ -45,7 +47,8 @@ def test_every_example_file_loads_and_is_covered_here(tmp_path: Path) -> None:
     assert registry.errors == []
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(COVERED)
     found: dict[str, set[str]] = {}
-    for entry in [*registry.workflows.values(), *registry.data_providers.values(), *registry.agents.values()]:
+    entries = [*registry.workflows.values(), *registry.data_providers.values(), *registry.agents.values()]
+    for entry in [*entries, *registry.resources.values()]:
         found.setdefault(entry.source, set()).add(entry.name)
     assert found == COVERED
 
@@ -262,11 +265,12 @@ async def test_departments_is_a_resource_and_mailbox_sizes_a_template(app: App, 
     async with connected(app, mode) as client:
         resources = {str(r.uri): r for r in (await client.list_resources()).resources}
         templates = {t.uri_template: t for t in (await client.list_resource_templates()).resource_templates}
-        assert set(resources) == {"bifrost://data-providers/departments"}
+        assert set(resources) == {"bifrost://data-providers/departments", "reports://weekly/summary"}
         assert resources["bifrost://data-providers/departments"].description == "Departments a new hire can join"
         assert set(templates) == {
             "bifrost://data-providers/mailbox_sizes{?licence}",
             "bifrost://executions/{execution_id}",  # the host's own: a caller's executions
+            "reports://tickets/{ticket_id}",  # charts.py: an author's resource template
         }
         departments = await read_json(client, "bifrost://data-providers/departments")
         default_sizes = await read_json(client, "bifrost://data-providers/mailbox_sizes")
@@ -342,3 +346,27 @@ async def test_ai_examples_without_a_configured_provider_say_what_to_configure(
         result = await client.call_tool("triage_alert", {"alert": "disk full"})
     assert result.is_error
     assert text_of(result).startswith("ConfigurationError: No AI provider configured")
+
+
+# charts.py
+
+
+async def test_reports_chart_resources_and_a_published_change(app: App) -> None:
+    told: list[str] = []
+
+    async def on_message(message: Any) -> None:
+        if isinstance(message, types.ResourceUpdatedNotification):
+            told.append(str(message.params.uri))
+
+    async with connected(app, "legacy", message_handler=on_message) as client:
+        chart = await client.call_tool("ticket_chart", {})
+        [text, image] = chart.content
+        assert isinstance(image, types.ImageContent) and image.mime_type == "image/png"
+        assert text.text.startswith("Tickets per day (Mon: 12")  # type: ignore[union-attr]
+        [summary] = (await client.read_resource("reports://weekly/summary")).contents
+        assert summary.text.startswith("# Weekly tickets for")  # type: ignore[union-attr]
+        with pytest.warns(MCPDeprecationWarning):
+            await client.subscribe_resource("reports://weekly/summary")
+        assert text_of(await client.call_tool("publish_summary", {})) == "published"
+        await client.list_tools()  # the notification, sent during the call, has been handled by now
+        assert told == ["reports://weekly/summary"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -93,3 +94,15 @@ async def exercise_examples(client: Client) -> None:
     assert "bifrost://data-providers/mailbox_sizes{?licence}" in [t.uri_template for t in templates]
     sizes = await client.read_resource("bifrost://data-providers/mailbox_sizes?licence=e5")
     assert json.loads(sizes.contents[0].text) == [{"label": "100 GB", "value": 100}]  # type: ignore[union-attr]
+
+    # charts.py: a chart as image content, a resource at the author's URI and a template
+    chart = await client.call_tool("ticket_chart", {"counts": {"Mon": 3, "Tue": 5}})
+    assert [block.type for block in chart.content] == ["text", "image"], chart.content
+    assert chart.content[0].text == "Tickets per day (Mon: 3, Tue: 5)"  # type: ignore[union-attr]
+    assert base64.b64decode(chart.content[1].data).startswith(b"\x89PNG\r\n\x1a\n")  # type: ignore[union-attr]
+    assert "reports://weekly/summary" in [str(r.uri) for r in resources]
+    assert "reports://tickets/{ticket_id}" in [t.uri_template for t in templates]
+    summary = (await client.read_resource("reports://weekly/summary")).contents[0]
+    assert summary.mime_type == "text/markdown" and "Total: 62" in summary.text  # type: ignore[union-attr]
+    ticket = (await client.read_resource("reports://tickets/42")).contents[0]
+    assert json.loads(ticket.text) == {"id": 42, "subject": "Ticket 42", "status": "open"}  # type: ignore[union-attr]

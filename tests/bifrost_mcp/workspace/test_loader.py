@@ -318,3 +318,27 @@ def test_reloading_reimports_a_file_changed_within_the_same_second_at_the_same_s
     assert list(first.workflows) == ["ping"]
     assert list(second.workflows) == ["pong"]
     assert second.version == 2
+
+
+def test_a_resource_whose_parameters_are_not_its_templates_variables_is_a_load_error(tmp_path: Path) -> None:
+    (tmp_path / "monthly.py").write_text(
+        "from bifrost import ExecutionContext, resource\n\n"
+        "@resource('reports://{month}/{team}')\n"
+        "def by_month(month: str, ctx: ExecutionContext) -> str:\n"
+        "    return month\n\n"
+        "@resource('reports://fine/{month}')\n"
+        "def fine(month: str, ctx: ExecutionContext) -> str:\n"
+        "    return month\n\n"
+        "@resource('reports://fine/{month}', name='again')\n"
+        "def again(month: str) -> str:\n"
+        "    return month\n"
+    )
+    registry = load_workspace(tmp_path)
+    assert list(registry.resources) == ["fine"]
+    messages = [error.message for error in registry.errors]
+    assert messages[0] == (
+        "resource 'by_month' (by_month): its parameters (month) must be exactly the variables of "
+        "'reports://{month}/{team}' (month, team); rename or remove parameters (an ExecutionContext parameter may "
+        "be added)"
+    )
+    assert messages[1].startswith("duplicate resource URI 'reports://fine/{month}': already defined in monthly.py:")
