@@ -19,6 +19,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.runner import ProgressFn
 from bifrost_mcp.server.background import answers_later, call_in_background, speaks_tasks
+from bifrost_mcp.server.client import McpPeer
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.tools import tool_result
 from bifrost_mcp.workspace import RegisteredWorkflow
@@ -70,7 +71,11 @@ async def call_workflow_tool(
             return held
     if answers_later(app, entry) and (readable_later or speaks_tasks(ctx)):
         return await call_in_background(app, ctx, caller, entry, params.arguments)
-    outcome = await app.run(entry, params.arguments, caller, progress=progress)
+    # the run may report progress, log to the client and ask it (see `client`); the host's keep-alive progress
+    # goes through the same peer, which silences it once the workflow reports its own
+    peer = McpPeer(ctx)
+    keepalive = peer.keepalive if progress is not None else None
+    outcome = await app.run(entry, params.arguments, caller, progress=keepalive, peer=peer)
     return tool_result(entry, outcome)
 
 

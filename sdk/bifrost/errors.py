@@ -41,6 +41,11 @@ class NotAvailableError(BifrostError, NotImplementedError):
     """An SDK capability this host does not provide (yet)."""
 
 
+class ClientUnavailableError(NotAvailableError):
+    """The run asked its calling client for something it cannot give: no client (a schedule, an endpoint,
+    `bifrost-mcp run`), or a client without the capability (elicitation, sampling)."""
+
+
 class NoExecutionContextError(BifrostError, RuntimeError):
     """An SDK call that needs a running workflow was made outside one."""
 
@@ -91,6 +96,7 @@ __all__ = [
     "AITimeoutError",
     "AccessDenied",
     "BifrostError",
+    "ClientUnavailableError",
     "ConfigurationError",
     "IntegrationError",
     "NoExecutionContextError",
