@@ -35,7 +35,7 @@ from bifrost_mcp.isolation.calls import RunUsage
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.isolation.results import shape_result
-from bifrost_mcp.peer import NO_CLIENT, ClientPeer, mcp_level
+from bifrost_mcp.peer import ClientPeer, NoClient, mcp_level
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
 from bifrost_mcp.runner.errors import (
@@ -50,6 +50,14 @@ from bifrost_mcp.workspace.registry import DescribedSignature, RegisteredWorkflo
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
+# What started a run no client waits on, as a refused question names it.
+STARTED_BY: dict[str, str] = {
+    "mcp": "an MCP call that runs in the background (its client does not wait on it)",
+    "cli": "`bifrost-mcp run`",
+    "agent": "an agent in a chat",
+    "schedule": "a schedule",
+    "endpoint": "an HTTP endpoint",
+}
 
 
 # Per-thread CPU where the platform has it (Linux); elsewhere the process's, as before.
@@ -205,7 +213,7 @@ class Runner:
         started = time.perf_counter()
         cpu_started = _thread_usage()[0]
         outcome = RunOutcome(record)
-        platform = RunPlatform(self.host, registry, caller, state, peer or NO_CLIENT)
+        platform = RunPlatform(self.host, registry, caller, state, peer or NoClient(STARTED_BY[trigger]))
         forward = _forwarding(peer, entry.name)
         pool, usage = self.pool, RunUsage()
         try:

@@ -23,12 +23,14 @@ from bifrost.content import Audio, File, Image
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
+from bifrost.forms import FormField
 from bifrost.types import (
     AIResponse,
     AIStreamChunk,
     ConfigData,
     DocumentData,
     DocumentList,
+    ElicitationResult,
     ExecutionLog,
     FormPublic,
     IntegrationData,
@@ -53,10 +55,12 @@ __all__ = [
     "ConfigurationError",
     "DocumentData",
     "DocumentList",
+    "ElicitationResult",
     "ExecutionContext",
     "ExecutionLog",
     "ExecutionStatus",
     "File",
+    "FormField",
     "FormFieldType",
     "FormPublic",
     "Image",

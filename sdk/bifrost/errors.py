@@ -42,8 +42,10 @@ class NotAvailableError(BifrostError, NotImplementedError):
 
 
 class ClientUnavailableError(NotAvailableError):
-    """The run asked its calling client for something it cannot give: no client (a schedule, an endpoint,
-    `bifrost-mcp run`), or a client without the capability (elicitation, sampling)."""
+    """The run asked its calling client for something it cannot give.
+
+    No client (a schedule, an endpoint, `bifrost-mcp run`), or one without the capability (elicitation, sampling).
+    """
 
 
 class NoExecutionContextError(BifrostError, RuntimeError):
