@@ -20,6 +20,13 @@ from tests.support.client_workspace import SECRET, client_app
 from tests.support.mcp import ISOLATIONS, MODES, server_for, text_of
 
 
+@pytest.fixture(autouse=True)
+def no_vendor_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AI provider from the environment: ai.complete falls back to the client's model."""
+    for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_AUTH_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture(params=ISOLATIONS)
 async def app(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[App]:
     async with client_app(tmp_path, request.param) as opened:
