@@ -41,6 +41,8 @@ class FormField(BaseModel):
     integer: bool = False
     minimum: float | None = Field(default=None, validation_alias=AliasChoices("minimum", "min"))
     maximum: float | None = Field(default=None, validation_alias=AliasChoices("maximum", "max"))
+    pattern: str | None = None
+    validation: dict[str, Any] | None = None  # a stored form's {"min", "max", "pattern"}
 
 
 def _options(field: FormField) -> list[tuple[str, str]]:
@@ -59,6 +61,9 @@ def _options(field: FormField) -> list[tuple[str, str]]:
 def field_property(field: FormField) -> dict[str, Any] | None:
     """The JSON schema property of `field` (None: a display-only field, nothing to ask)."""
     kind = str(field.type).lower()
+    rules = field.validation or {}
+    minimum, maximum = _first(field.minimum, rules.get("min")), _first(field.maximum, rules.get("max"))
+    pattern = _first(field.pattern, rules.get("pattern"))
     prop: dict[str, Any] = {}
     if kind in _DISPLAY_ONLY:
         return None
@@ -66,9 +71,11 @@ def field_property(field: FormField) -> dict[str, Any] | None:
         prop["type"] = "string"
         if _STRINGS[kind]:
             prop["format"] = _STRINGS[kind]
+        if pattern:
+            prop["pattern"] = pattern
     elif kind == "number":
         prop["type"] = "integer" if field.integer else "number"
-        prop.update({k: v for k, v in (("minimum", field.minimum), ("maximum", field.maximum)) if v is not None})
+        prop.update({k: v for k, v in (("minimum", minimum), ("maximum", maximum)) if v is not None})
     elif kind in ("checkbox", "boolean", "toggle"):
         prop["type"] = "boolean"
     elif kind in _CHOICES:
@@ -93,6 +100,10 @@ def field_property(field: FormField) -> dict[str, Any] | None:
             default = [part.strip() for part in default.split(",") if part.strip()]
         prop["default"] = default
     return prop
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:

@@ -16,8 +16,10 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
+from bifrost_mcp.server.http import build_asgi
 from tests.support.client_workspace import SECRET, client_app
-from tests.support.mcp import ISOLATIONS, MODES, server_for, text_of
+from tests.support.mcp import ISOLATIONS, MODES, mcp_http_client, server_for, text_of
+from tests.support.server import LoopbackServer
 
 
 @pytest.fixture(autouse=True)
@@ -332,3 +334,35 @@ async def test_no_provider_and_no_sampling_is_the_clear_provider_error(app: App,
     async with await owner_client(app, mode) as client:
         result = await client.call_tool("test_sampling", {"prompt": "hi"})
     assert result.is_error and "No AI provider configured" in text_of(result)
+
+
+# over streamable HTTP, as the conformance harness calls (a 2025-era session, workflows in worker processes)
+async def test_over_http_progress_log_lines_a_question_and_sampling_reach_the_client(tmp_path: Path) -> None:
+    logs, progress, model = Logs(), [], Model()
+    person = Answers(types.ElicitResult(action="accept", content={"username": "ada", "email": "ada@acme.test"}))
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress.append(done)
+
+    async with client_app(tmp_path, "process") as app:
+        owner = await app.host.callers.owner()
+        token = (await app.host.credentials.create_token(owner.user_id)).token
+        server = LoopbackServer()
+        async with server.serve(build_asgi(app, port=server.port, watch=False)) as base:
+            options: dict[str, Any] = {"logging_callback": logs, "elicitation_callback": person}
+            async with mcp_http_client(base + "/mcp", token, mode="legacy", sampling_callback=model, **options) as c:
+                with pytest.warns(MCPDeprecationWarning):
+                    await c.set_logging_level("debug")
+                await c.call_tool("test_tool_with_progress", {}, progress_callback=on_progress)
+                logged = await c.call_tool("test_tool_with_logging", {})
+                asked = await c.call_tool("test_elicitation", {"message": "Who are you?"})
+                sampled = await c.call_tool("test_sampling", {"prompt": "Test prompt for sampling"})
+    assert progress == [0, 50, 100]
+    assert not logged.is_error and [data for _, data in logs.lines] == [
+        "Tool execution started",
+        "a detail below info",
+        "Tool processing data",
+        "Tool execution completed",
+    ]
+    assert text_of(asked).startswith("User response: action=accept") and len(person.asked) == 1
+    assert text_of(sampled) == "LLM response: a test reply (test-model)"
