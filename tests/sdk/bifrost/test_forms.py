@@ -126,3 +126,21 @@ def test_a_dict_by_name_takes_types_form_fields_and_schema_properties() -> None:
 def test_what_cannot_be_asked_is_refused_clearly(fields: list[object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         fields_schema(fields)
+
+
+async def test_under_the_in_memory_platform_a_handler_answers_the_person_and_progress_is_recorded() -> None:
+    from bifrost import context, forms
+    from bifrost.errors import ClientUnavailableError
+    from bifrost.testing import InMemoryPlatform, bound
+
+    def person(message: str, schema: dict[str, object]) -> dict[str, object]:
+        return {"action": "accept", "content": {"item": "tea", "quantity": "2"}}
+
+    platform = InMemoryPlatform(handlers={"client.elicit": person})
+    with bound(platform):
+        await context.report_progress(1, 2)
+        answer = await forms.ask("Order?", Order)
+    assert answer.accepted and answer.content == Order(item="tea", quantity=2)
+    assert [name for name, _ in platform.calls] == ["client.progress", "client.elicit"]
+    with bound(InMemoryPlatform()), pytest.raises(ClientUnavailableError, match="no person to ask"):
+        await forms.ask("Order?", Order)
