@@ -4,7 +4,7 @@ Progress rides the request's progress token (a no-op without one). Log lines go 
 on the request's own stream: on the 2025 era at or above the level the session set with logging/setLevel (none
 before it did); on 2026-07-28, where logging is deprecated and per request, at or above the level the request's
 `_meta` asked for. Questions (elicitation/create) and sampling (sampling/createMessage) are requests to the
-client while the call waits, which only the 2025 era allows mid-call.
+client while the call waits on the 2025 era; on 2026-07-28 they are input-required rounds (`held`).
 """
 
 from __future__ import annotations
@@ -69,14 +69,18 @@ class McpPeer:
     """One tools/call's client. Log lines are sent in order by one task, so a thread may queue them too."""
 
     def __init__(self, ctx: ServerRequestContext[Any, Any]) -> None:
-        self._ctx = ctx
-        self._progress = wants_progress(ctx)
+        self._bind(ctx)
         self._last_progress: float | None = None
         self._workflow_reports = False
-        self._levels = log_levels(ctx)
         self._pending: deque[tuple[str, str, str | None]] = deque()
         self._loop = asyncio.get_running_loop()
         self._drainer: asyncio.Task[None] | None = None
+
+    def _bind(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        """Report to, and ask on, the request `ctx`."""
+        self._ctx = ctx
+        self._progress = wants_progress(ctx)
+        self._levels = log_levels(ctx)
 
     # progress
     async def progress(self, progress: float, total: float | None, message: str | None) -> None:
@@ -132,16 +136,20 @@ class McpPeer:
     # requests to the client
     def _cannot(self, capability: str, declared: bool) -> str | None:
         where = WHERE_TO_ASK.format(feature=capability)
-        if self._ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
+        if not declared:
+            return self._undeclared(capability)
+        if self._ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:  # asked by input-required rounds (`held`)
             return (
                 f"this client speaks MCP {self._ctx.protocol_version}, where a server cannot send it requests in the "
-                f"middle of a tool call, and bifrost-mcp does not hold a run across input-required rounds. {where}"
+                f"middle of a tool call, and this call was not held for input-required rounds. {where}"
             )
-        if not declared:
-            return f"this MCP client does not support {capability}. {where}"
         if not self._ctx.session.can_send_request:
             return f"this connection cannot carry requests from the server to the client. {where}"
         return None
+
+    @staticmethod
+    def _undeclared(capability: str) -> str:
+        return f"this MCP client does not support {capability}. {WHERE_TO_ASK.format(feature=capability)}"
 
     def cannot_elicit(self) -> str | None:
         capabilities = self._ctx.session.client_capabilities
@@ -162,19 +170,28 @@ class McpPeer:
             raise ClientUnavailableError(f"The client could not ask for input: {exc}") from None
         return {"action": answer.action, "content": answer.content}
 
-    async def sample(self, request: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def sampling_params(request: dict[str, Any]) -> types.CreateMessageRequestParams:
         messages = [
             types.SamplingMessage(role=m["role"], content=types.TextContent(text=m["content"]))
             for m in request["messages"]
         ]
         model = request.get("model")
-        params = types.CreateMessageRequestParams(
+        return types.CreateMessageRequestParams(
             messages=messages,
             system_prompt=request.get("system"),
             max_tokens=request.get("max_tokens") or DEFAULT_MAX_TOKENS,
             temperature=request.get("temperature"),
             model_preferences=types.ModelPreferences(hints=[types.ModelHint(name=model)]) if model else None,
         )
+
+    @staticmethod
+    def sampled(result: types.CreateMessageResult) -> dict[str, Any]:
+        text = result.content.text if isinstance(result.content, types.TextContent) else ""
+        return {"text": text, "model": result.model, "stop_reason": result.stop_reason}
+
+    async def sample(self, request: dict[str, Any]) -> dict[str, Any]:
+        params = self.sampling_params(request)
         await self.flush()
         try:
             result = await self._ctx.session.send_request(
@@ -184,8 +201,7 @@ class McpPeer:
             )
         except (MCPError, ValidationError) as exc:
             raise ClientUnavailableError(f"The client's model could not answer: {exc}") from None
-        text = result.content.text if isinstance(result.content, types.TextContent) else ""
-        return {"text": text, "model": result.model, "stop_reason": result.stop_reason}
+        return self.sampled(result)
 
 
 __all__ = ["McpPeer", "log_levels", "set_logging_level", "wants_progress"]

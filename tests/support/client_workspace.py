@@ -122,6 +122,19 @@ FILES = {
             return f"{answer.action}: {json.dumps(answer.content)}"
 
 
+        NAME = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+
+
+        @workflow(is_tool=True)
+        async def asks_twice(topic: str) -> str:
+            """Asks two questions, reporting and logging between them."""
+            first = await context.elicit(f"First, about {topic}?", NAME)
+            logger.info("first answer: %s", first.content)
+            await context.report_progress(1, 2, "one answered")
+            second = await context.elicit("And second?", NAME)
+            return f"{first.content['name']} then {second.content['name']}"
+
+
         @workflow(is_tool=True)
         async def test_sampling(prompt: str) -> str:
             """Asks the client's model (no provider is configured)."""

@@ -153,7 +153,7 @@ async def test_a_secret_is_redacted_from_log_lines_and_progress_messages(app: Ap
 
 
 # elicitation
-@pytest.mark.parametrize("mode", ["legacy"])
+@pytest.mark.parametrize("mode", MODES)  # 2026-07-28: an input-required round, the run held until the retry
 async def test_the_person_is_asked_for_typed_input_and_the_answer_returns(app: App, mode: str) -> None:
     person = Answers(types.ElicitResult(action="accept", content={"username": "ada", "email": "ada@acme.test"}))
     async with await owner_client(app, mode, elicitation_callback=person) as client:
@@ -308,9 +308,10 @@ class Model:
         )
 
 
-async def test_without_a_provider_ai_complete_is_answered_by_the_clients_model(app: App) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_without_a_provider_ai_complete_is_answered_by_the_clients_model(app: App, mode: str) -> None:
     model = Model()
-    async with await owner_client(app, "legacy", sampling_callback=model) as client:
+    async with await owner_client(app, mode, sampling_callback=model) as client:
         result = await client.call_tool("test_sampling", {"prompt": "Test prompt"})
     assert text_of(result) == "LLM response: a test reply (test-model)"
     [asked] = model.asked
