@@ -127,11 +127,12 @@ class McpPeer:
                 self._pending.clear()
 
     async def flush(self) -> None:
-        await asyncio.sleep(0)  # lines a worker thread queued just now: their wake-up runs first
-        while self._drainer is not None and not self._drainer.done():
-            await self._drainer
-        if self._pending:
-            await self._drain()
+        # A line is in `_pending` before its wake-up is scheduled: an empty queue and no drainer is all sent.
+        while self._pending or (self._drainer is not None and not self._drainer.done()):
+            if self._drainer is not None and not self._drainer.done():
+                await self._drainer
+            else:
+                await self._drain()
 
     # requests to the client
     def _cannot(self, capability: str, declared: bool) -> str | None:

@@ -92,6 +92,7 @@ async def test_without_a_progress_token_reporting_is_a_no_op(app: App) -> None:
 async def test_log_lines_reach_a_session_at_the_level_it_set_and_none_before(app: App) -> None:
     logs = Logs()
     async with await owner_client(app, "legacy", logging_callback=logs) as client:
+        assert client.server_capabilities.logging is not None
         await client.call_tool("test_tool_with_logging", {})
         assert logs.lines == []  # no level set yet: nothing sent
         with pytest.warns(MCPDeprecationWarning):
