@@ -20,6 +20,7 @@ from bifrost_mcp.data.files.cleanup import clean_temp
 from bifrost_mcp.executions.records import ExecutionRecord, Trigger
 from bifrost_mcp.host import Host
 from bifrost_mcp.isolation.pool import WorkerPool
+from bifrost_mcp.peer import ClientPeer
 from bifrost_mcp.runner.errors import InvalidArguments
 from bifrost_mcp.runner.runner import ProgressFn, Runner, RunOutcome, check_arguments, new_record
 from bifrost_mcp.settings import HostSettings
@@ -199,8 +200,12 @@ class App:
         session_id: str | None = None,
         trigger: Trigger = "mcp",
         execution_id: str | None = None,
+        peer: ClientPeer | None = None,
     ) -> RunOutcome:
-        """Run `entry` for `caller` now (`execution_id`: the queued run this completes, see `submit`)."""
+        """Run `entry` for `caller` now.
+
+        `execution_id`: the queued run this completes (see `submit`); `peer`: the MCP client that called.
+        """
         if not access.can_use(caller, entry.spec):  # defence in depth: entry points look tools up through the gate
             raise AccessDenied(f"{entry.name!r} is not available to this caller")
         return await self.runner.run(
@@ -212,6 +217,7 @@ class App:
             session_id=session_id,
             trigger=trigger,
             execution_id=execution_id,
+            peer=peer,
         )
 
     async def submit(

@@ -24,6 +24,7 @@ from bifrost_mcp.executions.state import RunState
 from bifrost_mcp.executions.view import ExecutionsView
 from bifrost_mcp.host import Host
 from bifrost_mcp.identity.views import FormsView, OrganizationsView, RolesView, UsersView
+from bifrost_mcp.peer import NO_CLIENT, ClientPeer, ClientView
 from bifrost_mcp.workspace.registry import Registry
 from bifrost_mcp.workspace.resources import ResourcesView
 from bifrost_mcp.workspace.view import WorkflowsView
@@ -32,11 +33,14 @@ from bifrost_mcp.workspace.view import WorkflowsView
 class RunPlatform:
     """Implements `bifrost.platform.Platform` for one caller and one run."""
 
-    def __init__(self, host: Host, registry: Registry, caller: Caller, state: RunState) -> None:
+    def __init__(
+        self, host: Host, registry: Registry, caller: Caller, state: RunState, peer: ClientPeer = NO_CLIENT
+    ) -> None:
         self.host = host
         self.registry = registry
         self.caller = caller
         self.state = state
+        self.peer = peer  # the client that started the run, if any: progress, questions, sampling
         self._views: dict[str, object] = {}
 
     async def call(self, operation: str, arguments: dict[str, Any]) -> Any:
@@ -68,6 +72,8 @@ class RunPlatform:
             host.ai_clients,
             knowledge_search=self._knowledge_search,
             record_usage=self.state.record_usage,
+            peer=self.peer,
+            redact=self.state.redact,
         )
 
     async def _knowledge_search(self, query: str, namespaces: list[str], limit: int) -> list[KnowledgeDocument]:
@@ -96,4 +102,5 @@ _VIEWS: dict[str, Callable[[RunPlatform], object]] = {
     "resources": lambda p: ResourcesView(p.host.resource_changes, p.registry, p.caller),
     "ai": RunPlatform._ai,
     "knowledge": RunPlatform._knowledge,
+    "client": lambda p: ClientView(p.peer, p.state.redact),
 }

@@ -9,13 +9,16 @@ from dataclasses import replace
 from typing import Any
 
 from bifrost import llm
-from bifrost.errors import NotAvailableError
+from bifrost.errors import ConfigurationError, NotAvailableError
 from bifrost.llm import AIProviderError, ChatMessage, ChatModel, ChatRequest, ChatResult, ResponseSchema
 from bifrost.types import AIResponse, AIStreamChunk
 from bifrost_mcp.ai.clients import ProviderClients
 from bifrost_mcp.ai.knowledge import KnowledgeSearch, with_knowledge
 from bifrost_mcp.ai.messages import last_user_text, to_chat_messages
-from bifrost_mcp.ai.models import ModelResolver, ResolvedModel, Settings
+from bifrost_mcp.ai.models import NO_PROVIDER, ModelResolver, ResolvedModel, Settings
+from bifrost_mcp.ai.sampling import PROVIDER as SAMPLING
+from bifrost_mcp.ai.sampling import SamplingChatModel
+from bifrost_mcp.peer import ClientPeer
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +32,8 @@ class AIView:
 
     `settings(key)` reads the caller's organization config, then GLOBAL. `knowledge_search` serves
     `knowledge=[...]` (None: knowledge unavailable). A model set with `bifrost.testing.override_model`, else
-    `model_override`, answers every call instead of a provider.
+    `model_override`, answers every call instead of a provider. With no provider configured for the caller, the
+    run's calling client (`peer`) answers with its own model when it offers sampling.
     """
 
     def __init__(
@@ -42,7 +46,11 @@ class AIView:
         model_override: ChatModel | None = None,
         max_retries: int | None = None,
         knowledge_limit: int = DEFAULT_KNOWLEDGE_LIMIT,
+        peer: ClientPeer | None = None,
+        redact: Callable[[Any], Any] = lambda value: value,
     ) -> None:
+        self._peer = peer
+        self._redact = redact
         self._resolver = ModelResolver(settings, clients, max_retries=max_retries)
         self._knowledge_search = knowledge_search
         self._record_usage = record_usage
@@ -54,7 +62,12 @@ class AIView:
         override = llm.model_override.get() or self._model_override
         if override is not None:
             return ResolvedModel("override", model or "", override)
-        return await self._resolver.resolve(model)
+        try:
+            return await self._resolver.resolve(model)
+        except ConfigurationError as exc:
+            if str(exc) != NO_PROVIDER or self._peer is None or self._peer.cannot_sample() is not None:
+                raise
+            return ResolvedModel(SAMPLING, model or "", SamplingChatModel(self._peer, self._redact))
 
     async def complete(
         self,

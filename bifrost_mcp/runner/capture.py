@@ -22,20 +22,26 @@ from bifrost_mcp.runner.streams import StreamRouter, TextSink
 
 # What a run writes to a standard stream becomes log lines of this level.
 STREAM_LEVELS = {"stdout": "INFO", "stderr": "WARNING"}
+# (level, redacted message) of each line, to the run's calling client as well as its record
+Forward = Callable[[str, str], None]
 
 
 class _Capture:
-    __slots__ = ("lock", "partial", "record", "sinks", "state")
+    __slots__ = ("forward", "lock", "partial", "record", "sinks", "state")
 
-    def __init__(self, record: ExecutionRecord, state: RunState) -> None:
+    def __init__(self, record: ExecutionRecord, state: RunState, forward: Forward | None = None) -> None:
         self.record = record
         self.state = state
+        self.forward = forward  # the calling client's log stream, when it has one
         self.partial: dict[str, str] = {}  # per stream: text written since its last newline
         self.lock = threading.Lock()  # a sync workflow writes from its worker thread
         self.sinks: dict[str, TextSink] = {}
 
     def log(self, level: str, message: str, metadata: dict[str, Any] | None = None) -> None:
-        self.record.add_log(level, self.state.redact(message), self.state.redact(metadata) if metadata else None)
+        message = self.state.redact(message)
+        self.record.add_log(level, message, self.state.redact(metadata) if metadata else None)
+        if self.forward is not None:
+            self.forward(level, message)
 
     def sink(self, stream: str) -> TextSink:
         sink = self.sinks.get(stream)
@@ -59,9 +65,9 @@ class _Capture:
 LogSink = Callable[[str, str, dict[str, Any] | None], None]
 
 
-def sink(record: ExecutionRecord, state: RunState) -> LogSink:
+def sink(record: ExecutionRecord, state: RunState, forward: Forward | None = None) -> LogSink:
     """Where a worker's log frames for this run go: the same redacting append as captured output inline."""
-    return _Capture(record, state).log
+    return _Capture(record, state, forward).log
 
 
 _current: ContextVar[_Capture | None] = ContextVar("bifrost_log_capture", default=None)
@@ -122,9 +128,9 @@ def _route_streams() -> None:
 
 
 @contextmanager
-def capturing(record: ExecutionRecord, state: RunState) -> Iterator[None]:
+def capturing(record: ExecutionRecord, state: RunState, forward: Forward | None = None) -> Iterator[None]:
     _route_streams()
-    capture = _Capture(record, state)
+    capture = _Capture(record, state, forward)
     token = _current.set(capture)
     try:
         yield

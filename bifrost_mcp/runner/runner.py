@@ -36,6 +36,7 @@ from bifrost_mcp.isolation.calls import RunUsage
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.isolation.pool import WorkerPool
 from bifrost_mcp.isolation.results import shape_result
+from bifrost_mcp.peer import ClientPeer, NoClient, mcp_level
 from bifrost_mcp.platform import RunPlatform
 from bifrost_mcp.runner import capture
 from bifrost_mcp.runner.errors import (
@@ -50,6 +51,14 @@ from bifrost_mcp.workspace.registry import DescribedSignature, RegisteredWorkflo
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
+# What started a run no client waits on, as a refused question names it.
+STARTED_BY: dict[str, str] = {
+    "mcp": "an MCP call that runs in the background (its client does not wait on it)",
+    "cli": "`bifrost-mcp run`",
+    "agent": "an agent in a chat",
+    "schedule": "a schedule",
+    "endpoint": "an HTTP endpoint",
+}
 
 
 # Per-thread CPU where the platform has it (Linux); elsewhere the process's, as before.
@@ -139,6 +148,13 @@ def check_arguments(entry: RegisteredWorkflow, arguments: Mapping[str, Any]) -> 
     return []
 
 
+def _forwarding(peer: ClientPeer | None, logger_name: str) -> capture.Forward | None:
+    """Each captured log line also to the calling client (which drops what it did not ask for)."""
+    if peer is None:
+        return None
+    return lambda level, message: peer.log(mcp_level(level), message, logger_name)
+
+
 class Runner:
     def __init__(self, host: Host, *, keepalive_seconds: float = 5.0, pool: WorkerPool | None = None):
         self.host = host
@@ -164,11 +180,13 @@ class Runner:
         session_id: str | None = None,
         trigger: Trigger = "mcp",
         execution_id: str | None = None,
+        peer: ClientPeer | None = None,
     ) -> RunOutcome:
         """Run `entry` for `caller`, its SDK calls answered by the host for `registry`.
 
         `session_id` ties the record to the conversation whose agent ran it (None outside a chat); `trigger` says
-        what started the run; `execution_id` is the id of a queued run's record, which this run completes.
+        what started the run; `execution_id` is the id of a queued run's record, which this run completes;
+        `peer` is the MCP client that called (None: nobody to report to or ask, see `bifrost_mcp.peer`).
         Never raises for workflow failures; cancellation propagates after recording.
         """
         arguments = dict(arguments or {})
@@ -196,17 +214,18 @@ class Runner:
         started = time.perf_counter()
         cpu_started = _thread_usage()[0]
         outcome = RunOutcome(record)
-        platform = RunPlatform(self.host, registry, caller, state)
+        platform = RunPlatform(self.host, registry, caller, state, peer or NoClient(STARTED_BY[trigger]))
+        forward = _forwarding(peer, entry.name)
         pool, usage = self.pool, RunUsage()
         try:
             if pool is None:
-                with capture.capturing(record, state), bind(ctx, platform):
+                with capture.capturing(record, state, forward), bind(ctx, platform):
                     result = await self._call(entry, partial(self._invoke_inline, entry, kwargs, state), progress)
                 value = shape_result(entry, result)
             else:
                 # The worker is handed the arguments as sent (it validates them again into its own types) and
                 # only the context's values; every SDK call it makes is answered by `platform`.
-                log = capture.sink(record, state)
+                log = capture.sink(record, state, forward)
                 isolated = partial(self._invoke_isolated, pool, entry, arguments, ctx, platform, log, usage)
                 value = await self._call(entry, isolated, progress)
             outcome.value = state.redact(value)
@@ -228,6 +247,8 @@ class Runner:
             outcome.user_error = is_user_error(exc)
             outcome.invalid = exc.invalid if isinstance(exc, RunFailed) else None
             logger.info("execution %s of %r failed: %s", record.id, entry.name, type(exc).__name__)
+        if peer is not None:
+            await peer.flush()  # the client hears the run's last log lines before its result
         # large content goes beside the record, written before it commits; the caller still gets it whole
         try:
             kept = await keep_content(self.host.settings, record.id, record.scope, outcome.value)

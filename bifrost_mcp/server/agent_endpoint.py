@@ -27,6 +27,7 @@ from bifrost_mcp.caller import Caller
 from bifrost_mcp.server.agent_tools import progress_of
 from bifrost_mcp.server.auth import CALLER_SCOPE_KEY
 from bifrost_mcp.server.background import Tasks
+from bifrost_mcp.server.client import set_logging_level
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.sessions import SessionLimits
@@ -57,6 +58,7 @@ class AgentEndpoint:
         # tools/call may answer a task (a plain dict), which the typed `on_call_tool` does not admit
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self._call_tool)
         Tasks(app, self._caller).install(self.server)  # async and long runs, for clients that speak Tasks
+        self.server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, set_logging_level)
         self.manager = sessions.manager(self.server, security)
         self._mcp = StreamableHTTPASGIApp(self.manager)
         app.on_registry_change(self._registry_changed)

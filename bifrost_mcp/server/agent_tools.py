@@ -13,7 +13,6 @@ from typing import Any
 import mcp_types as types
 from mcp.server import ServerRequestContext
 from mcp.shared.exceptions import MCPError
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from bifrost.errors import BifrostError
 from bifrost_mcp.agents.approvals import PendingCall
@@ -23,6 +22,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.records import Decision
 from bifrost_mcp.runner.runner import ProgressFn
+from bifrost_mcp.server.client import wants_progress
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.tools import tool_definitions
 from bifrost_mcp.server.workflow_tools import CHAT_FRONT_ENDS
@@ -98,13 +98,7 @@ def find_agent_tool(app: App, caller: Caller, tool_name: str) -> RegisteredAgent
 
 def progress_of(ctx: ServerRequestContext[Any, Any]) -> ProgressFn | None:
     """The request's progress reporter, or None when the client asked for no progress."""
-    # `_meta` is parsed: the token sits under its Python name. A 2026-era in-process client passes a progress
-    # callback and no token at all; report_progress is a no-op when the caller asked for no progress.
-    meta: dict[str, Any] = dict(ctx.meta or {})
-    wants_progress = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS or (
-        meta.get("progress_token", meta.get("progressToken")) is not None
-    )
-    return ctx.session.report_progress if wants_progress else None
+    return ctx.session.report_progress if wants_progress(ctx) else None
 
 
 async def call_agent_tool(

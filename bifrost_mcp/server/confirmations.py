@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from bifrost_mcp.agents.approvals import PendingCall
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.conversations.records import Decision
+from bifrost_mcp.server.held import HeldRuns
 
 STATE_TTL_SECONDS = 600.0  # time a person gets to answer on the 2026-07-28 flow
 APPROVE_SCHEMA: dict[str, Any] = {
@@ -90,6 +91,8 @@ class Confirmations:
         # bound inside the state (`AskState.caller`) rather than by the boundary's principal hook.
         self.security = RequestStateSecurity(keys=[os.urandom(32)], ttl=STATE_TTL_SECONDS, bind_principal=None)
         self._spent: dict[str, float] = {}
+        # runs asking their own questions on the 2026-07-28 flow, under the same sealed state
+        self.held = HeldRuns(STATE_TTL_SECONDS)
 
     def boundary(self, server_name: str) -> RequestStateBoundary:
         return RequestStateBoundary(self.security, default_audience=server_name)

@@ -30,6 +30,7 @@ from bifrost_mcp.executions.view import ExecutionsView
 from bifrost_mcp.runner.rendering import render_text
 from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, listed_tools, progress_of
 from bifrost_mcp.server.background import EXECUTION_RESOURCE_PREFIX, Tasks
+from bifrost_mcp.server.client import set_logging_level
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
 from bifrost_mcp.server.resources import AuthorResources
@@ -96,6 +97,8 @@ class BifrostServer:
         # tools/call may answer a task (a plain dict), which the typed `on_call_tool` does not admit
         self.server.add_request_handler("tools/call", types.CallToolRequestParams, self._call_tool)
         Tasks(app, resolve_caller).install(self.server)  # async and long runs, for clients that speak Tasks
+        # workflows' log lines to 2025-era sessions that ask (added directly: the constructor hook warns, deprecated)
+        self.server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, set_logging_level)
         app.on_registry_change(self._registry_changed)
 
     async def _serve_tool_list(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:

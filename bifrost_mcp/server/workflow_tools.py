@@ -8,6 +8,7 @@ learns why nothing ran and can tell the person where to approve it, which a JSON
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import mcp_types as types
@@ -17,9 +18,11 @@ from mcp.shared.exceptions import MCPError
 from bifrost_mcp.agents.approvals import PendingCall
 from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
-from bifrost_mcp.runner.runner import ProgressFn
+from bifrost_mcp.runner.runner import ProgressFn, RunOutcome
 from bifrost_mcp.server.background import answers_later, call_in_background, speaks_tasks
+from bifrost_mcp.server.client import McpPeer
 from bifrost_mcp.server.confirmations import Confirmations
+from bifrost_mcp.server.held import HeldRuns
 from bifrost_mcp.server.tools import tool_result
 from bifrost_mcp.workspace import RegisteredWorkflow
 
@@ -64,14 +67,32 @@ async def call_workflow_tool(
     `readable_later`: whether this server offers a way to read an execution back (get_execution); where it does
     not, only a client that speaks the Tasks extension has an async or long run handed off.
     """
+    multi_round = confirmations.multi_round(ctx)
+    resumed = HeldRuns.state_of(params) if multi_round else None
+    if resumed is not None:  # the answer to a question the run asked (approval, if any, came before it)
+        return _held_result(entry, await confirmations.held.resume(ctx, caller, resumed, params))
     if entry.spec.requires_approval:
         held = await _confirm(app, confirmations, ctx, caller, entry, params)
         if held is not None:
             return held
     if answers_later(app, entry) and (readable_later or speaks_tasks(ctx)):
         return await call_in_background(app, ctx, caller, entry, params.arguments)
-    outcome = await app.run(entry, params.arguments, caller, progress=progress)
-    return tool_result(entry, outcome)
+
+    # The run may report progress, log to the client and ask it (see `client`); the host's keep-alive progress
+    # goes through the same peer, which silences it once the workflow reports its own.
+    def run(peer: McpPeer) -> Awaitable[RunOutcome]:
+        keepalive = peer.keepalive if progress is not None else None
+        return app.run(entry, params.arguments, caller, progress=keepalive, peer=peer)
+
+    if multi_round and HeldRuns.wanted(ctx):  # it may ask, and only by input-required rounds (see `held`)
+        return _held_result(entry, await confirmations.held.start(ctx, caller, run))
+    return tool_result(entry, await run(McpPeer(ctx)))
+
+
+def _held_result(
+    entry: RegisteredWorkflow, outcome: RunOutcome | types.InputRequiredResult
+) -> types.CallToolResult | types.InputRequiredResult:
+    return outcome if isinstance(outcome, types.InputRequiredResult) else tool_result(entry, outcome)
 
 
 async def _confirm(

@@ -24,6 +24,7 @@ from bifrost.content import Audio, File, Image
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
+from bifrost.forms import FormField
 from bifrost.resources import resource
 from bifrost.types import (
     AIResponse,
@@ -31,6 +32,7 @@ from bifrost.types import (
     ConfigData,
     DocumentData,
     DocumentList,
+    ElicitationResult,
     ExecutionLog,
     FormPublic,
     IntegrationData,
@@ -55,10 +57,12 @@ __all__ = [
     "ConfigurationError",
     "DocumentData",
     "DocumentList",
+    "ElicitationResult",
     "ExecutionContext",
     "ExecutionLog",
     "ExecutionStatus",
     "File",
+    "FormField",
     "FormFieldType",
     "FormPublic",
     "Image",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ConfigDict
 
 from bifrost.errors import NoExecutionContextError
-from bifrost.types import Organization
+from bifrost.types import ElicitationResult, Organization
 
 GLOBAL_SCOPE = "GLOBAL"
 
@@ -53,6 +53,28 @@ class ExecutionContext:
         """True when running in the GLOBAL scope."""
         return self.scope == GLOBAL_SCOPE
 
+    # The calling client (an MCP tools/call): progress and questions. Other runs have none (see each method).
+    async def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        """Tell the calling client how far the run is (`progress` of `total`, e.g. 3 of 10), with a message.
+
+        Sent as an MCP progress notification when the client asked for progress; otherwise (no client, or one
+        that asked for none) it does nothing, so a workflow can report unconditionally. Values should increase:
+        one not above the last sent is dropped.
+        """
+        await _platform().call("client.progress", {"progress": progress, "total": total, "message": message})
+
+    async def elicit(self, message: str, schema: dict[str, Any]) -> ElicitationResult:
+        """Ask the calling person for input, as a form described by a JSON `schema` (MCP elicitation).
+
+        `schema` is a flat object schema: string, number, integer, boolean and enum (or multi-select array)
+        properties, with titles, descriptions and defaults. Returns the person's action ("accept", "decline",
+        "cancel") and, on accept, the answer checked against `schema`. Raises ClientUnavailableError when no
+        client can ask (a schedule, an endpoint, `bifrost-mcp run`, or a client without elicitation).
+        `bifrost.forms.ask` builds the schema from a model, fields or a stored form.
+        """
+        answer = await _platform().call("client.elicit", {"message": message, "schema": schema})
+        return ElicitationResult.model_validate(answer)
+
     # Backward-compatible aliases of the original platform.
     @property
     def executed_by(self) -> str:
@@ -71,6 +93,23 @@ class ExecutionContext:
 
 
 _current_context: ContextVar[ExecutionContext | None] = ContextVar("bifrost_execution_context", default=None)
+
+
+class _Calls(Protocol):
+    async def call(self, operation: str, arguments: dict[str, Any]) -> Any: ...
+
+
+# The run's platform (`bifrost.platform.Platform`), here so the context's own methods can reach it:
+# bifrost.platform imports this module and binds both.
+_current_platform: ContextVar[Any] = ContextVar("bifrost_platform", default=None)
+
+
+def _platform() -> _Calls:
+    bound: _Calls | None = _current_platform.get()
+    if bound is None:
+        current_context()  # raises the usual "no workflow is running"
+        raise NoExecutionContextError("No platform is bound to this workflow run.")
+    return bound
 
 
 def current_context() -> ExecutionContext:

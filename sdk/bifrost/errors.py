@@ -41,6 +41,13 @@ class NotAvailableError(BifrostError, NotImplementedError):
     """An SDK capability this host does not provide (yet)."""
 
 
+class ClientUnavailableError(NotAvailableError):
+    """The run asked its calling client for something it cannot give.
+
+    No client (a schedule, an endpoint, `bifrost-mcp run`), or one without the capability (elicitation, sampling).
+    """
+
+
 class NoExecutionContextError(BifrostError, RuntimeError):
     """An SDK call that needs a running workflow was made outside one."""
 
@@ -91,6 +98,7 @@ __all__ = [
     "AITimeoutError",
     "AccessDenied",
     "BifrostError",
+    "ClientUnavailableError",
     "ConfigurationError",
     "IntegrationError",
     "NoExecutionContextError",

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from pydantic import TypeAdapter
 
-from bifrost._context import GLOBAL_SCOPE, ExecutionContext, _current_context
+from bifrost._context import GLOBAL_SCOPE, ExecutionContext, _current_context, _current_platform
 from bifrost.errors import NoExecutionContextError
 
 T = TypeVar("T")
@@ -39,12 +38,9 @@ class Platform(Protocol):
         ...
 
 
-_current_platform: ContextVar[Platform | None] = ContextVar("bifrost_platform", default=None)
-
-
 def current() -> Platform:
     """The platform bound to the running workflow; raises outside a run."""
-    bound = _current_platform.get()
+    bound: Platform | None = _current_platform.get()
     if bound is None:
         raise NoExecutionContextError(
             "No workflow is running: bifrost SDK modules (config, tables, files, ai, ...) only work inside a "

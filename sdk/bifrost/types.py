@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -117,6 +117,21 @@ class ConfigData(_Model):
     is_secret: bool = False
 
 
+class ElicitationResult(_Model):
+    """The person's answer to `context.elicit` / `forms.ask`: what they did and, on accept, what they entered.
+
+    `content` is a dict of the form's values, or an instance of the model `forms.ask` was given; None unless
+    `action` is "accept".
+    """
+
+    action: Literal["accept", "decline", "cancel"]
+    content: Any = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.action == "accept"
+
+
 class AIResponse(_Model):
     content: str
     input_tokens: int = 0
@@ -181,6 +196,7 @@ __all__ = [
     "ConfigData",
     "DocumentData",
     "DocumentList",
+    "ElicitationResult",
     "ExecutionLog",
     "FormPublic",
     "IntegrationData",

@@ -43,6 +43,7 @@ LAYERS = (
         "bifrost_mcp.caller",
         "bifrost_mcp.clock",
         "bifrost_mcp.errors",
+        "bifrost_mcp.peer",
         "bifrost_mcp.storage",
         "bifrost_mcp.settings",
         independent=False,

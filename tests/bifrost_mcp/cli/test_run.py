@@ -138,3 +138,12 @@ def test_a_platform_admin_cannot_run_in_a_deactivated_organization(cli: Workspac
         " reactivate it first\n"
     )
     assert cli.json("executions", workspace=False) == []
+
+
+def test_a_run_that_asks_the_person_fails_clearly_from_the_cli_and_progress_is_no_trouble(cli: WorkspaceCli) -> None:
+    result = cli.fails("run", "place_new_hire", "--arg", "name=Dana Scully")
+    assert result.stderr.startswith(
+        "error: ClientUnavailableError: Cannot ask for input: this run was started by `bifrost-mcp run`, so there is "
+        "no client to ask."
+    ), result.stderr
+    assert cli.json("run", "sync_mailboxes", "--arg", "count=2")["result"] == {"synced": 2}

@@ -103,6 +103,15 @@ async def waits_for_progress() -> str:
     return "done"
 
 
+@workflow(is_tool=True, timeout_seconds=10)
+async def reports_after_keepalive(context: ExecutionContext) -> str:
+    await wait_until_released("keepalive")
+    for step in (25, 50, 100):  # above any keep-alive value (seconds elapsed, under the 10 s timeout)
+        await context.report_progress(step, 100, f"step {step}")
+    await anyio.sleep(0.3)  # several keep-alive intervals pass: none of them reaches the client any more
+    return "done"
+
+
 @workflow(is_tool=True, timeout_seconds=30)
 async def runs_until_cancelled() -> None:
     note("started")
@@ -120,6 +129,7 @@ WORKFLOWS = [
     quick,
     chatty,
     waits_for_progress,
+    reports_after_keepalive,
     runs_until_cancelled,
 ]
 
@@ -334,6 +344,24 @@ async def test_a_run_longer_than_the_keepalive_interval_sends_progress(app: App,
     assert [total for _, total, _ in received][:2] == [10.0, 10.0]
     assert received[0][0] <= received[1][0]
     assert all(message and message.startswith("running for") for _, _, message in received)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_once_a_workflow_reports_progress_the_keepalive_is_silent(app: App, signals: Signals, mode: str) -> None:
+    received: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        received.append((progress, total, message))
+        signals.release("keepalive")
+
+    async with connected(app, mode) as client:
+        result = await client.call_tool("reports_after_keepalive", {}, progress_callback=on_progress)
+    assert not result.is_error, text_of(result)
+    first = next(i for i, (_, _, message) in enumerate(received) if message == "step 25")
+    assert first > 0 and all(message.startswith("running for") for _, _, message in received[:first])  # type: ignore[union-attr]
+    assert received[first:] == [(25, 100, "step 25"), (50, 100, "step 50"), (100, 100, "step 100")]
+    values = [progress for progress, _, _ in received]
+    assert values == sorted(set(values))  # each above the last
 
 
 @pytest.mark.parametrize("mode", MODES)

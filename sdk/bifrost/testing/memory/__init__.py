@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 from bifrost._context import GLOBAL_SCOPE, ExecutionContext, current_context
-from bifrost.errors import NotAvailableError
+from bifrost.errors import ClientUnavailableError, NotAvailableError
 from bifrost.testing.memory._ai import AIView
 from bifrost.testing.memory._common import Clock, resolve_scope
 from bifrost.testing.memory._config import ConfigState, ConfigView, entry
@@ -204,6 +204,19 @@ class _IntegrationsView:
         return None if found is None else found.model_copy(deep=True)
 
 
+class _ClientView:
+    """No MCP client in a unit test: progress goes nowhere (it is in `calls`); a question needs a handler."""
+
+    async def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        return None
+
+    async def elicit(self, message: str, schema: dict[str, Any]) -> dict[str, Any]:
+        raise ClientUnavailableError(
+            "InMemoryPlatform has no person to ask: pass InMemoryPlatform(handlers={'client.elicit': "
+            "lambda message, schema: {'action': 'accept', 'content': {...}}}) to answer"
+        )
+
+
 _VIEWS: dict[str, Callable[[InMemoryPlatform, ExecutionContext], object]] = {
     "config": lambda p, caller: ConfigView(p._config, caller),
     "tables": lambda p, caller: TablesView(p._tables, p._clock, caller),
@@ -215,6 +228,7 @@ _VIEWS: dict[str, Callable[[InMemoryPlatform, ExecutionContext], object]] = {
     "roles": lambda p, caller: RolesView(p._identity, caller),
     "forms": lambda p, caller: FormsView(p._identity, caller),
     "ai": lambda p, caller: AIView(),
+    "client": lambda p, caller: _ClientView(),
 }
 
 __all__ = ["InMemoryPlatform"]
