@@ -8,6 +8,7 @@ import pydantic
 from pydantic_core import to_jsonable_python
 
 from bifrost.errors import AccessDenied, NotFoundError, UserError
+from bifrost.prompts import messages_of
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.workspace.registry import RegisteredWorkflow
 
@@ -56,6 +57,8 @@ def _is_options(value: Any) -> bool:
 
 def shape_result(entry: RegisteredWorkflow, result: Any) -> Any:
     """`result` as JSON-ready data, checked against the return annotation (and a data provider's shape)."""
+    if entry.spec.kind == "prompt":  # its messages, whatever the annotation says: they are what a client gets
+        return messages_of(result, entry.name)
     adapter = entry.imported_signature().output_adapter
     if adapter is not None:
         try:

@@ -35,6 +35,7 @@ class DescribedSignature:
     output_schema: dict[str, Any] | None
     wraps_output: bool
     context_params: tuple[str, ...]
+    options: dict[str, str] = field(default_factory=dict)  # parameter -> the data provider of its choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +119,17 @@ class Registry:
     data_providers: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     tools: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     agents: dict[str, RegisteredAgent] = field(default_factory=dict)
+    prompts: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # per-version derived data (tool definitions, ...)
 
     def add(self, entry: RegisteredWorkflow) -> None:
         """Register `entry`; a second workflow of the same name is a load error naming both files."""
-        target = self.workflows if entry.spec.kind == "workflow" else self.data_providers
+        target = self._entries_of(entry.spec.kind)
         existing = target.get(entry.name)
         if existing is not None:
-            kind = "workflow" if entry.spec.kind == "workflow" else "data provider"
+            kind = entry.spec.kind.replace("_", " ")
             self.errors.append(
                 LoadError(
                     entry.source,
@@ -139,6 +141,9 @@ class Registry:
             )
             return
         target[entry.name] = entry
+
+    def _entries_of(self, kind: str) -> dict[str, RegisteredWorkflow]:
+        return {"workflow": self.workflows, "prompt": self.prompts}.get(kind, self.data_providers)
 
     def assign_tool_names(self) -> None:
         """Tool names for is_tool workflows, deterministic: collisions get _2, _3 ... in (source, name) order."""

@@ -19,10 +19,12 @@ from bifrost import (
 )
 from bifrost._context import ExecutionContext, context
 from bifrost.agents import Agent
+from bifrost.choices import options
 from bifrost.content import Audio, File, Image
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
+from bifrost.prompts import Message, assistant, prompt, user
 from bifrost.types import (
     AIResponse,
     AIStreamChunk,
@@ -63,6 +65,7 @@ __all__ = [
     "IntegrationData",
     "IntegrationError",
     "KnowledgeDocument",
+    "Message",
     "NamespaceInfo",
     "OAuthCredentials",
     "Organization",
@@ -75,6 +78,7 @@ __all__ = [
     "WorkflowExecution",
     "WorkflowMetadata",
     "ai",
+    "assistant",
     "config",
     "context",
     "data_provider",
@@ -83,9 +87,12 @@ __all__ = [
     "forms",
     "integrations",
     "knowledge",
+    "options",
     "organizations",
+    "prompt",
     "roles",
     "tables",
+    "user",
     "users",
     "workflow",
     "workflows",
