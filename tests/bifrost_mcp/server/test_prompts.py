@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import mcp_types as types
 import pytest
 from mcp import Client
@@ -13,6 +15,7 @@ from mcp.shared.exceptions import MCPError
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
 from tests.support.mcp import EXECUTION_META_KEY, ISOLATIONS, MODES, opened_app, server_for
+from tests.support.poll import poll
 from tests.support.prompts import PNG_BASE64, PROMPT_NAMES, WORKSPACE, caller
 from tests.support.workspace import workspace_modules_dropped, write_files
 
@@ -186,3 +189,55 @@ async def test_an_agent_is_a_prompt_of_its_instructions_for_the_caller(app: App,
     assert [(m.role, m.content.text) for m in result.messages] == [("user", "You guide Ada of Org A.")]  # type: ignore[union-attr]
     assert raised.value.error.code == types.INVALID_PARAMS
     assert "an agent's prompt takes no arguments; remove 'topic'" in raised.value.error.message
+
+
+LATER = """
+from bifrost import prompt
+
+
+@prompt
+def added_later() -> str:
+    return "new"
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_reload_tells_sessions_the_prompt_list_changed_and_the_list_follows(app: App, mode: str) -> None:
+    received: list[str] = []
+
+    async def on_message(message: object) -> None:
+        if mode == "legacy" and isinstance(message, types.PromptListChangedNotification):
+            received.append("PromptsListChanged")
+
+    server = server_for(app, caller())
+    async with Client(server.server, mode=mode, message_handler=on_message) as client:
+        assert "added_later" not in {p.name for p in (await client.list_prompts()).prompts}
+        async with prompt_changes(client, mode, received):
+            root = app.host.settings.workspace
+            assert root is not None
+            write_files(root, {"later.py": LATER})
+            await app.reload()
+            await poll(lambda: received, what="prompts/list_changed")
+        listed = {p.name for p in (await client.list_prompts()).prompts}
+        rendered = await client.get_prompt("added_later")
+
+    assert received == ["PromptsListChanged"]
+    assert "added_later" in listed
+    assert [m.content.text for m in rendered.messages] == ["new"]  # type: ignore[union-attr]
+
+
+@asynccontextmanager
+async def prompt_changes(client: Client, mode: str, received: list[str]) -> AsyncIterator[None]:
+    """prompts/list_changed as notifications (2025 era, see the message handler) or on a listen stream (2026)."""
+    if mode == "legacy":
+        yield
+        return
+    async with client.listen(prompts_list_changed=True) as subscription, anyio.create_task_group() as tg:
+
+        async def consume() -> None:
+            async for event in subscription:
+                received.append(type(event).__name__)
+
+        tg.start_soon(consume)
+        yield
+        tg.cancel_scope.cancel()
