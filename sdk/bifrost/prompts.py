@@ -104,9 +104,15 @@ def argument_problem(annotation: Any) -> str | None:
     if is_enum and _strings_only(tuple(member.value for member in annotation)):
         return None
     return (
-        f"type {getattr(annotation, '__name__', annotation)!s} cannot be given as a string (MCP passes prompt "
+        f"type {_type_name(annotation)} cannot be given as a string (MCP passes prompt "
         "arguments as strings); use str, int, float, bool, a Literal of strings or a str Enum"
     )
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type) and not get_args(annotation):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
 
 
 def _make_prompt(fn: F, options: dict[str, Any]) -> F:
