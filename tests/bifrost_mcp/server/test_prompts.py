@@ -14,9 +14,12 @@ from mcp.shared.exceptions import MCPError
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
-from tests.support.mcp import EXECUTION_META_KEY, ISOLATIONS, MODES, opened_app, server_for
+from bifrost_mcp.server.http import build_asgi
+from tests.support.callers import user_token
+from tests.support.mcp import EXECUTION_META_KEY, ISOLATIONS, MODES, mcp_http_client, opened_app, server_for
 from tests.support.poll import poll
 from tests.support.prompts import PNG_BASE64, PROMPT_NAMES, WORKSPACE, caller
+from tests.support.server import LoopbackServer
 from tests.support.workspace import workspace_modules_dropped, write_files
 
 
@@ -241,3 +244,32 @@ async def prompt_changes(client: Client, mode: str, received: list[str]) -> Asyn
         tg.start_soon(consume)
         yield
         tg.cancel_scope.cancel()
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_over_http_each_user_lists_gets_and_completes_their_own_prompts(tmp_path: Path, mode: str) -> None:
+    with workspace_modules_dropped(tmp_path / "ws") as root:
+        write_files(root, WORKSPACE)
+        async with opened_app(tmp_path / "data", workspace=root) as app:
+            org = await app.host.identity.create_org("Travel")
+            desk, _ = await user_token(app, org.id, "desk@travel.test", "travel-desk")
+            plain, _ = await user_token(app, org.id, "plain@travel.test")
+            server = LoopbackServer()
+            async with server.serve(build_asgi(app, port=server.port, watch=False)) as base:
+                async with mcp_http_client(f"{base}/mcp", desk, mode=mode) as client:
+                    desk_listed = {p.name for p in (await client.list_prompts()).prompts}
+                    rendered = await client.get_prompt("plan_trip", {"city": "paris"})
+                    completed = await client.complete(
+                        types.PromptReference(name="plan_trip"), {"name": "city", "value": "ly"}
+                    )
+                    guide = await client.get_prompt("agent_guide")
+                async with mcp_http_client(f"{base}/mcp", plain, mode=mode) as client:
+                    plain_listed = {p.name for p in (await client.list_prompts()).prompts}
+                    with pytest.raises(MCPError) as hidden:
+                        await client.get_prompt("desk_only")
+
+    assert desk_listed - plain_listed == {"desk_only", "agent_guide"}
+    assert rendered.messages[0].content.text.endswith("for desk.")  # type: ignore[union-attr]
+    assert completed.completion.values == ["lyon"]
+    assert [m.content.text for m in guide.messages] == ["You guide desk of Travel."]  # type: ignore[union-attr]
+    assert (hidden.value.error.code, hidden.value.error.message) == (types.INVALID_PARAMS, "Unknown prompt: desk_only")
