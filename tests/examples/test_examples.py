@@ -28,6 +28,7 @@ COVERED = {
     "onboarding.py": {"onboard_user"},
     "patching.py": {"patch_servers"},
     "licensing.py": {"license_report"},
+    "prompts.py": {"welcome_new_hire", "review_policy", "brand_check"},  # exercised in test_prompts.py
     "triage.py": {"triage_ticket"},
 }
 
@@ -45,7 +46,8 @@ def test_every_example_file_loads_and_is_covered_here(tmp_path: Path) -> None:
     assert registry.errors == []
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(COVERED)
     found: dict[str, set[str]] = {}
-    for entry in [*registry.workflows.values(), *registry.data_providers.values(), *registry.agents.values()]:
+    entries = [*registry.workflows.values(), *registry.data_providers.values(), *registry.agents.values()]
+    for entry in [*entries, *registry.prompts.values()]:
         found.setdefault(entry.source, set()).add(entry.name)
     assert found == COVERED
 
