@@ -18,7 +18,7 @@ from bifrost_mcp.app import App
 from bifrost_mcp.caller import Caller
 from bifrost_mcp.runner.runner import new_execution_id
 from bifrost_mcp.server.content import content_block
-from bifrost_mcp.server.tools import EXECUTION_META_KEY
+from bifrost_mcp.server.tools import EXECUTION_META_KEY, OPTIONS_META_KEY, options_resources
 from bifrost_mcp.workspace.registry import RegisteredAgent, RegisteredWorkflow, Registry
 
 AGENT_PROMPT_PREFIX = "agent_"
@@ -37,7 +37,8 @@ def prompt_definition(entry: RegisteredWorkflow) -> types.Prompt:
         types.PromptArgument(name=name, description=prop.get("description"), required=name in required)
         for name, prop in schema.get("properties", {}).items()
     ]
-    return types.Prompt(name=entry.name, description=entry.spec.description, arguments=arguments)
+    meta = {OPTIONS_META_KEY: options_resources(entry)} if entry.signature.options else None
+    return types.Prompt(name=entry.name, description=entry.spec.description, arguments=arguments, meta=meta)
 
 
 def _prompt_definitions(registry: Registry) -> dict[str, types.Prompt]:

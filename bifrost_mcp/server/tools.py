@@ -22,6 +22,9 @@ REQUIRES_APPROVAL_META_KEY = "bifrost/requiresApproval"
 # the text copy for older clients, which is not worth sending a large result twice.
 TEXT_COPY_LIMIT = 64 * 1024
 BACKGROUND_META_KEY = "bifrost/runsInBackground"
+# parameter -> the resource of the data provider its options(...) names: MCP cannot complete a tool argument,
+# so a client reads the values there
+OPTIONS_META_KEY = "bifrost/options"
 BACKGROUND_SENTENCE = (
     "Runs in the background: the call answers at once with an execution_id (status Pending); read its status, "
     "result and logs with the get_execution tool once it has had time to finish."
@@ -48,6 +51,8 @@ def tool_definition(entry: RegisteredWorkflow, *, in_background: bool = False) -
         # tool does to the world, while this is the author's rule that a person confirms each call.
         description = f"{description} {APPROVAL_SENTENCE}"
         meta[REQUIRES_APPROVAL_META_KEY] = True
+    if entry.signature.options:
+        meta[OPTIONS_META_KEY] = options_resources(entry)
     if in_background:
         # Its answer is the handoff, not the output: an output schema would make clients reject it.
         description = f"{description} {BACKGROUND_SENTENCE}"
@@ -83,6 +88,11 @@ def provider_parameters(entry: RegisteredWorkflow) -> list[str]:
 
 def provider_uri(entry: RegisteredWorkflow) -> str:
     return DATA_PROVIDER_PREFIX + quote(entry.name, safe="")
+
+
+def options_resources(entry: RegisteredWorkflow) -> dict[str, str]:
+    """Each parameter with `options(...)` and the resource URI of the data provider it names."""
+    return {name: DATA_PROVIDER_PREFIX + quote(provider, safe="") for name, provider in entry.signature.options.items()}
 
 
 def resource_definition(entry: RegisteredWorkflow) -> types.Resource:

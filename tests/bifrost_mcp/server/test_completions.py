@@ -18,7 +18,7 @@ from tests.support.workspace import workspace_modules_dropped, write_files
 PROVIDERS = """
 from typing import Annotated
 
-from bifrost import data_provider, options, prompt
+from bifrost import data_provider, options, prompt, workflow
 
 
 @data_provider(cache_ttl_seconds=60)
@@ -44,6 +44,11 @@ async def levels(floor: int = 0) -> list:
 @prompt
 def lift(level: Annotated[str, options("levels")]) -> str:
     return level
+
+
+@workflow(is_tool=True)
+async def book(city: Annotated[str, options("cities")], nights: int = 1) -> str:
+    return f"booked {city}"
 """
 
 
@@ -161,3 +166,17 @@ async def test_a_failing_provider_is_an_error_with_its_execution_id(app: App, mo
         types.INVALID_PARAMS,
         "Invalid arguments for 'levels': floor: Input should be a valid integer, unable to parse string as an integer",
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_tool_or_prompt_names_the_resource_of_its_options_which_reads_them(app: App, mode: str) -> None:
+    async with Client(server_for(app, caller()).server, mode=mode) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+        uri = (tools["book"].meta or {})["bifrost/options"]["city"]
+        read = await client.read_resource(uri)
+
+    assert (tools["book"].meta or {})["bifrost/options"] == {"city": "bifrost://data-providers/cities"}
+    assert (prompts["plan_trip"].meta or {})["bifrost/options"] == {"city": "bifrost://data-providers/cities"}
+    assert prompts["test_simple_prompt"].meta is None
+    assert '"value": "paris"' in read.contents[0].text  # type: ignore[union-attr]
