@@ -75,12 +75,12 @@ def test_prompts_load_with_their_options_and_survive_being_described(root: Path)
 
 
 def test_an_unknown_options_provider_is_a_load_error_naming_the_workflow(root: Path) -> None:
-    write_files(root, {"prompts.py": PROMPTS})
+    write_files(root, {"starters.py": PROMPTS})
     registry = load_workspace(root)
 
     assert (registry.prompts, sorted(registry.workflows)) == ({}, [])
     assert sorted(str(error) for error in registry.errors) == [
-        f"prompts.py:{line}: {kind} {name!r}: parameter 'department' takes its options from the data provider "
+        f"starters.py:{line}: {kind} {name!r}: parameter 'department' takes its options from the data provider "
         "'departments', which this workspace does not define; define it (@data_provider(name='departments')) or "
         "correct the name in options(...)"
         for line, kind, name in ((16, "workflow", "assign"), (6, "prompt", "welcome"))
@@ -111,7 +111,7 @@ def test_a_prompt_parameter_a_string_cannot_give_is_a_load_error(root: Path) -> 
     write_files(
         root,
         {
-            "prompts.py": """
+            "starters.py": """
                 from bifrost import prompt
 
 
@@ -130,7 +130,7 @@ def test_a_prompt_parameter_a_string_cannot_give_is_a_load_error(root: Path) -> 
 
     assert list(registry.prompts) == ["fine"]
     assert [str(error) for error in registry.errors] == [
-        "prompts.py:9: prompt 'needs_a_list': parameter 'names': type list[str] cannot be given as a string (MCP "
+        "starters.py:9: prompt 'needs_a_list': parameter 'names': type list[str] cannot be given as a string (MCP "
         "passes prompt arguments as strings); use str, int, float, bool, a Literal of strings or a str Enum"
     ]
 
