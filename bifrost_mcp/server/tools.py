@@ -22,9 +22,6 @@ REQUIRES_APPROVAL_META_KEY = "bifrost/requiresApproval"
 # the text copy for older clients, which is not worth sending a large result twice.
 TEXT_COPY_LIMIT = 64 * 1024
 BACKGROUND_META_KEY = "bifrost/runsInBackground"
-# parameter -> the resource of the data provider its options(...) names: MCP cannot complete a tool argument,
-# so a client reads the values there
-OPTIONS_META_KEY = "bifrost/options"
 BACKGROUND_SENTENCE = (
     "Runs in the background: the call answers at once with an execution_id (status Pending); read its status, "
     "result and logs with the get_execution tool once it has had time to finish."
@@ -33,6 +30,10 @@ APPROVAL_SENTENCE = (
     "Requires the user's approval: the user is asked to confirm the exact arguments before it runs, and a client "
     "that cannot ask (no elicitation support) is refused."
 )
+
+# parameter -> the resource of the data provider its options(...) names: MCP cannot complete a tool argument,
+# so a client reads the values there
+OPTIONS_META_KEY = "bifrost/options"
 
 
 def runs_in_background(spec: WorkflowSpec, hold_seconds: float) -> bool:
