@@ -1,4 +1,4 @@
-"""The one access gate: which workflows, data providers, agents, forms and scopes a caller may use.
+"""The one access gate: which workflows, data providers, prompts, agents, forms and scopes a caller may use.
 
 Every path (MCP tools and resources, CLI run, SDK views, caller resolution) asks here; nothing else decides
 access. The rules are pure: where one depends on a stored fact (a role assignment, the level a key is set
@@ -38,7 +38,7 @@ E = TypeVar("E", bound=HasSpec)
 
 
 def can_use(caller: Caller, spec: WorkflowSpec) -> bool:
-    """Whether `caller` may see and run the workflow or data provider `spec`.
+    """Whether `caller` may see and run the workflow, data provider or prompt `spec`.
 
     The anonymous caller of a public endpoint may use public endpoints and nothing else; the scheduler, what
     declares a schedule and nothing else.

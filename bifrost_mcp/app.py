@@ -185,6 +185,15 @@ class App:
         entry = self.registry.agents.get(name)
         return entry if entry is not None and access.can_chat(caller, entry) else None
 
+    def visible_prompts(self, caller: Caller) -> list[RegisteredWorkflow]:
+        """The @prompt functions `caller` may see, by name (agents are prompts too: see server.prompts)."""
+        return access.usable(caller, [e for _, e in sorted(self.registry.prompts.items())])
+
+    def find_prompt(self, caller: Caller, name: str) -> RegisteredWorkflow | None:
+        """The prompt, or None when it does not exist or the caller may not see it (the two look the same)."""
+        entry = self.registry.prompts.get(name)
+        return entry if entry is not None and access.can_use(caller, entry.spec) else None
+
     def agent_tools(self, caller: Caller, agent: RegisteredAgent) -> list[RegisteredWorkflow]:
         """The tools `agent` may call for `caller`: its own, narrowed to those the caller may run directly."""
         return access.agent_tools(caller, agent, self.registry.workflows)

@@ -92,7 +92,8 @@ class Resolver:
             skip={str(source): str(reason) for source, reason in (hello.get("skip") or {}).items()},
             on_import=announce,
         )
-        for entry in (*registry.workflows.values(), *registry.data_providers.values(), *registry.resources.values()):
+        runnable = (registry.workflows, registry.data_providers, registry.resources, registry.prompts)
+        for entry in (entry for entries in runnable for entry in entries.values()):
             module, qualname, _ = ref_of(entry)
             self._entries[(module, qualname)] = entry
         info: dict[str, Any] = {"errors": len(registry.errors)}
@@ -133,7 +134,7 @@ class Resolver:
             raise RunFailed(f"{module_name}.{qualname} is no longer a workflow in this worker's workspace")
         registry = Registry(version=0, root=None)
         add_function(registry, value, module_name)
-        entries = {**registry.workflows, **registry.data_providers, **registry.resources}
+        entries = {**registry.workflows, **registry.data_providers, **registry.resources, **registry.prompts}
         if spec.name not in entries:
             raise RunFailed("; ".join(str(error) for error in registry.errors) or f"{spec.name!r} did not load")
         return entries[spec.name]

@@ -8,6 +8,7 @@ import pydantic
 from pydantic_core import to_jsonable_python
 
 from bifrost.errors import AccessDenied, NotFoundError, UserError
+from bifrost.prompts import messages_of
 from bifrost_mcp.isolation.errors import RunFailed
 from bifrost_mcp.workspace.registry import RegisteredWorkflow
 from bifrost_mcp.workspace.resources import resource_result
@@ -55,10 +56,24 @@ def _is_options(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(o, dict) and "label" in o and "value" in o for o in value)
 
 
+def _prompt_messages(entry: RegisteredWorkflow, result: Any) -> list[dict[str, Any]]:
+    """A prompt's result checked against its return annotation, as its messages (kept as the objects returned)."""
+    adapter = entry.imported_signature().output_adapter
+    if adapter is not None:
+        try:
+            result = adapter.validate_python(result)
+        except pydantic.ValidationError as exc:
+            problems = "; ".join(describe_validation_error(exc))
+            raise TypeError(f"the prompt returned a value not matching its return annotation: {problems}") from None
+    return messages_of(result, entry.name)
+
+
 def shape_result(entry: RegisteredWorkflow, result: Any) -> Any:
     """`result` as JSON-ready data, checked against the return annotation (and a data provider's shape)."""
     if entry.spec.kind == "resource":
         return resource_result(entry, result)
+    if entry.spec.kind == "prompt":
+        return _prompt_messages(entry, result)
     adapter = entry.imported_signature().output_adapter
     if adapter is not None:
         try:

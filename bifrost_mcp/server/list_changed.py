@@ -17,7 +17,7 @@ from mcp.server.connection import Connection
 from mcp.server.context import CallNext, HandlerResult
 from mcp.server.models import InitializationOptions
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
-from mcp.shared.subscriptions import ResourcesListChanged, ToolsListChanged
+from mcp.shared.subscriptions import PromptsListChanged, ResourcesListChanged, ToolsListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ class ListChangedServer(Server[Any]):
         extensions: dict[str, dict[str, Any]] | None = None,
     ) -> InitializationOptions:
         # capabilities follow the registered handlers, so a server without resources advertises none of these
-        options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
+        options = notification_options or NotificationOptions(
+            tools_changed=True, resources_changed=True, prompts_changed=True
+        )
         return super().create_initialization_options(options, experimental_capabilities, extensions)
 
 
@@ -44,10 +46,16 @@ class ListChanged:
     """
 
     def __init__(
-        self, server: ListChangedServer, *, resources: bool, bus: InMemorySubscriptionBus | None = None
+        self,
+        server: ListChangedServer,
+        *,
+        resources: bool,
+        prompts: bool = False,
+        bus: InMemorySubscriptionBus | None = None,
     ) -> None:
         self.bus = bus or InMemorySubscriptionBus()
         self._resources = resources
+        self._prompts = prompts
         self._legacy: weakref.WeakSet[Connection] = weakref.WeakSet()
         listen = ListenHandler(self.bus)
         server.add_request_handler("subscriptions/listen", types.SubscriptionsListenRequestParams, listen)
@@ -63,10 +71,12 @@ class ListChanged:
         return await call_next(ctx)
 
     async def notify(self) -> None:
-        """Tell every session the tool list (and resource list, where served) changed."""
+        """Tell every session the tool list (and resource and prompt lists, where served) changed."""
         await self.bus.publish(ToolsListChanged())
         if self._resources:
             await self.bus.publish(ResourcesListChanged())
+        if self._prompts:
+            await self.bus.publish(PromptsListChanged())
         for connection in list(self._legacy):
             if not connection.has_standalone_channel:
                 continue
@@ -74,6 +84,8 @@ class ListChanged:
                 await connection.send_tool_list_changed()
                 if self._resources:
                     await connection.send_resource_list_changed()
+                if self._prompts:
+                    await connection.send_prompt_list_changed()
             except Exception:  # a client that went away must not stop the others being told
                 logger.debug("could not notify a session of the change", exc_info=True)
                 self._legacy.discard(connection)

@@ -1,4 +1,7 @@
-"""The MCP server: every visible is_tool workflow a tool, every agent `agent_<name>`, every data provider a resource.
+"""The MCP server: workflows as tools, agents as tools and prompts, @prompts, data providers as resources.
+
+Every visible is_tool workflow is a tool, every agent `agent_<name>` (a tool and a prompt), every @prompt a
+prompt, every data provider a resource; `completion/complete` answers from `options(...)` providers.
 
 Built on the low-level `mcp.server.Server` for control over per-caller listings and result shapes. Tool
 definitions are built once per registry version; tool lists are filtered per caller and never cached across
@@ -31,8 +34,10 @@ from bifrost_mcp.runner.rendering import render_text
 from bifrost_mcp.server.agent_tools import call_agent_tool, find_agent_tool, listed_tools, progress_of
 from bifrost_mcp.server.background import EXECUTION_RESOURCE_PREFIX, Tasks
 from bifrost_mcp.server.client import set_logging_level
+from bifrost_mcp.server.completions import complete
 from bifrost_mcp.server.confirmations import Confirmations
 from bifrost_mcp.server.list_changed import ListChanged, ListChangedServer
+from bifrost_mcp.server.prompts import get_prompt, listed_prompts
 from bifrost_mcp.server.resources import AuthorResources
 from bifrost_mcp.server.tools import (
     DATA_PROVIDER_PREFIX,
@@ -80,6 +85,7 @@ class BifrostServer:
                 "resources/list": _PRIVATE,
                 "resources/templates/list": _PRIVATE,
                 "resources/read": _PRIVATE,
+                "prompts/list": _PRIVATE,
             },
             # Header validation runs before we know the caller; validating there could reveal hidden tools.
             get_tool_input_schema=lambda _name: None,
@@ -87,9 +93,12 @@ class BifrostServer:
             on_list_resources=self._list_resources,
             on_list_resource_templates=self._list_templates,
             on_read_resource=self._read_resource,
+            on_list_prompts=self._list_prompts,
+            on_get_prompt=self._get_prompt,
+            on_completion=self._complete,
         )
         self.resources = AuthorResources(app, resolve_caller)  # @resource functions, subscriptions
-        self.changes = ListChanged(self.server, resources=True, bus=self.resources.bus)
+        self.changes = ListChanged(self.server, resources=True, prompts=True, bus=self.resources.bus)
         self.resources.install(self.server)
         self.server.middleware.append(self._serve_tool_list)
         # seals the requestState of approvals asked on the 2026-07-28 flow, and refuses any it did not seal
@@ -154,6 +163,22 @@ class BifrostServer:
                 raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
             return await call_agent_tool(self.app, self.confirmations, ctx, caller, agent, params)
         return await call_workflow_tool(self.app, self.confirmations, ctx, caller, entry, params, progress_of(ctx))
+
+    # prompts and completions
+    async def _list_prompts(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=listed_prompts(self.app, await self.resolve_caller(ctx)))
+
+    async def _get_prompt(
+        self, ctx: ServerRequestContext[Any, Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        return await get_prompt(self.app, await self.resolve_caller(ctx), params)
+
+    async def _complete(
+        self, ctx: ServerRequestContext[Any, Any], params: types.CompleteRequestParams
+    ) -> types.CompleteResult:
+        return await complete(self.app, await self.resolve_caller(ctx), params)
 
     # resources: data providers
     async def _list_resources(

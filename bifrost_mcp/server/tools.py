@@ -42,6 +42,10 @@ APPROVAL_SENTENCE = (
     "that cannot ask (no elicitation support) is refused."
 )
 
+# parameter -> the resource of the data provider its options(...) names: MCP cannot complete a tool argument,
+# so a client reads the values there
+OPTIONS_META_KEY = "bifrost/options"
+
 
 def runs_in_background(spec: WorkflowSpec, hold_seconds: float) -> bool:
     """Whether a tools/call of `spec` is answered before its run ends: async, or allowed to run past the hold."""
@@ -59,6 +63,8 @@ def tool_definition(entry: RegisteredWorkflow, *, in_background: bool = False) -
         # tool does to the world, while this is the author's rule that a person confirms each call.
         description = f"{description} {APPROVAL_SENTENCE}"
         meta[REQUIRES_APPROVAL_META_KEY] = True
+    if entry.signature.options:
+        meta[OPTIONS_META_KEY] = options_resources(entry)
     if in_background:
         # Its answer is the handoff, not the output: an output schema would make clients reject it.
         description = f"{description} {BACKGROUND_SENTENCE}"
@@ -94,6 +100,11 @@ def provider_parameters(entry: RegisteredWorkflow) -> list[str]:
 
 def provider_uri(entry: RegisteredWorkflow) -> str:
     return DATA_PROVIDER_PREFIX + quote(entry.name, safe="")
+
+
+def options_resources(entry: RegisteredWorkflow) -> dict[str, str]:
+    """Each parameter with `options(...)` and the resource URI of the data provider it names."""
+    return {name: DATA_PROVIDER_PREFIX + quote(provider, safe="") for name, provider in entry.signature.options.items()}
 
 
 def resource_definition(entry: RegisteredWorkflow) -> types.Resource:

@@ -54,6 +54,7 @@ def _describe_workflow(entry: RegisteredWorkflow) -> dict[str, Any]:
         "output_schema": signature.output_schema,
         "wraps_output": signature.wraps_output,
         "context_params": list(signature.context_params),
+        "options": dict(signature.options),
     }
 
 
@@ -63,6 +64,7 @@ def describe(registry: Registry) -> dict[str, Any]:
         "workflows": [_describe_workflow(entry) for entry in registry.workflows.values()],
         "data_providers": [_describe_workflow(entry) for entry in registry.data_providers.values()],
         "resources": [_describe_workflow(entry) for entry in registry.resources.values()],
+        "prompts": [_describe_workflow(entry) for entry in registry.prompts.values()],
         "agents": [
             {
                 "name": item.agent.name,
@@ -89,6 +91,7 @@ def _workflow(described: dict[str, Any]) -> RegisteredWorkflow:
         described["output_schema"],
         bool(described["wraps_output"]),
         tuple(described["context_params"]),
+        dict(described.get("options") or {}),
     )
     return RegisteredWorkflow(spec, signature, described["source"], described["line"], described["tool_name"])
 
@@ -105,6 +108,9 @@ def described_registry(description: dict[str, Any], version: int, root: Path | N
     for described in description.get("resources", ()):
         entry = _workflow(described)
         registry.resources[entry.name] = entry
+    for described in description.get("prompts") or ():
+        entry = _workflow(described)
+        registry.prompts[entry.name] = entry
     registry.tools = dict(sorted((e.tool_name, e) for e in registry.workflows.values() if e.tool_name))
     for described in description["agents"]:
         options = {name: described[name] for name in _AGENT_FIELDS}

@@ -25,6 +25,7 @@ from bifrost.resources import template_variables
 from bifrost.signatures import Signature, build_signature
 from bifrost_mcp.schedules.cron import CronError, parse
 from bifrost_mcp.workspace.agents import FoundAgent, agents_in, register_agents
+from bifrost_mcp.workspace.choices import check_options, prompt_problem
 from bifrost_mcp.workspace.layout import skipped_folder
 from bifrost_mcp.workspace.registry import LoadError, RegisteredWorkflow, Registry
 
@@ -111,7 +112,7 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
     """Register one decorated function, turning a bad signature or schedule into a LoadError."""
     spec = get_spec(fn)
     if spec is None:
-        raise TypeError(f"{fn!r} is not decorated with @workflow or @data_provider")
+        raise TypeError(f"{fn!r} is not decorated with @workflow, @data_provider or @prompt")
     try:
         line: int | None = inspect.getsourcelines(fn)[1]
     except (OSError, TypeError):
@@ -126,6 +127,9 @@ def add_function(registry: Registry, fn: Callable[..., Any], source: str) -> Non
         return
     if spec.schedule is not None and (problem := _schedule_problem(spec.schedule, signature)) is not None:
         registry.errors.append(LoadError(source, line, f"workflow {spec.name!r}: {problem}"))
+        return
+    if spec.kind == "prompt" and (problem := prompt_problem(signature)) is not None:
+        registry.errors.append(LoadError(source, line, f"prompt {spec.name!r}: {problem}"))
         return
     registry.add(RegisteredWorkflow(spec, signature, source, line))
 
@@ -210,6 +214,7 @@ def load_workspace(
             continue
         _collect(registry, module, source)
         found_agents += agents_in(module, source)
+    check_options(registry)
     registry.assign_tool_names()
     register_agents(registry, found_agents)  # after every file: an agent may name a workflow of any of them
     report_problems(registry)
@@ -245,6 +250,7 @@ def registry_from_functions(functions: Iterable[Callable[..., Any]], version: in
     registry = Registry(version=version, root=None)
     for fn in functions:
         add_function(registry, fn, getattr(fn, "__module__", "<code>"))
+    check_options(registry)
     registry.assign_tool_names()
     warn_public_endpoints(registry)
     return registry

@@ -35,6 +35,7 @@ class DescribedSignature:
     output_schema: dict[str, Any] | None
     wraps_output: bool
     context_params: tuple[str, ...]
+    options: dict[str, str] = field(default_factory=dict)  # parameter -> the data provider of its choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class Registry:
     tools: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     agents: dict[str, RegisteredAgent] = field(default_factory=dict)
     resources: dict[str, RegisteredWorkflow] = field(default_factory=dict)  # @resource functions, by name
+    prompts: dict[str, RegisteredWorkflow] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)  # per-version derived data (tool definitions, ...)
@@ -128,10 +130,10 @@ class Registry:
         if entry.spec.kind == "resource":
             self._add_resource(entry)
             return
-        target = self.workflows if entry.spec.kind == "workflow" else self.data_providers
+        target = self._entries_of(entry.spec.kind)
         existing = target.get(entry.name)
         if existing is not None:
-            kind = "workflow" if entry.spec.kind == "workflow" else "data provider"
+            kind = entry.spec.kind.replace("_", " ")
             self.errors.append(
                 LoadError(
                     entry.source,
@@ -161,6 +163,9 @@ class Registry:
                 )
                 return
         self.resources[entry.name] = entry
+
+    def _entries_of(self, kind: str) -> dict[str, RegisteredWorkflow]:
+        return {"workflow": self.workflows, "prompt": self.prompts}.get(kind, self.data_providers)
 
     def assign_tool_names(self) -> None:
         """Tool names for is_tool workflows, deterministic: collisions get _2, _3 ... in (source, name) order."""

@@ -20,11 +20,13 @@ from bifrost import (
 )
 from bifrost._context import ExecutionContext, context
 from bifrost.agents import Agent
+from bifrost.choices import options
 from bifrost.content import Audio, File, Image
 from bifrost.decorators import data_provider, workflow
 from bifrost.enums import ConfigType, ExecutionStatus, FormFieldType
 from bifrost.errors import ConfigurationError, IntegrationError, UserError, ValidationError, WorkflowError
 from bifrost.forms import FormField
+from bifrost.prompts import Message, assistant, prompt, user
 from bifrost.resources import resource
 from bifrost.types import (
     AIResponse,
@@ -69,6 +71,7 @@ __all__ = [
     "IntegrationData",
     "IntegrationError",
     "KnowledgeDocument",
+    "Message",
     "NamespaceInfo",
     "OAuthCredentials",
     "Organization",
@@ -81,6 +84,7 @@ __all__ = [
     "WorkflowExecution",
     "WorkflowMetadata",
     "ai",
+    "assistant",
     "config",
     "context",
     "data_provider",
@@ -89,11 +93,14 @@ __all__ = [
     "forms",
     "integrations",
     "knowledge",
+    "options",
     "organizations",
+    "prompt",
     "resource",
     "resources",
     "roles",
     "tables",
+    "user",
     "users",
     "workflow",
     "workflows",

@@ -40,7 +40,7 @@ EXECUTION_MODES = ("sync", "async", "auto")
 class WorkflowSpec:
     """What a decorator recorded about one function. The host builds schemas and tools from it."""
 
-    kind: Literal["workflow", "data_provider", "resource"]
+    kind: Literal["workflow", "data_provider", "resource", "prompt"]
     fn: Callable[..., Any]
     name: str
     description: str | None

@@ -7,7 +7,7 @@ import inspect
 import keyword
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_origin
 
 import docstring_parser
@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from typing_extensions import is_typeddict
 
 from bifrost._context import ExecutionContext
+from bifrost.choices import provider_of
 from bifrost.content import Audio, File, Image
 
 
@@ -40,6 +41,7 @@ class Signature:
     output_adapter: TypeAdapter[Any] | None
     output_schema: dict[str, Any] | None
     wraps_output: bool  # primitive returns travel as {"result": value}
+    options: dict[str, str] = field(default_factory=dict)  # parameter -> the data provider of its choices
 
     def to_kwargs(self, validated: BaseModel) -> dict[str, Any]:
         """Keyword arguments for the function: validated values, nested models kept as models."""
@@ -98,6 +100,7 @@ def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
     docs = {p.arg_name: p.description for p in docstring_parser.parse(inspect.getdoc(fn) or "").params}
     fields: dict[str, Any] = {}
     context_params: list[str] = []
+    options: dict[str, str] = {}
     for name, param in inspect.signature(fn).parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise TypeError(f"{fn.__qualname__}: *args and **kwargs cannot be described to a client; name each one")
@@ -110,6 +113,8 @@ def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
         if name.startswith("_") or keyword.iskeyword(name) or hasattr(BaseModel, name):
             raise TypeError(f"{fn.__qualname__}: parameter name {name!r} is reserved; rename it")
         default = ... if param.default is param.empty else param.default
+        if (provider := provider_of(annotation)) is not None:
+            options[name] = provider
         description = docs.get(name)
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=" ".join(description.split()))]
@@ -146,4 +151,5 @@ def build_signature(fn: Callable[..., Any], model_name: str) -> Signature:
         output_adapter=output_adapter,
         output_schema=output_schema,
         wraps_output=wraps,
+        options=options,
     )

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from bifrost import Agent, workflow
+from bifrost import Agent, prompt, workflow
 from bifrost.decorators import WorkflowSpec, get_spec
 from bifrost.errors import AccessDenied
 from bifrost.platform import GLOBAL_SCOPE
@@ -350,3 +350,31 @@ def test_the_anonymous_caller_uses_public_endpoints_only_and_never_chats_or_writ
     assert access.execution_visibility(ANONYMOUS) == (GLOBAL_SCOPE, "anonymous")
     # its listings are never shared with a member's who has no roles either
     assert access.visibility_key(ANONYMOUS) != access.visibility_key(replace(member(ORG_A), organization=None))
+
+
+def prompt_spec(**options: object) -> WorkflowSpec:
+    def starter() -> str:
+        return "hi"
+
+    found = get_spec(prompt(**options)(starter))  # type: ignore[call-overload]
+    assert found is not None and found.kind == "prompt"
+    return found
+
+
+@pytest.mark.parametrize(
+    ("caller", "options", "allowed"),
+    [
+        (PLAIN, {}, True),
+        (PLAIN, {"roles": ["Technician"]}, False),
+        (TECHNICIAN, {"roles": ["Technician"]}, True),
+        (PLAIN, {"admin_only": True}, False),
+        (TECHNICIAN, {"admin_only": True}, False),
+        (ADMIN, {"admin_only": True}, True),
+        (ADMIN_IN_B, {"roles": ["Technician"]}, True),
+        (KEY_GLOBAL, {}, True),
+        (ANONYMOUS, {}, False),  # a public endpoint's caller uses public endpoints only
+        (SCHEDULER, {}, False),  # the scheduler runs scheduled workflows only
+    ],
+)
+def test_a_prompt_is_seen_by_the_workflow_rule(caller: Caller, options: dict[str, object], allowed: bool) -> None:
+    assert access.can_use(caller, prompt_spec(**options)) is allowed

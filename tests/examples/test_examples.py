@@ -31,6 +31,7 @@ COVERED = {
     "licensing.py": {"license_report"},
     "charts.py": {"ticket_chart", "publish_summary", "weekly_summary", "ticket"},
     "new_hire_desk.py": {"sync_mailboxes", "place_new_hire", "summarize_ticket"},  # in test_new_hire_desk.py
+    "prompts.py": {"welcome_new_hire", "review_policy", "brand_check"},  # exercised in test_prompts.py
     "triage.py": {"triage_ticket"},
 }
 
@@ -49,7 +50,7 @@ def test_every_example_file_loads_and_is_covered_here(tmp_path: Path) -> None:
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(COVERED)
     found: dict[str, set[str]] = {}
     entries = [*registry.workflows.values(), *registry.data_providers.values(), *registry.agents.values()]
-    for entry in [*entries, *registry.resources.values()]:
+    for entry in [*entries, *registry.resources.values(), *registry.prompts.values()]:
         found.setdefault(entry.source, set()).add(entry.name)
     assert found == COVERED
 
