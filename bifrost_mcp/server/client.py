@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 LEVEL_KEY = "bifrost/logLevel"  # in the connection's state: what logging/setLevel asked for
 DEFAULT_MAX_TOKENS = 1024  # sampling/createMessage requires maxTokens; ai.complete's is optional
+# Log lines waiting for a client that reads slower than the run logs: past this many, later lines are dropped (the
+# record keeps them, up to its own limits) and the client is told how many, so a runaway loop cannot grow memory.
+MAX_PENDING_LINES = 1000
+MAX_LINE_CHARS = 16 * 1024
 
 
 def _connection(ctx: ServerRequestContext[Any, Any]) -> Connection | None:
@@ -73,6 +77,7 @@ class McpPeer:
         self._last_progress: float | None = None
         self._workflow_reports = False
         self._pending: deque[tuple[str, str, str | None]] = deque()
+        self._dropped = 0  # lines not sent since the last one that was
         self._loop = asyncio.get_running_loop()
         self._drainer: asyncio.Task[None] | None = None
 
@@ -104,6 +109,11 @@ class McpPeer:
     def log(self, level: str, message: str, logger_name: str | None) -> None:
         if level not in self._levels:
             return
+        if self._dropped or len(self._pending) >= MAX_PENDING_LINES:  # until the backlog is sent: no gaps inside it
+            self._dropped += 1
+            return
+        if len(message) > MAX_LINE_CHARS:
+            message = f"{message[:MAX_LINE_CHARS]}... [{len(message) - MAX_LINE_CHARS:,} more characters]"
         self._pending.append((level, message, logger_name))
         try:
             self._loop.call_soon_threadsafe(self._wake)
@@ -117,6 +127,9 @@ class McpPeer:
     async def _drain(self) -> None:
         while self._pending:
             level, message, name = self._pending.popleft()
+            if self._dropped and not self._pending:  # the backlog is out: say what was left out, then carry on
+                self._pending.append(("warning", self._dropped_note(), name))
+                self._dropped = 0
             notification = types.LoggingMessageNotification(
                 params=types.LoggingMessageNotificationParams(level=level, data=message, logger=name)
             )
@@ -125,6 +138,12 @@ class McpPeer:
             except Exception:  # a client that went away must not fail the run
                 logger.debug("log notification failed", exc_info=True)
                 self._pending.clear()
+
+    def _dropped_note(self) -> str:
+        return (
+            f"{self._dropped:,} log lines were not sent here: the run logged faster than this client read "
+            "(the execution record keeps them, up to its limits)"
+        )
 
     async def flush(self) -> None:
         # A line is in `_pending` before its wake-up is scheduled: an empty queue and no drainer is all sent.

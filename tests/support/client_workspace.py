@@ -44,6 +44,14 @@ FILES = {
 
 
         @workflow(is_tool=True)
+        async def floods_the_log(lines: int) -> str:
+            """Logs `lines` lines without yielding once: faster than any client reads."""
+            for n in range(lines):
+                logger.info("line %d", n)
+            return "flooded"
+
+
+        @workflow(is_tool=True)
         def sync_logging() -> str:
             """A sync workflow (a worker thread inline) logs too."""
             logger.warning("from a thread")

@@ -16,6 +16,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from bifrost.enums import ExecutionStatus
 from bifrost_mcp.app import App
+from bifrost_mcp.server.client import MAX_PENDING_LINES
 from bifrost_mcp.server.http import build_asgi
 from tests.support.client_workspace import SECRET, client_app
 from tests.support.mcp import ISOLATIONS, MODES, mcp_http_client, server_for, text_of
@@ -119,6 +120,30 @@ async def test_log_lines_reach_a_session_at_the_level_it_set_and_none_before(app
         "Tool execution started",
         "a detail below info",
     ]
+
+
+async def test_a_flood_of_log_lines_is_bounded_the_client_told_how_many_were_left_out(tmp_path: Path) -> None:
+    logs = Logs()
+    async with client_app(tmp_path, "inline") as app:  # inline, every line is queued before the first is sent
+        async with await owner_client(app, "legacy", logging_callback=logs) as client:
+            with pytest.warns(MCPDeprecationWarning):
+                await client.set_logging_level("info")
+            result = await client.call_tool("floods_the_log", {"lines": MAX_PENDING_LINES + 500})
+            flood = list(logs.lines)
+            logs.received.clear()
+            await client.call_tool("test_tool_with_logging", {})  # the next call's lines flow again
+        run = (await runs(app, "floods_the_log"))[0]
+        kept = await app.host.executions.logs(run.id, count=10_000)
+
+    assert not result.is_error
+    assert len(kept) == MAX_PENDING_LINES + 500  # the record keeps every line
+    assert len(flood) == MAX_PENDING_LINES + 1
+    assert flood[:2] == [("info", "line 0"), ("info", "line 1")]
+    assert flood[MAX_PENDING_LINES - 1] == ("info", f"line {MAX_PENDING_LINES - 1}")
+    level, note = flood[-1]
+    assert level == "warning"
+    assert note.startswith("500 log lines were not sent here: the run logged faster than this client read")
+    assert logs.lines[0] == ("info", "Tool execution started")
 
 
 async def test_on_2026_07_28_a_request_opts_in_to_log_lines_by_its_meta(app: App) -> None:
