@@ -105,6 +105,11 @@ class _Subscriber:
     uris: set[str]
 
 
+def _described(entry: RegisteredWorkflow) -> dict[str, Any]:
+    """What a listing says of a resource or template besides its URI."""
+    return {"name": entry.name, "description": entry.spec.description, "mime_type": entry.spec.extra.get("mime_type")}
+
+
 class AuthorResources:
     """The author resources of one MCP server, and its sessions' resource subscriptions."""
 
@@ -126,27 +131,14 @@ class AuthorResources:
 
     # listing and reading
     def listed(self, caller: Caller) -> list[types.Resource]:
-        return [
-            types.Resource(
-                uri=resource_uri(entry),
-                name=entry.name,
-                description=entry.spec.description,
-                mime_type=entry.spec.extra.get("mime_type"),
-            )
-            for entry in self._visible(caller)
-            if not is_template(entry)
-        ]
+        entries = self._visible(caller)
+        return [types.Resource(uri=resource_uri(e), **_described(e)) for e in entries if not is_template(e)]
 
     def templates(self, caller: Caller) -> list[types.ResourceTemplate]:
         return [
-            types.ResourceTemplate(
-                uri_template=resource_uri(entry),
-                name=entry.name,
-                description=entry.spec.description,
-                mime_type=entry.spec.extra.get("mime_type"),
-            )
-            for entry in self._visible(caller)
-            if is_template(entry)
+            types.ResourceTemplate(uri_template=resource_uri(e), **_described(e))
+            for e in self._visible(caller)
+            if is_template(e)
         ]
 
     def _visible(self, caller: Caller) -> list[RegisteredWorkflow]:

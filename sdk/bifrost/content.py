@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -24,30 +24,29 @@ class _Content(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
 
 
-class Image(_Content):
+class _Media(_Content):
+    data: bytes
+    mime_type: str
+
+    @classmethod
+    def from_file(cls, path: str | Path, mime_type: str | None = None) -> Self:
+        """The content of the file at `path`; its MIME type guessed from the file name unless given."""
+        fallback = str(cls.model_fields["mime_type"].default)
+        return cls(data=Path(path).read_bytes(), mime_type=mime_type or _guess(path, fallback))
+
+
+class Image(_Media):
     """An image: its bytes and MIME type (a PNG chart, a screenshot)."""
 
     bifrost_content: Literal["image"] = "image"
-    data: bytes
     mime_type: str = "image/png"
 
-    @classmethod
-    def from_file(cls, path: str | Path, mime_type: str | None = None) -> Image:
-        """The image stored at `path`; its MIME type guessed from the file name unless given."""
-        return cls(data=Path(path).read_bytes(), mime_type=mime_type or _guess(path, "image/png"))
 
-
-class Audio(_Content):
+class Audio(_Media):
     """A sound clip: its bytes and MIME type."""
 
     bifrost_content: Literal["audio"] = "audio"
-    data: bytes
     mime_type: str = "audio/wav"
-
-    @classmethod
-    def from_file(cls, path: str | Path, mime_type: str | None = None) -> Audio:
-        """The audio stored at `path`; its MIME type guessed from the file name unless given."""
-        return cls(data=Path(path).read_bytes(), mime_type=mime_type or _guess(path, "audio/wav"))
 
 
 class File(_Content):
